@@ -1,0 +1,376 @@
+/*
+ * db.c - libpq behind jy_ types; see db.h.
+ */
+#include "core/compat.h"
+#include "core/db.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/pool.h"
+
+#include <libpq-fe.h>
+
+struct jy_db {
+    PGconn *conn;
+    char *conninfo; /* kept for jy_db_reset() */
+    int in_tx;      /* a BEGIN without COMMIT/ROLLBACK yet */
+};
+
+struct jy_db_res {
+    PGresult *r;
+};
+
+static void db_notice(void *arg, const char *message);
+
+
+static void
+db_notice(void *arg, const char *message)
+{
+    (void) arg;
+    /* NOTICEs of migrations ("relation already exists, skipping") are debug chatter */
+    jy_log_debug("db", "%.*s", (int) strcspn(message, "\n"), message);
+}
+
+
+/* Map a SQLSTATE to the error code callers act on. */
+static enum jy_err_code
+db_code_for_state(const char *state)
+{
+    if (state == NULL)
+        return JY_E_UNAVAILABLE; /* no result at all: the connection is gone */
+    if (strcmp(state, "23505") == 0 || strcmp(state, "40001") == 0 ||
+        strcmp(state, "40P01") == 0)
+        return JY_E_CONFLICT;
+    if (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0 ||
+        strcmp(state, "53300") == 0)
+        return JY_E_UNAVAILABLE;
+    if (strcmp(state, "42501") == 0)
+        return JY_E_FORBIDDEN; /* insufficient privilege, row-level security */
+    if (strncmp(state, "22", 2) == 0 || strncmp(state, "23", 2) == 0 ||
+        strncmp(state, "P0001", 5) == 0)
+        return JY_E_INVALID;
+    return JY_E_INTERNAL;
+}
+
+
+/* Fill err from a failed result (or a NULL one: connection trouble). */
+static void
+db_set_err(struct jy_db *db, PGresult *r, struct jy_err *err)
+{
+    const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    const char *primary = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    const char *detail = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL) : NULL;
+    const char *hint = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_HINT) : NULL;
+    enum jy_err_code code = db_code_for_state(state);
+
+    if (r == NULL || PQstatus(db->conn) == CONNECTION_BAD) {
+        const char *m = PQerrorMessage(db->conn);
+        jy_err_set(err, JY_E_UNAVAILABLE, "could not reach the database");
+        jy_err_detail(err, "%.*s", (int) strcspn(m, "\n"), m);
+        jy_err_hint(err, "Check that PostgreSQL is running (\"jiyue db status\").");
+        return;
+    }
+    if (code == JY_E_INVALID && strcmp(state, "P0001") == 0) {
+        /* RAISE EXCEPTION from our own functions: the message is meant for people */
+        jy_err_set(err, code, "%s", primary ? primary : "invalid data");
+    } else {
+        jy_err_set(err, code, "%s", primary ? primary : "database error");
+    }
+    jy_err_detail(err, "SQLSTATE %s%s%s", state ? state : "?", detail ? ": " : "",
+                  detail ? detail : "");
+    if (hint)
+        jy_err_hint(err, "%s", hint);
+    {
+        const char *col = PQresultErrorField(r, PG_DIAG_COLUMN_NAME);
+        if (col)
+            jy_err_field(err, col);
+    }
+}
+
+
+struct jy_db *
+jy_db_connect(const char *conninfo, struct jy_err *err)
+{
+    struct jy_db *db = jy_xmalloc(sizeof(*db));
+
+    db->conninfo = jy_xstrdup(conninfo);
+    db->in_tx = 0;
+    db->conn = PQconnectdb(conninfo);
+    if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
+        const char *m = db->conn ? PQerrorMessage(db->conn) : "out of memory";
+        jy_err_set(err, JY_E_UNAVAILABLE, "could not connect to the database");
+        jy_err_detail(err, "%.*s", (int) strcspn(m, "\n"), m);
+        jy_err_hint(err, "Check the connection string (--db, JIYUE_DB) or start the embedded "
+                         "cluster with \"jiyue db start\".");
+        jy_db_close(db);
+        return NULL;
+    }
+    PQsetNoticeProcessor(db->conn, db_notice, NULL);
+    return db;
+}
+
+
+void
+jy_db_close(struct jy_db *db)
+{
+    if (db == NULL)
+        return;
+    PQfinish(db->conn);
+    free(db->conninfo);
+    free(db);
+}
+
+
+bool
+jy_db_ok(struct jy_db *db)
+{
+    return db && PQstatus(db->conn) == CONNECTION_OK;
+}
+
+
+int
+jy_db_reset(struct jy_db *db, struct jy_err *err)
+{
+    PQreset(db->conn);
+    db->in_tx = 0;
+    if (PQstatus(db->conn) != CONNECTION_OK) {
+        db_set_err(db, NULL, err);
+        return JY_ERROR;
+    }
+    PQsetNoticeProcessor(db->conn, db_notice, NULL);
+    return JY_OK;
+}
+
+
+static void
+db_res_cleanup(void *data)
+{
+    struct jy_db_res *res = data;
+    PQclear(res->r);
+}
+
+
+struct jy_db_res *
+jy_db_query(struct jy_db *db, struct jy_pool *pool, const char *sql, int nparams,
+            const char *const *params, struct jy_err *err)
+{
+    PGresult *r = PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+    ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+    struct jy_db_res *res;
+
+    if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+        db_set_err(db, r, err);
+        jy_log_debug("db", "query failed: %s (%s)", err ? err->msg : "", sql);
+        PQclear(r);
+        return NULL;
+    }
+    res = jy_pool_alloc(pool, sizeof(*res));
+    res->r = r;
+    jy_pool_cleanup_add(pool, db_res_cleanup, res);
+    return res;
+}
+
+
+int
+jy_db_exec(struct jy_db *db, const char *sql, struct jy_err *err)
+{
+    PGresult *r = PQexec(db->conn, sql);
+    ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+
+    if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK && st != PGRES_EMPTY_QUERY) {
+        db_set_err(db, r, err);
+        PQclear(r);
+        return JY_ERROR;
+    }
+    PQclear(r);
+    return JY_OK;
+}
+
+
+const char *
+jy_db_query_value(struct jy_db *db, struct jy_pool *pool, const char *sql, int nparams,
+                  const char *const *params, struct jy_err *err)
+{
+    struct jy_db_res *res = jy_db_query(db, pool, sql, nparams, params, err);
+
+    if (res == NULL || PQntuples(res->r) == 0 || PQnfields(res->r) == 0 ||
+        PQgetisnull(res->r, 0, 0))
+        return NULL;
+    return PQgetvalue(res->r, 0, 0);
+}
+
+
+int
+jy_db_begin(struct jy_db *db, struct jy_err *err)
+{
+    if (jy_db_exec(db, "BEGIN", err) != JY_OK)
+        return JY_ERROR;
+    db->in_tx = 1;
+    return JY_OK;
+}
+
+
+int
+jy_db_commit(struct jy_db *db, struct jy_err *err)
+{
+    int rc = jy_db_exec(db, "COMMIT", err);
+    db->in_tx = 0;
+    return rc;
+}
+
+
+void
+jy_db_rollback(struct jy_db *db)
+{
+    struct jy_err err = JY_ERR_INIT;
+
+    if (PQtransactionStatus(db->conn) == PQTRANS_IDLE) {
+        db->in_tx = 0;
+        return;
+    }
+    if (jy_db_exec(db, "ROLLBACK", &err) != JY_OK)
+        jy_log_warn("db", "rollback failed: %s", err.msg);
+    db->in_tx = 0;
+}
+
+
+int
+jy_db_res_rows(const struct jy_db_res *res)
+{
+    return PQntuples(res->r);
+}
+
+
+int
+jy_db_res_cols(const struct jy_db_res *res)
+{
+    return PQnfields(res->r);
+}
+
+
+long long
+jy_db_res_affected(const struct jy_db_res *res)
+{
+    const char *n = PQcmdTuples(res->r);
+    return n[0] ? strtoll(n, NULL, 10) : 0;
+}
+
+
+int
+jy_db_res_col(const struct jy_db_res *res, const char *name)
+{
+    return PQfnumber(res->r, name);
+}
+
+
+const char *
+jy_db_res_colname(const struct jy_db_res *res, int col)
+{
+    return PQfname(res->r, col);
+}
+
+
+const char *
+jy_db_res_get(const struct jy_db_res *res, int row, int col)
+{
+    if (PQgetisnull(res->r, row, col))
+        return NULL;
+    return PQgetvalue(res->r, row, col);
+}
+
+
+size_t
+jy_db_res_len(const struct jy_db_res *res, int row, int col)
+{
+    return (size_t) PQgetlength(res->r, row, col);
+}
+
+
+bool
+jy_db_res_isnull(const struct jy_db_res *res, int row, int col)
+{
+    return PQgetisnull(res->r, row, col) != 0;
+}
+
+
+const char *
+jy_db_res_field(const struct jy_db_res *res, int row, const char *name)
+{
+    int col = PQfnumber(res->r, name);
+
+    if (col < 0)
+        JY_BUG("result has no column \"%s\"", name);
+    return jy_db_res_get(res, row, col);
+}
+
+
+int
+jy_db_server_version(struct jy_db *db)
+{
+    return PQserverVersion(db->conn);
+}
+
+
+char *
+jy_db_quote_ident(struct jy_db *db, struct jy_pool *pool, const char *ident)
+{
+    char *q = PQescapeIdentifier(db->conn, ident, strlen(ident));
+    char *out;
+
+    if (q == NULL)
+        return NULL;
+    out = jy_pool_strdup(pool, q);
+    PQfreemem(q);
+    return out;
+}
+
+
+int
+jy_db_copy_begin(struct jy_db *db, const char *copy_sql, struct jy_err *err)
+{
+    PGresult *r = PQexec(db->conn, copy_sql);
+
+    if (r == NULL || PQresultStatus(r) != PGRES_COPY_IN) {
+        db_set_err(db, r, err);
+        PQclear(r);
+        return JY_ERROR;
+    }
+    PQclear(r);
+    return JY_OK;
+}
+
+
+int
+jy_db_copy_send(struct jy_db *db, const char *data, size_t len, struct jy_err *err)
+{
+    while (len > 0) {
+        int chunk = len > (1 << 30) ? (1 << 30) : (int) len;
+        if (PQputCopyData(db->conn, data, chunk) != 1) {
+            db_set_err(db, NULL, err);
+            return JY_ERROR;
+        }
+        data += chunk;
+        len -= (size_t) chunk;
+    }
+    return JY_OK;
+}
+
+
+int
+jy_db_copy_end(struct jy_db *db, struct jy_err *err)
+{
+    PGresult *r;
+    int rc = JY_OK;
+
+    if (PQputCopyEnd(db->conn, NULL) != 1) {
+        db_set_err(db, NULL, err);
+        return JY_ERROR;
+    }
+    while ((r = PQgetResult(db->conn)) != NULL) {
+        if (PQresultStatus(r) != PGRES_COMMAND_OK && rc == JY_OK) {
+            db_set_err(db, r, err);
+            rc = JY_ERROR;
+        }
+        PQclear(r);
+    }
+    return rc;
+}

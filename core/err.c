@@ -1,0 +1,176 @@
+/*
+ * err.c - error values; message style is described in err.h.
+ */
+#include "core/compat.h"
+#include "core/err.h"
+
+
+static void
+err_vformat(char *dst, size_t size, const char *fmt, va_list ap)
+{
+    int n = vsnprintf(dst, size, fmt, ap);
+    if (n < 0)
+        dst[0] = '\0';
+}
+
+
+void
+jy_err_set(struct jy_err *e, enum jy_err_code code, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (e == NULL)
+        return;
+    e->code = code;
+    e->detail[0] = e->hint[0] = e->field[0] = '\0';
+    va_start(ap, fmt);
+    err_vformat(e->msg, sizeof(e->msg), fmt, ap);
+    va_end(ap);
+}
+
+
+void
+jy_err_detail(struct jy_err *e, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (e == NULL)
+        return;
+    va_start(ap, fmt);
+    err_vformat(e->detail, sizeof(e->detail), fmt, ap);
+    va_end(ap);
+}
+
+
+void
+jy_err_hint(struct jy_err *e, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (e == NULL)
+        return;
+    va_start(ap, fmt);
+    err_vformat(e->hint, sizeof(e->hint), fmt, ap);
+    va_end(ap);
+}
+
+
+void
+jy_err_field(struct jy_err *e, const char *field)
+{
+    if (e == NULL)
+        return;
+    snprintf(e->field, sizeof(e->field), "%s", field ? field : "");
+}
+
+
+void
+jy_err_errno(struct jy_err *e, int errnum, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (e == NULL)
+        return;
+    e->code = (errnum == ENOSPC || errnum == EACCES || errnum == EPERM || errnum == EROFS ||
+               errnum == EDQUOT)
+                  ? JY_E_IO
+                  : JY_E_INTERNAL;
+    e->hint[0] = e->field[0] = '\0';
+    va_start(ap, fmt);
+    err_vformat(e->msg, sizeof(e->msg), fmt, ap);
+    va_end(ap);
+    snprintf(e->detail, sizeof(e->detail), "%s", strerror(errnum));
+    if (errnum == ENOSPC)
+        jy_err_hint(e, "The disk is full. Free some space and try again.");
+    else if (errnum == EACCES || errnum == EPERM)
+        jy_err_hint(e, "Check who owns the path and its permissions.");
+}
+
+
+void
+jy_err_prefix(struct jy_err *e, const char *fmt, ...)
+{
+    char prefix[128], old[sizeof(e->msg)];
+    va_list ap;
+
+    if (e == NULL)
+        return;
+    va_start(ap, fmt);
+    err_vformat(prefix, sizeof(prefix), fmt, ap);
+    va_end(ap);
+    memcpy(old, e->msg, sizeof(old));
+    snprintf(e->msg, sizeof(e->msg), "%s: %s", prefix, old);
+}
+
+
+void
+jy_err_clear(struct jy_err *e)
+{
+    if (e == NULL)
+        return;
+    e->code = JY_E_NONE;
+    e->msg[0] = e->detail[0] = e->hint[0] = e->field[0] = '\0';
+}
+
+
+int
+jy_err_http_status(const struct jy_err *e)
+{
+    switch (e->code) {
+    case JY_E_NONE: return 200;
+    case JY_E_INVALID: return 400;
+    case JY_E_NOT_FOUND: return 404;
+    case JY_E_CONFLICT: return 409;
+    case JY_E_FORBIDDEN: return 403;
+    case JY_E_TOO_LARGE: return 413;
+    case JY_E_UNAVAILABLE: return 503;
+    case JY_E_INTERNAL:
+    case JY_E_IO: return 500;
+    }
+    return 500;
+}
+
+
+int
+jy_err_exit_status(const struct jy_err *e)
+{
+    switch (e->code) {
+    case JY_E_NONE: return 0;
+    case JY_E_UNAVAILABLE: return 3;
+    case JY_E_INTERNAL: return 4;
+    default: return 1;
+    }
+}
+
+
+void
+jy_err_print(const struct jy_err *e)
+{
+    fprintf(stderr, "jiyue: %s\n", e->msg[0] ? e->msg : "unspecified error");
+    if (e->detail[0])
+        fprintf(stderr, "  detail: %s\n", e->detail);
+    if (e->hint[0])
+        fprintf(stderr, "  hint: %s\n", e->hint);
+}
+
+
+void
+jy_assert_fail(const char *expr, const char *file, int line)
+{
+    fprintf(stderr, "jiyue: assertion failed: %s (%s:%d)\n", expr, file, line);
+    abort();
+}
+
+
+void
+jy_bug_fl(const char *file, int line, const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "jiyue: BUG (%s:%d): ", file, line);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    abort();
+}

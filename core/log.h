@@ -1,0 +1,58 @@
+/*
+ * log.h - structured logging: one line per event, logfmt-style, so both a
+ * person and a log shipper can read it:
+ *
+ *   ts=2026-11-23T20:49:03.123+08:00 level=info module=db req=7f3a1c msg="cluster ready" pid=123
+ *
+ * jy_log() tests the level before it evaluates its arguments (Redis
+ * serverLog), so a debug line costs a comparison when debug is off. Each
+ * line is built in memory and written with one write(2), so lines of
+ * several threads never interleave. The request id is per thread: the HTTP
+ * server sets it when a request starts and clears it when it ends.
+ */
+#ifndef JY_CORE_LOG_H
+#define JY_CORE_LOG_H
+
+enum jy_log_level {
+    JY_LOG_DEBUG = 0,
+    JY_LOG_INFO = 1,
+    JY_LOG_WARN = 2,
+    JY_LOG_ERROR = 3,
+    JY_LOG_OFF = 4,
+};
+
+extern enum jy_log_level jy_log_min_level;
+
+#define jy_log(level, module, ...)                                                                 \
+    do {                                                                                           \
+        if ((level) >= jy_log_min_level)                                                           \
+            jy_log_write((level), (module), __VA_ARGS__);                                          \
+    } while (0)
+
+#define jy_log_debug(module, ...) jy_log(JY_LOG_DEBUG, module, __VA_ARGS__)
+#define jy_log_info(module, ...)  jy_log(JY_LOG_INFO, module, __VA_ARGS__)
+#define jy_log_warn(module, ...)  jy_log(JY_LOG_WARN, module, __VA_ARGS__)
+#define jy_log_error(module, ...) jy_log(JY_LOG_ERROR, module, __VA_ARGS__)
+
+/* Write one line; use the jy_log() macros instead of calling this. */
+void jy_log_write(enum jy_log_level level, const char *module, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Send lines to fd (default 2, stderr). */
+void jy_log_set_fd(int fd);
+
+/* Parse "debug", "info", "warn", "error", "off"; -1 when unrecognized. */
+int jy_log_level_parse(const char *name);
+const char *jy_log_level_name(enum jy_log_level level);
+
+/* Per-thread request id copied into every line; NULL clears it. */
+void jy_log_set_request_id(const char *id);
+const char *jy_log_request_id(void);
+
+/*
+ * Format the time t (seconds) plus ms as RFC 3339 in the given offset from UTC
+ * in minutes (China Standard Time is +480). dst must hold 32 bytes.
+ */
+void jy_log_format_time(char *dst, long long t, int ms, int offset_min);
+
+#endif /* JY_CORE_LOG_H */
