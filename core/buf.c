@@ -4,6 +4,7 @@
 #include "core/compat.h"
 #include "core/buf.h"
 #include "core/pool.h"
+#include "core/utf8.h"
 
 char jy_buf_slop[1];
 
@@ -69,6 +70,20 @@ jy_buf_setlen(struct jy_buf *b, size_t len)
     JY_ASSERT(len <= b->len);
     b->len = len;
     b->buf[len] = '\0';
+}
+
+
+/*
+ * The escaping appends below write in several pieces. When one piece hits
+ * the cap, the pieces already written are taken back so the buffer never
+ * ends inside an entity, an escape or a multi-byte character (buf.h: "the
+ * content is never silently cut").
+ */
+static void
+buf_rollback_on_error(struct jy_buf *b, size_t len_before)
+{
+    if (b->err && b->len > len_before)
+        jy_buf_setlen(b, len_before);
 }
 
 
@@ -154,8 +169,10 @@ jy_buf_addf(struct jy_buf *b, const char *fmt, ...)
 void
 jy_buf_add_html(struct jy_buf *b, const char *s, size_t len)
 {
-    size_t i, start = 0;
+    size_t i, start = 0, before = b->len;
 
+    if (b->err)
+        return;
     for (i = 0; i < len; i++) {
         const char *rep;
         switch (s[i]) {
@@ -171,20 +188,45 @@ jy_buf_add_html(struct jy_buf *b, const char *s, size_t len)
         start = i + 1;
     }
     jy_buf_add(b, s + start, len - start);
+    buf_rollback_on_error(b, before);
 }
 
 
 void
 jy_buf_add_json_str(struct jy_buf *b, const char *s, size_t len)
 {
-    size_t i, start = 0;
+    static const char replacement[] = "\\ufffd";
+    size_t i = 0, start = 0, before = b->len;
 
+    if (b->err)
+        return;
     jy_buf_add_char(b, '"');
-    for (i = 0; i < len; i++) {
+    while (i < len) {
         unsigned char c = (unsigned char) s[i];
         char esc[8];
-        if (c >= 0x20 && c != '"' && c != '\\')
+        uint32_t cp;
+        size_t n;
+
+        if (c >= 0x80) {
+            /*
+             * JSON text must be UTF-8 (RFC 8259 section 8.1): a byte that
+             * does not start a valid sequence becomes U+FFFD instead of
+             * making the whole document unreadable.
+             */
+            n = jy_utf8_decode(s + i, len - i, &cp);
+            if (n) {
+                i += n;
+                continue;
+            }
+            jy_buf_add(b, s + start, i - start);
+            jy_buf_add(b, replacement, sizeof(replacement) - 1);
+            start = ++i;
             continue;
+        }
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            i++;
+            continue;
+        }
         jy_buf_add(b, s + start, i - start);
         switch (c) {
         case '"': jy_buf_add(b, "\\\"", 2); break;
@@ -196,10 +238,11 @@ jy_buf_add_json_str(struct jy_buf *b, const char *s, size_t len)
             snprintf(esc, sizeof(esc), "\\u%04x", c);
             jy_buf_add(b, esc, 6);
         }
-        start = i + 1;
+        start = ++i;
     }
     jy_buf_add(b, s + start, len - start);
     jy_buf_add_char(b, '"');
+    buf_rollback_on_error(b, before);
 }
 
 
@@ -207,8 +250,10 @@ void
 jy_buf_add_urlenc(struct jy_buf *b, const char *s, size_t len)
 {
     static const char hex[] = "0123456789ABCDEF";
-    size_t i;
+    size_t i, before = b->len;
 
+    if (b->err)
+        return;
     for (i = 0; i < len; i++) {
         unsigned char c = (unsigned char) s[i];
         if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
@@ -219,6 +264,7 @@ jy_buf_add_urlenc(struct jy_buf *b, const char *s, size_t len)
             jy_buf_add(b, enc, 3);
         }
     }
+    buf_rollback_on_error(b, before);
 }
 
 

@@ -7,10 +7,13 @@
  *    printed at any time. JY_BUF_INIT points buf at a shared empty string;
  *    an unused buffer allocates nothing.
  *  - Read alloc only through jy_buf_avail().
- *  - Errors are sticky: once an append would pass max (or memory runs out
- *    in jy_buf_try_*), err is set, later appends do nothing, and the caller
- *    checks once with jy_buf_finish(). The content is never silently cut:
- *    with err set, the buffer holds what was there before the failing call.
+ *  - len < alloc, except for the shared empty string (alloc == 0, len == 0).
+ *  - Errors are sticky: once an append would pass max, err is set, later
+ *    appends do nothing, and the caller checks once with jy_buf_finish().
+ *    The content is never silently cut: with err set, the buffer holds what
+ *    was there before the failing call, never half of an escaped string.
+ *  - Running out of memory is not an error here: like every pool
+ *    allocation it aborts (pool.h). Cap untrusted sizes with max.
  *
  * Usage:
  *     struct jy_buf b = JY_BUF_INIT(pool);
@@ -58,6 +61,7 @@ void jy_buf_setlen(struct jy_buf *b, size_t len);
 void jy_buf_add(struct jy_buf *b, const void *data, size_t len);
 void jy_buf_add_str(struct jy_buf *b, const char *s);
 void jy_buf_add_char(struct jy_buf *b, char c);
+/* printf into the buffer; no argument may point into b->buf itself. */
 void jy_buf_addf(struct jy_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void jy_buf_vaddf(struct jy_buf *b, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
@@ -65,7 +69,11 @@ void jy_buf_vaddf(struct jy_buf *b, const char *fmt, va_list ap)
 /* Append text escaped for HTML text and attribute values (& < > " '). */
 void jy_buf_add_html(struct jy_buf *b, const char *s, size_t len);
 
-/* Append s as a JSON string literal, quotes included. */
+/*
+ * Append s as a JSON string literal, quotes included. Control characters
+ * are escaped, valid UTF-8 is copied as is, and a byte that is not valid
+ * UTF-8 becomes \ufffd so the result is always valid JSON.
+ */
 void jy_buf_add_json_str(struct jy_buf *b, const char *s, size_t len);
 
 /* Append s escaped for a URL path segment or query value (RFC 3986 unreserved kept). */

@@ -3,14 +3,36 @@
  */
 #include "core/compat.h"
 #include "core/err.h"
+#include "core/utf8.h"
 
 
+/*
+ * Format into a fixed array. A message too long for it is cut at a
+ * character boundary, never in the middle of a Chinese character.
+ */
 static void
 err_vformat(char *dst, size_t size, const char *fmt, va_list ap)
 {
     int n = vsnprintf(dst, size, fmt, ap);
+
     if (n < 0)
         dst[0] = '\0';
+    else if ((size_t) n >= size)
+        dst[jy_utf8_clamp_bytes(dst, size - 1, size - 1)] = '\0';
+}
+
+
+static void
+err_format(char *dst, size_t size, const char *fmt, ...) JY_PRINTF(3, 4);
+
+static void
+err_format(char *dst, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    err_vformat(dst, size, fmt, ap);
+    va_end(ap);
 }
 
 
@@ -60,7 +82,7 @@ jy_err_field(struct jy_err *e, const char *field)
 {
     if (e == NULL)
         return;
-    snprintf(e->field, sizeof(e->field), "%s", field ? field : "");
+    err_format(e->field, sizeof(e->field), "%s", field ? field : "");
 }
 
 
@@ -79,7 +101,7 @@ jy_err_errno(struct jy_err *e, int errnum, const char *fmt, ...)
     va_start(ap, fmt);
     err_vformat(e->msg, sizeof(e->msg), fmt, ap);
     va_end(ap);
-    snprintf(e->detail, sizeof(e->detail), "%s", strerror(errnum));
+    err_format(e->detail, sizeof(e->detail), "%s", strerror(errnum));
     if (errnum == ENOSPC)
         jy_err_hint(e, "The disk is full. Free some space and try again.");
     else if (errnum == EACCES || errnum == EPERM)
@@ -90,7 +112,8 @@ jy_err_errno(struct jy_err *e, int errnum, const char *fmt, ...)
 void
 jy_err_prefix(struct jy_err *e, const char *fmt, ...)
 {
-    char prefix[128], old[sizeof(e->msg)];
+    char prefix[sizeof(e->msg)], old[sizeof(e->msg)];
+    size_t plen, olen;
     va_list ap;
 
     if (e == NULL)
@@ -99,7 +122,18 @@ jy_err_prefix(struct jy_err *e, const char *fmt, ...)
     err_vformat(prefix, sizeof(prefix), fmt, ap);
     va_end(ap);
     memcpy(old, e->msg, sizeof(old));
-    snprintf(e->msg, sizeof(e->msg), "%s: %s", prefix, old);
+    old[sizeof(old) - 1] = '\0';
+    plen = strlen(prefix);
+    olen = strlen(old);
+    /* the context is kept whole; the end of the old message gives way */
+    if (plen > sizeof(e->msg) - 3)
+        plen = jy_utf8_trim_partial(prefix, sizeof(e->msg) - 3);
+    if (olen > sizeof(e->msg) - 3 - plen)
+        olen = jy_utf8_trim_partial(old, sizeof(e->msg) - 3 - plen);
+    memcpy(e->msg, prefix, plen);
+    memcpy(e->msg + plen, ": ", 2);
+    memcpy(e->msg + plen + 2, old, olen);
+    e->msg[plen + 2 + olen] = '\0';
 }
 
 

@@ -11,7 +11,9 @@
  *  - field: the input field the error is about (API answers name it).
  *
  * "could not" means a retry may succeed, "cannot" that it will not.
- * Strings are copied into fixed arrays so an error can outlive any pool.
+ * Strings are copied into fixed arrays so an error can outlive any pool; a
+ * text too long for its array is cut on a character boundary, so every
+ * field stays valid UTF-8.
  */
 #ifndef JY_CORE_ERR_H
 #define JY_CORE_ERR_H
@@ -47,11 +49,26 @@ void jy_err_detail(struct jy_err *e, const char *fmt, ...) __attribute__((format
 void jy_err_hint(struct jy_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void jy_err_field(struct jy_err *e, const char *field);
 
-/* Set from errno: msg is the formatted text, detail strerror(errnum). */
+/*
+ * Set from errno: msg is the formatted text, detail the system's text for
+ * errnum, code from jy_err_code_from_errno(), and a hint for a full disk or
+ * a permission problem. Pass errno as its own argument (nginx): it is read
+ * before fmt's arguments can change it.
+ */
 void jy_err_errno(struct jy_err *e, int errnum, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Put context in front of the message: "loading demo: <old msg>". */
+/*
+ * The code that fits an errno value: ENOENT is JY_E_NOT_FOUND, EEXIST
+ * JY_E_CONFLICT, ECONNREFUSED and ETIMEDOUT JY_E_UNAVAILABLE, a full disk or
+ * a permission problem JY_E_IO; anything unexpected is JY_E_INTERNAL.
+ */
+enum jy_err_code jy_err_code_from_errno(int errnum);
+
+/*
+ * Put context in front of the message: "loading demo: <old msg>". When the
+ * result is too long, the end of the old message is cut.
+ */
 void jy_err_prefix(struct jy_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 void jy_err_clear(struct jy_err *e);
@@ -59,10 +76,14 @@ void jy_err_clear(struct jy_err *e);
 /* HTTP status for the code (400, 404, 409, 403, 413, 503, 500). */
 int jy_err_http_status(const struct jy_err *e);
 
-/* Process exit status for the CLI: 1 for user errors, 2 for usage is separate, 3 unavailable. */
+/*
+ * Process exit status for the CLI: 0 for none, 3 when a service is
+ * unavailable, 4 for internal errors, 1 for everything else (the user can fix
+ * it). 2 is kept for usage errors, which the CLI reports itself.
+ */
 int jy_err_exit_status(const struct jy_err *e);
 
-/* Print "jiyue: msg\n  detail\n  hint: ..." to stderr. */
+/* Print "jiyue: msg", then "  detail: ..." and "  hint: ..." when set, to stderr. */
 void jy_err_print(const struct jy_err *e);
 
 #endif /* JY_CORE_ERR_H */

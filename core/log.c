@@ -65,12 +65,15 @@ jy_log_format_time(char *dst, long long t, int ms, int offset_min)
 {
     time_t local = (time_t) (t + offset_min * 60LL);
     struct tm tm;
-    int off = offset_min < 0 ? -offset_min : offset_min;
+    int off = (offset_min < 0 ? -offset_min : offset_min) % (24 * 60);
+    char tmp[128]; /* room for any int the compiler can imagine */
 
     gmtime_r(&local, &tm);
-    snprintf(dst, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03d%c%02d:%02d", tm.tm_year + 1900,
+    ms = ms < 0 ? 0 : ms % 1000;
+    snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02d.%03d%c%02d:%02d", tm.tm_year + 1900,
              tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms,
              offset_min < 0 ? '-' : '+', off / 60, off % 60);
+    snprintf(dst, 32, "%.31s", tmp);
 }
 
 

@@ -40,6 +40,7 @@ struct jy_pool {
 static int fail_try_countdown;
 
 static JY_NORETURN void pool_out_of_memory(size_t size);
+static JY_NORETURN void pool_size_overflow(size_t n, size_t size);
 static void *pool_alloc_impl(struct jy_pool *pool, size_t size, int may_fail);
 static void pool_run_cleanups(struct jy_pool *pool);
 
@@ -51,6 +52,20 @@ pool_out_of_memory(size_t size)
     int n = snprintf(msg, sizeof(msg), "jiyue: out of memory (allocating %zu bytes)\n", size);
     /* write(2) only: stdio may itself need memory */
     if (n > 0 && write(STDERR_FILENO, msg, (size_t) n) < 0) {
+        /* nothing more can be done */
+    }
+    abort();
+}
+
+
+/* n * size does not fit in size_t: a caller computed a size from bad input. */
+static JY_NORETURN void
+pool_size_overflow(size_t n, size_t size)
+{
+    char msg[160];
+    int len = snprintf(msg, sizeof(msg),
+                       "jiyue: allocation size overflows (%zu items of %zu bytes)\n", n, size);
+    if (len > 0 && write(STDERR_FILENO, msg, (size_t) len) < 0) {
         /* nothing more can be done */
     }
     abort();
@@ -72,6 +87,10 @@ jy_pool_create(size_t block_size)
 
     if (block_size == 0)
         block_size = POOL_DEFAULT_BLOCK;
+    /* keep blocks a multiple of the alignment so the bump pointer stays aligned */
+    block_size = align_up(block_size);
+    if (block_size == 0 || block_size > SIZE_MAX - sizeof(*b))
+        pool_out_of_memory(block_size);
     pool = jy_xmalloc(sizeof(*pool));
     b = jy_xmalloc(sizeof(*b) + block_size);
     b->next = NULL;
@@ -214,7 +233,7 @@ jy_pool_calloc(struct jy_pool *pool, size_t n, size_t size)
     void *p;
 
     if (size != 0 && n > SIZE_MAX / size)
-        pool_out_of_memory(SIZE_MAX);
+        pool_size_overflow(n, size);
     p = pool_alloc_impl(pool, n * size, 0);
     memset(p, 0, n * size);
     return p;
@@ -227,15 +246,37 @@ jy_pool_realloc(struct jy_pool *pool, void *old, size_t old_size, size_t new_siz
     struct pool_block *b = pool->current;
     void *p;
 
-    /* the newest allocation of the current block grows in place */
-    if (old && (unsigned char *) old + align_up(old_size ? old_size : 1) == b->data + b->used &&
-        (unsigned char *) old >= b->data) {
-        size_t start = (size_t) ((unsigned char *) old - b->data);
+    if (old) {
+        /*
+         * Addresses are compared as integers: relational comparison of
+         * pointers into different objects is undefined behaviour in C.
+         */
+        uintptr_t o = (uintptr_t) old, data = (uintptr_t) b->data;
         size_t need = align_up(new_size ? new_size : 1);
-        if (need >= new_size && start + need <= b->size && need <= pool->block_size / 4) {
-            b->used = start + need;
+
+        /* the newest allocation of the current block grows (or shrinks) in place */
+        if (need >= new_size && o >= data && o <= data + b->used &&
+            o + align_up(old_size ? old_size : 1) == data + b->used) {
+            size_t start = (size_t) (o - data);
+            if (need <= b->size - start && need <= pool->block_size / 4) {
+                b->used = start + need;
+                pool->used += new_size > old_size ? new_size - old_size : 0;
+                return old;
+            }
+        }
+        /*
+         * The newest large chunk is resized with realloc(): a buffer that
+         * keeps doubling (a rendered page) would otherwise leave every
+         * smaller copy behind until the pool dies.
+         */
+        if (pool->large && old == (void *) pool->large->data && old_size > pool->block_size / 4 &&
+            need >= new_size && need <= SIZE_MAX - sizeof(struct pool_large)) {
+            struct pool_large *l = realloc(pool->large, sizeof(*l) + need);
+            if (l == NULL)
+                pool_out_of_memory(new_size);
+            pool->large = l;
             pool->used += new_size > old_size ? new_size - old_size : 0;
-            return old;
+            return l->data;
         }
     }
     p = pool_alloc_impl(pool, new_size, 0);

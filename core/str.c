@@ -34,7 +34,9 @@ bool
 jy_str_has_prefix(struct jy_str s, const char *prefix)
 {
     size_t n = strlen(prefix);
-    return s.len >= n && memcmp(s.ptr, prefix, n) == 0;
+
+    /* memcmp() must not see the NULL of JY_STR_NULL, even for 0 bytes */
+    return n == 0 || (s.len >= n && memcmp(s.ptr, prefix, n) == 0);
 }
 
 

@@ -177,6 +177,44 @@ jy_utf8_clamp_bytes(const char *s, size_t len, size_t max_bytes)
 }
 
 
+size_t
+jy_utf8_trim_partial(const char *str, size_t len)
+{
+    const unsigned char *s = (const unsigned char *) str;
+    size_t i = len, tail = 0, need;
+
+    /* a sequence is at most 4 bytes: look back over at most 3 continuation bytes */
+    while (i > 0 && tail < 3 && (s[i - 1] & 0xC0) == 0x80) {
+        i--;
+        tail++;
+    }
+    if (i == 0 || s[i - 1] < 0xC2 || s[i - 1] > 0xF4)
+        return len;
+    need = s[i - 1] >= 0xF0 ? 4 : s[i - 1] >= 0xE0 ? 3 : 2;
+    /* cut only a sequence that is short and would be valid if completed */
+    if (tail + 1 < need) {
+        size_t k;
+        unsigned char lo = 0x80, hi = 0xBF;
+        if (s[i - 1] == 0xE0)
+            lo = 0xA0;
+        else if (s[i - 1] == 0xED)
+            hi = 0x9F;
+        else if (s[i - 1] == 0xF0)
+            lo = 0x90;
+        else if (s[i - 1] == 0xF4)
+            hi = 0x8F;
+        for (k = 0; k < tail; k++) {
+            if (s[i + k] < lo || s[i + k] > hi)
+                return len;
+            lo = 0x80;
+            hi = 0xBF;
+        }
+        return i - 1;
+    }
+    return len;
+}
+
+
 bool
 jy_utf8_truncate(const char *s, size_t len, size_t max_chars, char *out, size_t out_size)
 {
@@ -212,7 +250,10 @@ jy_utf8_is_cjk(uint32_t cp)
     return (cp >= 0x4E00 && cp <= 0x9FFF) ||   /* CJK Unified Ideographs */
            (cp >= 0x3400 && cp <= 0x4DBF) ||   /* Extension A */
            (cp >= 0x20000 && cp <= 0x2FA1F) || /* Extensions B..F, compatibility supplement */
+           (cp >= 0x30000 && cp <= 0x323AF) || /* Extensions G and H */
            (cp >= 0xF900 && cp <= 0xFAFF) ||   /* Compatibility Ideographs */
+           (cp >= 0x2E80 && cp <= 0x2FDF) ||   /* Radicals Supplement, Kangxi Radicals */
            (cp >= 0x3000 && cp <= 0x303F) ||   /* CJK Symbols and Punctuation */
-           (cp >= 0xFF00 && cp <= 0xFFEF);     /* Halfwidth and Fullwidth Forms */
+           (cp >= 0xFF01 && cp <= 0xFF60) ||   /* Fullwidth ASCII variants and brackets */
+           (cp >= 0xFFE0 && cp <= 0xFFE6);     /* Fullwidth signs: ￥ ￡ ￠ */
 }

@@ -12,7 +12,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* True when s[0..len) is well-formed UTF-8. *bad_at (may be NULL) gets the offset of the first bad byte. */
+/*
+ * True when s[0..len) is well-formed UTF-8. On false, *bad_at (may be NULL)
+ * gets the offset of the first byte that does not start a valid sequence.
+ */
 bool jy_utf8_valid(const char *s, size_t len, size_t *bad_at);
 
 /*
@@ -41,13 +44,23 @@ size_t jy_utf8_prefix_bytes(const char *s, size_t len, size_t max_chars);
 size_t jy_utf8_clamp_bytes(const char *s, size_t len, size_t max_bytes);
 
 /*
+ * Length of s without an incomplete sequence at its very end: after a
+ * byte-counted cut (snprintf into a fixed array) the last character may be
+ * missing its tail bytes. Invalid bytes elsewhere are left alone.
+ */
+size_t jy_utf8_trim_partial(const char *s, size_t len);
+
+/*
  * Truncate to max_chars characters for display: when the text is longer,
  * keep max_chars - 1 characters and append "…" (U+2026). Returns a string
  * in out (out_size bytes); false only when out is too small.
  */
 bool jy_utf8_truncate(const char *s, size_t len, size_t max_chars, char *out, size_t out_size);
 
-/* True for CJK ideographs and CJK punctuation (wide characters). */
+/*
+ * True for CJK ideographs, CJK punctuation and fullwidth forms: the
+ * characters that take two columns. Halfwidth forms (U+FF61..U+FFDC) do not.
+ */
 bool jy_utf8_is_cjk(uint32_t cp);
 
 #endif /* JY_CORE_UTF8_H */
