@@ -130,6 +130,9 @@ jy_conf_set(struct jy_conf *conf, const char *key, const char *value,
     if (conf_check_value(k, value, origin, err) != JY_OK)
         return JY_ERROR;
     i = (size_t) (k - conf_keys);
+    /* precedence does not depend on the order of the calls (conf.h) */
+    if (conf->entries[i].source > source)
+        return JY_OK;
     conf->entries[i].value = jy_pool_strdup(conf->pool, value);
     conf->entries[i].source = source;
     conf->entries[i].origin = jy_pool_strdup(conf->pool, origin);
@@ -143,7 +146,8 @@ jy_conf_set(struct jy_conf *conf, const char *key, const char *value,
  * or the end of line, blanks trimmed. NULL and *why set on error.
  */
 static const char *
-conf_parse_value(struct jy_pool *pool, const char *p, const char *end, const char **why)
+conf_parse_value(struct jy_pool *pool, const char *p, const char *end, const char **why,
+                 const char **why_at)
 {
     struct jy_buf b = JY_BUF_INIT(pool);
     struct jy_str bare;
@@ -165,6 +169,7 @@ conf_parse_value(struct jy_pool *pool, const char *p, const char *end, const cha
             case 't': jy_buf_add_char(&b, '\t'); break;
             default:
                 *why = "unrecognized escape in quoted value (use \\\", \\\\, \\n or \\t)";
+                *why_at = p - 1;
                 return NULL;
             }
         }
@@ -213,6 +218,8 @@ jy_conf_parse(struct jy_conf *conf, const char *name, const char *text, size_t l
     int line = 0;
     char origin[600];
 
+    if (len == 0)
+        return JY_OK; /* an empty file sets nothing; text may be NULL then */
     if (memchr(text, '\0', len)) {
         jy_err_set(err, JY_E_INVALID, "%s: contains a NUL byte; is it a text file?", name);
         return JY_ERROR;
@@ -225,10 +232,17 @@ jy_conf_parse(struct jy_conf *conf, const char *name, const char *text, size_t l
         jy_err_hint(err, "Save the file as UTF-8.");
         return JY_ERROR;
     }
+    /*
+     * A byte order mark, written by some Windows editors, can only be at
+     * the very start of the file; stripping it first keeps "# comment" and
+     * indented keys on the first line working.
+     */
+    if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+        p += 3;
     pend = jy_pool_new_array(conf->pool, struct pending, cap);
     while (p < end) {
         const char *eol = memchr(p, '\n', (size_t) (end - p));
-        const char *k, *why = NULL, *value;
+        const char *k, *why = NULL, *why_at = NULL, *value;
         struct jy_str key;
 
         if (eol == NULL)
@@ -236,13 +250,10 @@ jy_conf_parse(struct jy_conf *conf, const char *name, const char *text, size_t l
         line++;
         while (p < eol && (*p == ' ' || *p == '\t' || *p == '\r'))
             p++;
-        if (p == eol || *p == '#' || (line == 1 && (size_t) (eol - p) >= 3 &&
-                                     memcmp(p, "\xEF\xBB\xBF", 3) == 0 && p + 3 == eol)) {
+        if (p == eol || *p == '#') {
             p = eol + (eol < end);
             continue;
         }
-        if (line == 1 && (size_t) (eol - p) >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
-            p += 3; /* byte order mark written by some Windows editors */
         k = p;
         while (p < eol && ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
             p++;
@@ -250,8 +261,9 @@ jy_conf_parse(struct jy_conf *conf, const char *name, const char *text, size_t l
         key.len = (size_t) (p - k);
         snprintf(origin, sizeof(origin), "%s:%d", name, line);
         if (key.len == 0) {
-            jy_err_set(err, JY_E_INVALID, "%s: expected a setting name (lower-case letters, digits, _)",
-                       origin);
+            jy_err_set(err, JY_E_INVALID,
+                       "%s: expected a setting name (lower-case letters, digits, _), found \"%.*s\"",
+                       origin, (int) jy_utf8_prefix_bytes(p, (size_t) (eol - p), 1), p);
             return JY_ERROR;
         }
         while (p < eol && (*p == ' ' || *p == '\t'))
@@ -261,9 +273,13 @@ jy_conf_parse(struct jy_conf *conf, const char *name, const char *text, size_t l
                        (int) key.len, key.ptr);
             return JY_ERROR;
         }
-        value = conf_parse_value(conf->pool, p + 1, eol, &why);
+        value = conf_parse_value(conf->pool, p + 1, eol, &why, &why_at);
         if (value == NULL) {
-            jy_err_set(err, JY_E_INVALID, "%s: %s", origin, why);
+            if (why_at)
+                jy_err_set(err, JY_E_INVALID, "%s: %s, found \"%.*s\"", origin, why,
+                           (int) jy_utf8_prefix_bytes(why_at, (size_t) (eol - why_at), 2), why_at);
+            else
+                jy_err_set(err, JY_E_INVALID, "%s: %s", origin, why);
             return JY_ERROR;
         }
         {
@@ -291,6 +307,8 @@ jy_conf_parse(struct jy_conf *conf, const char *name, const char *text, size_t l
     /* all lines are valid: apply them (a later line wins over an earlier one) */
     for (i = 0; i < npend; i++) {
         size_t ki = (size_t) (pend[i].key - conf_keys);
+        if (conf->entries[ki].source > JY_CONF_FILE)
+            continue; /* set by the environment or a flag, which win */
         conf->entries[ki].value = pend[i].value;
         conf->entries[ki].source = JY_CONF_FILE;
         conf->entries[ki].origin = jy_pool_printf(conf->pool, "%s:%d", name, pend[i].line);
@@ -303,27 +321,30 @@ int
 jy_conf_load_file(struct jy_conf *conf, const char *path, struct jy_err *err)
 {
     FILE *f = fopen(path, "rb");
-    char *text;
+    struct jy_buf text = JY_BUF_INIT(conf->pool);
+    char chunk[8192];
     size_t n;
 
     if (f == NULL) {
-        jy_err_errno(err, errno, "cannot read configuration file \"%s\"", path);
+        jy_err_errno(err, errno, "could not open configuration file \"%s\"", path);
         return JY_ERROR;
     }
-    text = jy_pool_alloc(conf->pool, CONF_FILE_MAX + 1);
-    n = fread(text, 1, CONF_FILE_MAX + 1, f);
+    /* read what is there, not CONF_FILE_MAX bytes up front: the pool lives as long as the process */
+    text.max = CONF_FILE_MAX;
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && jy_buf_finish(&text) == JY_OK)
+        jy_buf_add(&text, chunk, n);
     if (ferror(f)) {
         jy_err_errno(err, errno, "could not read configuration file \"%s\"", path);
         fclose(f);
         return JY_ERROR;
     }
     fclose(f);
-    if (n > CONF_FILE_MAX) {
-        jy_err_set(err, JY_E_INVALID, "configuration file \"%s\" is larger than %d bytes", path,
+    if (jy_buf_finish(&text) != JY_OK) {
+        jy_err_set(err, JY_E_TOO_LARGE, "configuration file \"%s\" is larger than %d bytes", path,
                    CONF_FILE_MAX);
         return JY_ERROR;
     }
-    if (jy_conf_parse(conf, path, text, n, err) != JY_OK)
+    if (jy_conf_parse(conf, path, text.buf, text.len, err) != JY_OK)
         return JY_ERROR;
     conf->file = jy_pool_strdup(conf->pool, path);
     return JY_OK;
@@ -343,7 +364,8 @@ jy_conf_load_env(struct jy_conf *conf, char **envp, struct jy_err *err)
             if (name[j] >= 'a' && name[j] <= 'z')
                 name[j] = (char) (name[j] - 'a' + 'A');
         v = NULL;
-        for (j = 0; envp && envp[j]; j++) {
+        /* the first match wins, as with getenv() */
+        for (j = 0; v == NULL && envp && envp[j]; j++) {
             size_t nl = strlen(name);
             if (strncmp(envp[j], name, nl) == 0 && envp[j][nl] == '=')
                 v = envp[j] + nl + 1;

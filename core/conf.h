@@ -8,6 +8,10 @@
  *   3. environment variables JIYUE_<KEY> (key upper-cased: JIYUE_DB)
  *   4. command-line flags (--db, --data, --log-level, --set key=value)
  *
+ * The order holds whatever the order of the calls: a value from a lower
+ * source never replaces one from a higher source (a file read after the
+ * environment does not undo JIYUE_DB); the same source replaces.
+ *
  * File format, one setting per line (like postgresql.conf):
  *
  *   # comment
@@ -53,12 +57,13 @@ struct jy_conf *jy_conf_create(struct jy_pool *pool);
 
 /*
  * Parse configuration text (name is used in messages). On error nothing of
- * the text is applied and err names the line and what is wrong.
+ * the text is applied and err names "name:line" and what is wrong. A UTF-8
+ * byte order mark at the start is ignored.
  */
 int jy_conf_parse(struct jy_conf *conf, const char *name, const char *text, size_t len,
                   struct jy_err *err);
 
-/* Read and parse a file; a missing file is an error. */
+/* Read and parse a file (at most 1 MiB); a missing file is an error (JY_E_NOT_FOUND). */
 int jy_conf_load_file(struct jy_conf *conf, const char *path, struct jy_err *err);
 
 /* Apply JIYUE_<KEY> variables from environ. */

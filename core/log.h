@@ -2,7 +2,12 @@
  * log.h - structured logging: one line per event, logfmt-style, so both a
  * person and a log shipper can read it:
  *
- *   ts=2026-11-23T20:49:03.123+08:00 level=info module=db req=7f3a1c msg="cluster ready" pid=123
+ *   ts=2026-11-23T20:49:03.123+08:00 level=info module=db req=7f3a1c msg="cluster ready"
+ *
+ * req= is present only while a request id is set. In msg, '"' and '\' are
+ * escaped with '\', newline, CR and tab as \n \r \t, other control bytes and
+ * bytes that are not UTF-8 as \xNN; a message longer than a line (4 KiB) is
+ * cut on a character boundary and ends with "…".
  *
  * jy_log() tests the level before it evaluates its arguments (Redis
  * serverLog), so a debug line costs a comparison when debug is off. Each
@@ -25,8 +30,9 @@ extern enum jy_log_level jy_log_min_level;
 
 #define jy_log(level, module, ...)                                                                 \
     do {                                                                                           \
-        if ((level) >= jy_log_min_level)                                                           \
-            jy_log_write((level), (module), __VA_ARGS__);                                          \
+        enum jy_log_level jy_log_level_ = (level); /* evaluated once */                           \
+        if (jy_log_level_ >= jy_log_min_level)                                                     \
+            jy_log_write(jy_log_level_, (module), __VA_ARGS__);                                    \
     } while (0)
 
 #define jy_log_debug(module, ...) jy_log(JY_LOG_DEBUG, module, __VA_ARGS__)
@@ -45,13 +51,18 @@ void jy_log_set_fd(int fd);
 int jy_log_level_parse(const char *name);
 const char *jy_log_level_name(enum jy_log_level level);
 
-/* Per-thread request id copied into every line; NULL clears it. */
+/*
+ * Per-thread request id copied into every line; NULL clears it. At most 39
+ * bytes are kept, and characters other than letters, digits and "-_.:" are
+ * replaced by "_" (the id may come from a client's header).
+ */
 void jy_log_set_request_id(const char *id);
 const char *jy_log_request_id(void);
 
 /*
  * Format the time t (seconds) plus ms as RFC 3339 in the given offset from UTC
- * in minutes (China Standard Time is +480). dst must hold 32 bytes.
+ * in minutes (China Standard Time is +480). dst must hold 32 bytes. Values
+ * out of range are clamped (years 1970..9999, ms 0..999, offset +-23:59).
  */
 void jy_log_format_time(char *dst, long long t, int ms, int offset_min);
 

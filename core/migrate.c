@@ -212,6 +212,11 @@ migration_run(struct jy_db *db, struct jy_pool *pool, const struct migration *m,
             return JY_ERROR;
         }
     }
+    if (sp.unterminated) {
+        jy_err_set(err, JY_E_INVALID,
+                   "migration \"%s\" ends inside a quote, comment or $$ body", m->name);
+        return JY_ERROR;
+    }
     return JY_OK;
 }
 

@@ -12,6 +12,7 @@ jy_sqlsplit_init(struct jy_sqlsplit *s, const char *sql, size_t len)
     s->len = len;
     s->pos = 0;
     s->line = 1;
+    s->unterminated = false;
 }
 
 
@@ -142,6 +143,7 @@ jy_sqlsplit_next(struct jy_sqlsplit *s, size_t *start, size_t *stmt_len, int *li
                 }
             }
         }
+        s->unterminated |= *unterminated;
         if (content) {
             size_t end = i;
             if (end > first && q[end - 1] == ';')

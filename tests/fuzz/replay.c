@@ -21,9 +21,11 @@ replay_file(const char *path)
         fprintf(stderr, "cannot open \"%s\": %s\n", path, strerror(errno));
         return -1;
     }
-    fseek(f, 0, SEEK_END);
-    size = ftell(f);
-    fseek(f, 0, SEEK_SET);
+    if (fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
+        fprintf(stderr, "cannot read \"%s\": %s\n", path, strerror(errno));
+        fclose(f);
+        return -1;
+    }
     data = malloc(size > 0 ? (size_t) size : 1);
     if (data == NULL || (size > 0 && fread(data, 1, (size_t) size, f) != (size_t) size)) {
         fprintf(stderr, "cannot read \"%s\"\n", path);
@@ -32,6 +34,9 @@ replay_file(const char *path)
         return -1;
     }
     fclose(f);
+    /* named before it runs: when an input crashes, the last line says which */
+    printf("input %s\n", path);
+    fflush(stdout);
     LLVMFuzzerTestOneInput(data, (size_t) size);
     free(data);
     return 0;

@@ -1,0 +1,1 @@
+DO $tag$ BEGIN PERFORM '$$'; END $tag$; SELECT $1;
