@@ -588,6 +588,11 @@ jy_cluster_start(struct jy_cluster *c, struct jy_err *err)
     int attempt;
     long pid;
 
+    /* the everyday case: it runs already, whoever owns it */
+    if (jy_cluster_ready(c)) {
+        jy_log_debug("cluster", "PostgreSQL is running in \"%s\"", c->data);
+        return cluster_create_database(c, err);
+    }
     if (cluster_ensure_user(c, err) != JY_OK || cluster_ensure_reachable(c, err) != JY_OK ||
         cluster_check_existing(c, &need_init, err) != JY_OK)
         return JY_ERROR;

@@ -84,7 +84,7 @@ case_malformed_config() {
     expect_out "must be debug, info, warn, error or off"
     printf 'pg_data = "unterminated\n' >"$TMP/bad2.conf"
     jy --config "$TMP/bad2.conf" config; expect_rc 1; expect_out "bad2.conf:1"
-    jy --config "$TMP/missing.conf" config; expect_rc 1; expect_out "cannot read configuration file"
+    jy --config "$TMP/missing.conf" config; expect_rc 1; expect_out "missing.conf"; expect_out "No such file"
 }
 
 case_config_precedence() {
@@ -103,6 +103,34 @@ case_startup_time_is_reported() {
     jy db start --data "$d"; expect_rc 0
     jy db start --data "$d"; expect_rc 0; expect_out "ready in"
     grep -o "ready in [0-9]* ms" "$OUT" | sed 's/^/    startup against a running cluster: /'
+}
+
+case_ordinary_user_owns_its_cluster() {
+    # as root, run jiyue as "nobody": the cluster then belongs to that user
+    if [ "$(id -u)" -ne 0 ]; then
+        jy db start --data "$(new_data)"; expect_rc 0; return 0
+    fi
+    if ! setpriv --reuid=nobody --regid=nogroup --clear-groups test -x "$JIYUE"; then
+        echo "    (jiyue is not reachable by user nobody here: checked as root only)"
+        return 0
+    fi
+    local home=$TMP/nobody d
+    mkdir -p "$home"; chown nobody:nogroup "$home"
+    d=$home/pg; CLEANUP_DATA+=("$d")
+    RC=0; (cd "$home" && setpriv --reuid=nobody --regid=nogroup --clear-groups \
+        "$JIYUE" db start --data "$d") >"$OUT" 2>&1 || RC=$?
+    expect_rc 0; expect_out "PostgreSQL is running in $d"
+    [ "$(stat -c %U "$d")" = nobody ] || fail "cluster does not belong to nobody"
+    RC=0; setpriv --reuid=nobody --regid=nogroup --clear-groups \
+        "$JIYUE" --data "$d" db exec "SELECT current_user" >"$OUT" 2>&1 || RC=$?
+    expect_rc 0; expect_out "jiyue"
+    # root may not take over a cluster that belongs to another user
+    jy db start --data "$d" --set pg_user=jiyue; expect_rc 0   # running: left alone
+    RC=0; setpriv --reuid=nobody --regid=nogroup --clear-groups \
+        "$JIYUE" db stop --data "$d" >"$OUT" 2>&1 || RC=$?
+    expect_rc 0
+    jy db start --data "$d"; expect_rc 1
+    expect_out "belongs to user \"nobody\", not \"jiyue\""
 }
 
 run_cases "$@"
