@@ -133,4 +133,20 @@ case_ordinary_user_owns_its_cluster() {
     expect_out "belongs to user \"nobody\", not \"jiyue\""
 }
 
+case_full_disk_leaves_nothing_behind() {
+    # a 4 MiB file system is far too small for initdb (about 40 MB)
+    local fs=$TMP/tinyfs
+    mkdir -p "$fs"
+    if [ "$(id -u)" -ne 0 ] || ! mount -t tmpfs -o size=4M,mode=0755 tmpfs "$fs" 2>/dev/null; then
+        echo "    (cannot mount a small file system here: checked where root can mount)"
+        return 0
+    fi
+    jy db start --data "$fs/pg"; local rc=$RC
+    local left; left=$(ls -A "$fs")
+    umount "$fs"
+    RC=$rc; expect_rc 1
+    expect_out "initdb failed"; expect_out "The disk is full"
+    [ -z "$left" ] || fail "left behind on the full disk: $left"
+}
+
 run_cases "$@"
