@@ -6,7 +6,7 @@ set -eu
 
 # What each package is for is in docs/operations.md ("Dependencies").
 PACKAGES="build-essential cmake pkg-config git
-libpq-dev libevent-dev libcjson-dev libcurl4-openssl-dev
+libpq-dev libevent-dev libcjson-dev libcurl4-openssl-dev libsodium-dev
 postgresql
 clang libclang-rt-14-dev clang-format
 ca-certificates"
