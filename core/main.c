@@ -13,9 +13,7 @@
 extern char **environ;
 
 static const struct jy_cmd *const commands[] = {
-    &jy_cmd_db, &jy_cmd_migrate, &jy_cmd_config, &jy_cmd_version,
-    /* NEEDSWORK: add &jy_cmd_demo and &jy_cmd_sites after &jy_cmd_migrate once
-     * core/cmd_demo.c and core/cmd_sites.c exist (the demo platform is being written). */
+    &jy_cmd_db, &jy_cmd_migrate, &jy_cmd_demo, &jy_cmd_sites, &jy_cmd_config, &jy_cmd_version,
 };
 
 static const char global_usage[] =

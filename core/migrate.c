@@ -313,7 +313,8 @@ jy_migrate_apply(struct jy_db *db, struct jy_pool *pool, const char *dir, bool v
         res->latest = m->version;
         if (verbose)
             printf("applied %s\n", m->name);
-        jy_log_info("migrate", "applied \"%s\"", m->name);
+        else
+            jy_log_info("migrate", "applied \"%s\"", m->name);
     }
     rc = JY_OK;
 
