@@ -13,6 +13,10 @@ struct jy_db {
     PGconn *conn;
     char *conninfo; /* kept for jy_db_reset() */
     int in_tx;      /* a BEGIN without COMMIT/ROLLBACK yet */
+    long long actor;          /* jy_db_set_actor(): user id, 0 for the system */
+    char actor_login[64];     /* its login, for the audit log */
+    char actor_addr[64];      /* client address of the request */
+    char actor_request[40];   /* request id */
 };
 
 struct jy_db_res {
@@ -94,6 +98,8 @@ jy_db_connect(const char *conninfo, struct jy_err *err)
 
     db->conninfo = jy_xstrdup(conninfo);
     db->in_tx = 0;
+    db->actor = 0;
+    db->actor_login[0] = db->actor_addr[0] = db->actor_request[0] = '\0';
     db->conn = PQconnectdb(conninfo);
     if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
         const char *m = db->conn ? PQerrorMessage(db->conn) : "out of memory";
@@ -199,12 +205,47 @@ jy_db_query_value(struct jy_db *db, struct jy_pool *pool, const char *sql, int n
 }
 
 
+void
+jy_db_set_actor(struct jy_db *db, long long user_id, const char *login, const char *client_addr,
+                const char *request_id)
+{
+    db->actor = user_id > 0 ? user_id : 0;
+    snprintf(db->actor_login, sizeof(db->actor_login), "%s", login ? login : "");
+    snprintf(db->actor_addr, sizeof(db->actor_addr), "%s", client_addr ? client_addr : "");
+    snprintf(db->actor_request, sizeof(db->actor_request), "%s", request_id ? request_id : "");
+}
+
+
+long long
+jy_db_actor(const struct jy_db *db)
+{
+    return db->actor;
+}
+
+
 int
 jy_db_begin(struct jy_db *db, struct jy_err *err)
 {
+    char uid[24];
+    const char *params[4] = {uid, db->actor_login, db->actor_addr, db->actor_request};
+    PGresult *r;
+
     if (jy_db_exec(db, "BEGIN", err) != JY_OK)
         return JY_ERROR;
     db->in_tx = 1;
+    /* always set, so a pooled connection never carries an earlier actor */
+    snprintf(uid, sizeof(uid), "%lld", db->actor);
+    r = PQexecParams(db->conn,
+                     "SELECT set_config('jy.user_id', $1, true), set_config('jy.login', $2, true), "
+                     "set_config('jy.client_addr', $3, true), set_config('jy.request_id', $4, true)",
+                     4, NULL, params, NULL, NULL, 0);
+    if (r == NULL || PQresultStatus(r) != PGRES_TUPLES_OK) {
+        db_set_err(db, r, err);
+        PQclear(r);
+        jy_db_rollback(db);
+        return JY_ERROR;
+    }
+    PQclear(r);
     return JY_OK;
 }
 

@@ -45,6 +45,18 @@ int jy_db_exec(struct jy_db *db, const char *sql, struct jy_err *err);
 const char *jy_db_query_value(struct jy_db *db, struct jy_pool *pool, const char *sql,
                               int nparams, const char *const *params, struct jy_err *err);
 
+/*
+ * Who acts on this connection: every transaction begun with jy_db_begin()
+ * afterwards starts by setting the transaction-local settings jy.user_id,
+ * jy.login, jy.client_addr and jy.request_id, which row-level security and
+ * the audit log read (current_setting('jy.user_id', true)). user_id 0
+ * clears the actor: the system acts (a CLI command of the operator, the
+ * demo loader). Strings are copied; NULL leaves that setting empty.
+ */
+void jy_db_set_actor(struct jy_db *db, long long user_id, const char *login,
+                     const char *client_addr, const char *request_id);
+long long jy_db_actor(const struct jy_db *db);
+
 int jy_db_begin(struct jy_db *db, struct jy_err *err);
 int jy_db_commit(struct jy_db *db, struct jy_err *err);
 /* Roll back; never fails from the caller's view (errors are logged). */
