@@ -105,9 +105,15 @@ buf_reserve(struct jy_buf *b, size_t len)
 void
 jy_buf_add(struct jy_buf *b, const void *data, size_t len)
 {
+    uintptr_t d = (uintptr_t) data, start = (uintptr_t) b->buf;
+    bool inside = b->alloc && d >= start && d < start + b->alloc;
+
     if (len == 0 || !buf_reserve(b, len))
         return;
-    memcpy(b->buf + b->len, data, len);
+    /* a part of the buffer appended to itself: growing may have moved it */
+    if (inside)
+        data = b->buf + (d - start);
+    memmove(b->buf + b->len, data, len);
     b->len += len;
     b->buf[b->len] = '\0';
 }

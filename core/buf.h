@@ -58,6 +58,7 @@ void jy_buf_reset(struct jy_buf *b);
 /* Shorten to len bytes (len <= b->len). */
 void jy_buf_setlen(struct jy_buf *b, size_t len);
 
+/* Append len bytes; data may point into b->buf itself (e.g. to repeat a part). */
 void jy_buf_add(struct jy_buf *b, const void *data, size_t len);
 void jy_buf_add_str(struct jy_buf *b, const char *s);
 void jy_buf_add_char(struct jy_buf *b, char c);
@@ -65,6 +66,11 @@ void jy_buf_add_char(struct jy_buf *b, char c);
 void jy_buf_addf(struct jy_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void jy_buf_vaddf(struct jy_buf *b, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
+
+/*
+ * The escaping appends below read s while they write: s must not point into
+ * b->buf.
+ */
 
 /* Append text escaped for HTML text and attribute values (& < > " '). */
 void jy_buf_add_html(struct jy_buf *b, const char *s, size_t len);

@@ -261,9 +261,10 @@ jy_conf_parse(struct jy_conf *conf, const char *name, const char *text, size_t l
         key.len = (size_t) (p - k);
         snprintf(origin, sizeof(origin), "%s:%d", name, line);
         if (key.len == 0) {
-            jy_err_set(err, JY_E_INVALID,
-                       "%s: expected a setting name (lower-case letters, digits, _), found \"%.*s\"",
-                       origin, (int) jy_utf8_prefix_bytes(p, (size_t) (eol - p), 1), p);
+            jy_err_set(
+                err, JY_E_INVALID,
+                "%s: expected a setting name (lower-case letters, digits, _), found \"%.*s\"",
+                origin, (int) jy_utf8_prefix_bytes(p, (size_t) (eol - p), 1), p);
             return JY_ERROR;
         }
         while (p < eol && (*p == ' ' || *p == '\t'))
@@ -329,7 +330,7 @@ jy_conf_load_file(struct jy_conf *conf, const char *path, struct jy_err *err)
         jy_err_errno(err, errno, "could not open configuration file \"%s\"", path);
         return JY_ERROR;
     }
-    /* read what is there, not CONF_FILE_MAX bytes up front: the pool lives as long as the process */
+    /* read what is there, not CONF_FILE_MAX bytes up front: the pool lives as long as the conf */
     text.max = CONF_FILE_MAX;
     while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && jy_buf_finish(&text) == JY_OK)
         jy_buf_add(&text, chunk, n);

@@ -8,8 +8,13 @@
 
 /*
  * Format into a fixed array. A message too long for it is cut at a
- * character boundary, never in the middle of a Chinese character.
+ * character boundary, never in the middle of a Chinese character: messages
+ * go into JSON answers and logs, which must stay valid UTF-8. (Clamping the
+ * cut text would not do: its last, incomplete character looks like an
+ * invalid byte, which clamping keeps.)
  */
+static void err_vformat(char *dst, size_t size, const char *fmt, va_list ap) JY_PRINTF(3, 0);
+
 static void
 err_vformat(char *dst, size_t size, const char *fmt, va_list ap)
 {
@@ -18,12 +23,60 @@ err_vformat(char *dst, size_t size, const char *fmt, va_list ap)
     if (n < 0)
         dst[0] = '\0';
     else if ((size_t) n >= size)
-        dst[jy_utf8_clamp_bytes(dst, size - 1, size - 1)] = '\0';
+        dst[jy_utf8_trim_partial(dst, size - 1)] = '\0';
 }
 
 
-static void
-err_format(char *dst, size_t size, const char *fmt, ...) JY_PRINTF(3, 4);
+/* Thread-safe strerror(): several workers may fail at once. */
+static const char *
+err_strerror(int errnum, char *buf, size_t size)
+{
+#if defined(__GLIBC__) && defined(_GNU_SOURCE)
+    return strerror_r(errnum, buf, size); /* the GNU variant returns the text */
+#else
+    if (strerror_r(errnum, buf, size) != 0)
+        snprintf(buf, size, "error %d", errnum);
+    return buf;
+#endif
+}
+
+
+enum jy_err_code
+jy_err_code_from_errno(int errnum)
+{
+    switch (errnum) {
+    case ENOENT:
+    case ENOTDIR:
+        return JY_E_NOT_FOUND;
+    case EEXIST:
+    case ENOTEMPTY:
+        return JY_E_CONFLICT;
+    case EFBIG:
+    case E2BIG:
+    case ENAMETOOLONG:
+        return JY_E_TOO_LARGE;
+    case EAGAIN:
+    case ECONNREFUSED:
+    case ECONNRESET:
+    case ETIMEDOUT:
+    case EHOSTUNREACH:
+    case ENETUNREACH:
+        return JY_E_UNAVAILABLE;
+    case ENOSPC:
+    case EDQUOT:
+    case EACCES:
+    case EPERM:
+    case EROFS:
+    case EIO:
+    case EISDIR:
+        return JY_E_IO;
+    default:
+        return JY_E_INTERNAL;
+    }
+}
+
+
+static void err_format(char *dst, size_t size, const char *fmt, ...) JY_PRINTF(3, 4);
 
 static void
 err_format(char *dst, size_t size, const char *fmt, ...)
@@ -89,19 +142,17 @@ jy_err_field(struct jy_err *e, const char *field)
 void
 jy_err_errno(struct jy_err *e, int errnum, const char *fmt, ...)
 {
+    char text[128];
     va_list ap;
 
     if (e == NULL)
         return;
-    e->code = (errnum == ENOSPC || errnum == EACCES || errnum == EPERM || errnum == EROFS ||
-               errnum == EDQUOT)
-                  ? JY_E_IO
-                  : JY_E_INTERNAL;
+    e->code = jy_err_code_from_errno(errnum);
     e->hint[0] = e->field[0] = '\0';
     va_start(ap, fmt);
     err_vformat(e->msg, sizeof(e->msg), fmt, ap);
     va_end(ap);
-    err_format(e->detail, sizeof(e->detail), "%s", strerror(errnum));
+    err_format(e->detail, sizeof(e->detail), "%s", err_strerror(errnum, text, sizeof(text)));
     if (errnum == ENOSPC)
         jy_err_hint(e, "The disk is full. Free some space and try again.");
     else if (errnum == EACCES || errnum == EPERM)

@@ -140,7 +140,8 @@ log_add_quoted(char *line, size_t pos, size_t cap, const char *msg)
             esc[0] = '\\';
             esc[1] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
             elen = 2;
-        } else if (c < 0x20 || c == 0x7F || (c >= 0x80 && (n = jy_utf8_decode(msg + i, len - i, &cp)) == 0)) {
+        } else if (c < 0x20 || c == 0x7F ||
+                   (c >= 0x80 && (n = jy_utf8_decode(msg + i, len - i, &cp)) == 0)) {
             esc[0] = '\\';
             esc[1] = 'x';
             esc[2] = hex[c >> 4];
@@ -168,7 +169,9 @@ log_add_quoted(char *line, size_t pos, size_t cap, const char *msg)
 
 
 /* Like snprintf at line + pos, but pos never passes cap, even when the text is cut. */
-static size_t JY_PRINTF(4, 5)
+static size_t log_addf(char *line, size_t pos, size_t cap, const char *fmt, ...) JY_PRINTF(4, 5);
+
+static size_t
 log_addf(char *line, size_t pos, size_t cap, const char *fmt, ...)
 {
     va_list ap;
@@ -202,6 +205,8 @@ jy_log_write(enum jy_log_level level, const char *module, const char *fmt, ...)
     va_end(ap);
     if (n < 0)
         msg[0] = '\0';
+    else if ((size_t) n >= sizeof(msg))
+        msg[jy_utf8_trim_partial(msg, sizeof(msg) - 1)] = '\0';
 
     /* the header is short: a module name is a word from the source, the id is sanitised */
     pos = log_addf(line, 0, 200, "ts=%s level=%s module=%s", ts, jy_log_level_name(level),

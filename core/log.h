@@ -28,11 +28,12 @@ enum jy_log_level {
 
 extern enum jy_log_level jy_log_min_level;
 
-#define jy_log(level, module, ...)                                                                 \
-    do {                                                                                           \
-        enum jy_log_level jy_log_level_ = (level); /* evaluated once */                           \
-        if (jy_log_level_ >= jy_log_min_level)                                                     \
-            jy_log_write(jy_log_level_, (module), __VA_ARGS__);                                    \
+/* level is evaluated once, the other arguments only when the line is written */
+#define jy_log(level, module, ...)                              \
+    do {                                                        \
+        enum jy_log_level jy_log_level_ = (level);              \
+        if (jy_log_level_ >= jy_log_min_level)                  \
+            jy_log_write(jy_log_level_, (module), __VA_ARGS__); \
     } while (0)
 
 #define jy_log_debug(module, ...) jy_log(JY_LOG_DEBUG, module, __VA_ARGS__)

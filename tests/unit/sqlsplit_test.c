@@ -27,14 +27,14 @@ split(const char *sql, char *out, size_t outsz, char *lines, size_t linesz, bool
     *unterm |= s.unterminated;
 }
 
-#define CHECK_SPLIT(sql, want, want_lines)                                                         \
-    do {                                                                                           \
-        char out_[1024], lines_[256];                                                              \
-        bool u_;                                                                                   \
-        split((sql), out_, sizeof(out_), lines_, sizeof(lines_), &u_);                             \
-        T_EQ_STR(out_, (want));                                                                    \
-        T_EQ_STR(lines_, (want_lines));                                                            \
-        T_ASSERT(!u_);                                                                             \
+#define CHECK_SPLIT(sql, want, want_lines)                             \
+    do {                                                               \
+        char out_[1024], lines_[256];                                  \
+        bool u_;                                                       \
+        split((sql), out_, sizeof(out_), lines_, sizeof(lines_), &u_); \
+        T_EQ_STR(out_, (want));                                        \
+        T_EQ_STR(lines_, (want_lines));                                \
+        T_ASSERT(!u_);                                                 \
     } while (0)
 
 
@@ -101,8 +101,8 @@ test_unterminated_is_reported(void)
 static void
 test_lines_count_inside_quotes(void)
 {
-    CHECK_SPLIT("SELECT 'a\nb\nc';\nSELECT $$x\ny$$;\nSELECT 3", "SELECT 'a\nb\nc'|SELECT $$x\ny$$|SELECT 3",
-                "1,4,6");
+    CHECK_SPLIT("SELECT 'a\nb\nc';\nSELECT $$x\ny$$;\nSELECT 3",
+                "SELECT 'a\nb\nc'|SELECT $$x\ny$$|SELECT 3", "1,4,6");
 }
 
 
