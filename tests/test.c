@@ -164,8 +164,9 @@ jy_test_db_create(bool migrated)
 int
 jy_test_main(int argc, char **argv, const struct jy_test_case *cases, size_t n)
 {
-    size_t i;
-    int passed = 0, failed = 0;
+    /* volatile: they live across the setjmp/longjmp of failing cases */
+    volatile size_t i;
+    volatile int passed = 0, failed = 0;
     const char *only = argc > 1 ? argv[1] : NULL;
 
     atexit(test_cleanup);
