@@ -14,6 +14,7 @@
 #define JY_CORE_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct jy_conf;
 struct jy_db;
@@ -25,6 +26,7 @@ enum { JY_EXIT_OK = 0, JY_EXIT_FAIL = 1, JY_EXIT_USAGE = 2, JY_EXIT_UNAVAILABLE 
 struct jy_cli {
     struct jy_pool *pool;  /* lives as long as the command */
     struct jy_conf *conf;  /* effective configuration */
+    const char *as_login;  /* --as LOGIN: act as this user, under row-level security */
 };
 
 struct jy_cmd {
@@ -38,8 +40,22 @@ struct jy_cmd {
  * Open the configured database: the --db connection string when set,
  * otherwise the embedded cluster, which is created and started first if
  * needed. NULL and err on failure.
+ *
+ * Without --as the connection is the system's (the owner role: the
+ * operator at the shell can do everything). With --as LOGIN it connects as
+ * the application role jiyue_app with that user as the actor of every
+ * transaction, so row-level security decides what the command may see and
+ * change, exactly as for that user in the console.
  */
 struct jy_db *jy_cli_open_db(struct jy_cli *cli, struct jy_err *err);
+
+/*
+ * Like jy_cli_open_db(), for the commands that work on the platform's data:
+ * the schema must be up to date. The embedded cluster is migrated on the
+ * spot (it is ours); an external database with pending migrations is an
+ * error telling to run "jiyue migrate".
+ */
+struct jy_db *jy_cli_open_platform(struct jy_cli *cli, struct jy_err *err);
 
 /* Connection string of the configured database (embedded or not). */
 const char *jy_cli_conninfo(struct jy_cli *cli);
@@ -54,11 +70,22 @@ int jy_cli_usage_error(const struct jy_cmd *cmd, const char *fmt, ...)
 /* Print err and return the exit status it calls for. */
 int jy_cli_fail(const struct jy_err *err);
 
+/* Columns a UTF-8 string takes on a terminal: wide (CJK) characters count 2. */
+size_t jy_cli_display_width(const char *s);
+
+/* `jiyue grant rights` / `jiyue user rights`: print why login holds what on site. */
+int jy_cli_print_rights(struct jy_cli *cli, struct jy_db *db, const char *login,
+                        const char *site);
+
 extern const struct jy_cmd jy_cmd_config;
 extern const struct jy_cmd jy_cmd_db;
 extern const struct jy_cmd jy_cmd_migrate;
 extern const struct jy_cmd jy_cmd_demo;
 extern const struct jy_cmd jy_cmd_sites;
+extern const struct jy_cmd jy_cmd_site;
+extern const struct jy_cmd jy_cmd_user;
 extern const struct jy_cmd jy_cmd_version;
+extern const struct jy_cmd jy_cmd_grant;
+extern const struct jy_cmd jy_cmd_audit;
 
 #endif /* JY_CORE_CLI_H */

@@ -117,7 +117,7 @@ cmd_demo_run(struct jy_cli *cli, int argc, char **argv)
         opts.file = jy_pool_printf(cli->pool, "%s/sites/demo/platform.json", share);
     opts.name = display_name(cli, opts.file);
 
-    db = jy_cli_open_db(cli, &err);
+    db = jy_cli_open_platform(cli, &err);
     if (db == NULL)
         return jy_cli_fail(&err);
     rc = jy_demo_load(db, cli->pool, &opts, &st, &err);

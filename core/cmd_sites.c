@@ -318,7 +318,7 @@ cmd_sites_run(struct jy_cli *cli, int argc, char **argv)
             return jy_cli_usage_error(&jy_cmd_sites, "unrecognized argument \"%s\"", argv[i]);
     }
 
-    db = jy_cli_open_db(cli, &err);
+    db = jy_cli_open_platform(cli, &err);
     if (db == NULL)
         return jy_cli_fail(&err);
     sr = jy_db_query(db, cli->pool, sites_sql, 0, NULL, &err);

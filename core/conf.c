@@ -40,6 +40,8 @@ static const struct conf_key conf_keys[] = {
     {"output_dir", "var/www", CONF_STRING, 0, 0, "where rendered sites are written"},
     {"listen", "127.0.0.1:8080", CONF_STRING, 0, 0, "address the HTTP server listens on"},
     {"workers", "2", CONF_INT, 1, 256, "worker threads of the HTTP server and the renderer"},
+    {"password_cost", "interactive", CONF_STRING, 0, 0,
+     "cost of new password hashes: interactive; \"test\" is weak and for tests only"},
 };
 
 static const struct conf_key *

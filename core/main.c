@@ -13,7 +13,8 @@
 extern char **environ;
 
 static const struct jy_cmd *const commands[] = {
-    &jy_cmd_db, &jy_cmd_migrate, &jy_cmd_demo, &jy_cmd_sites, &jy_cmd_config, &jy_cmd_version,
+    &jy_cmd_db,   &jy_cmd_migrate, &jy_cmd_demo,    &jy_cmd_sites, &jy_cmd_site,
+    &jy_cmd_user, &jy_cmd_grant, &jy_cmd_audit, &jy_cmd_config,  &jy_cmd_version,
 };
 
 static const char global_usage[] =
@@ -27,6 +28,8 @@ static const char global_usage[] =
     "  --data DIR         data folder of the embedded cluster (default var/pg)\n"
     "  --log-level LEVEL  debug, info, warn, error or off\n"
     "  --set KEY=VALUE    set any setting (see \"jiyue config\")\n"
+    "  --as LOGIN         act as this user, under row-level security (default:\n"
+    "                     the system, which may do everything)\n"
     "  -h, --help         show this help, or a command's with \"jiyue COMMAND --help\"\n"
     "\n"
     "Settings come from defaults, then the file, then JIYUE_* environment\n"
@@ -90,7 +93,7 @@ main(int argc, char **argv)
 {
     struct jy_pool *pool = jy_pool_create(0);
     struct jy_err err = JY_ERR_INIT;
-    struct jy_cli cli = {pool, NULL};
+    struct jy_cli cli = {pool, NULL, NULL};
     static const char *const flag_keys[][2] = {
         {"--db", "db"}, {"--data", "pg_data"}, {"--log-level", "log_level"}};
     const char *config_file = NULL;
@@ -128,6 +131,13 @@ main(int argc, char **argv)
             if (v == NULL)
                 goto usage_error;
             config_file = v;
+            continue;
+        }
+        v = take_option(argc, argv, &i, "--as", &m, &err);
+        if (m) {
+            if (v == NULL)
+                goto usage_error;
+            cli.as_login = v;
             continue;
         }
         v = take_option(argc, argv, &i, "--set", &m, &err);

@@ -328,6 +328,38 @@ out_unlock:
 
 
 int
+jy_migrate_pending(struct jy_db *db, struct jy_pool *pool, const char *dir, int *pending,
+                   struct jy_err *err)
+{
+    struct migration *list;
+    struct jy_db_res *applied;
+    size_t n, i;
+
+    *pending = 0;
+    list = migration_list(pool, dir, &n, err);
+    if (list == NULL)
+        return JY_ERROR;
+    {
+        const char *has = jy_db_query_value(
+            db, pool, "SELECT to_regclass('schema_version') IS NOT NULL", 0, NULL, err);
+        if (has == NULL)
+            return JY_ERROR;
+        if (has[0] != 't') {
+            *pending = (int) n;
+            return JY_OK;
+        }
+    }
+    applied = applied_list(db, pool, err);
+    if (applied == NULL)
+        return JY_ERROR;
+    for (i = 0; i < n; i++)
+        if (applied_find(applied, list[i].version) < 0)
+            (*pending)++;
+    return JY_OK;
+}
+
+
+int
 jy_migrate_status(struct jy_db *db, struct jy_pool *pool, const char *dir, struct jy_err *err)
 {
     struct migration *list;

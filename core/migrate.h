@@ -33,6 +33,10 @@ struct jy_migrate_result {
 int jy_migrate_apply(struct jy_db *db, struct jy_pool *pool, const char *dir, bool verbose,
                      struct jy_migrate_result *res, struct jy_err *err);
 
+/* Count the migrations of dir not yet applied to db (all of them on an empty database). */
+int jy_migrate_pending(struct jy_db *db, struct jy_pool *pool, const char *dir, int *pending,
+                       struct jy_err *err);
+
 /* Print every migration of dir with its state (applied when, pending, changed). */
 int jy_migrate_status(struct jy_db *db, struct jy_pool *pool, const char *dir,
                       struct jy_err *err);

@@ -109,8 +109,13 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
       AND (g.expires_at IS NULL OR g.expires_at > now())
       AND ((g.column_id IS NULL AND target.path @> ARRAY[g.site_id])
            OR (g.column_id IS NOT NULL AND g.site_id = on_site))
+      -- the application may ask about its own user, or where it manages grants
+      AND (session_user <> 'jiyue_app' OR for_user = jy_actor()
+           OR on_site = ANY (jy_perm_sites('grant.manage')))
     ORDER BY p, r.sort
 $$;
+REVOKE EXECUTE ON FUNCTION jy_explain_rights(bigint, bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION jy_explain_rights(bigint, bigint) TO jiyue_app;
 
 
 -- Audit: every change of a tenant table, written by trigger so no code path
@@ -186,6 +191,14 @@ CREATE POLICY site_domain_read ON site_domain FOR SELECT USING (true);
 CREATE POLICY site_domain_write ON site_domain FOR ALL
     USING (site_id = ANY ((SELECT jy_perm_sites('site.manage'))::bigint[]))
     WITH CHECK (site_id = ANY ((SELECT jy_perm_sites('site.manage'))::bigint[]));
+
+-- the redirect map of closed sites (0007): public (nginx serves it), written
+-- by those who close sites; its rows are derived from the site.close event,
+-- which the audit log records, so they carry no audit trigger of their own
+GRANT SELECT, INSERT, UPDATE, DELETE ON site_redirect TO jiyue_app;
+CREATE POLICY site_redirect_write ON site_redirect FOR ALL
+    USING (site_id = ANY ((SELECT jy_perm_sites('site.close'))::bigint[]))
+    WITH CHECK (site_id = ANY ((SELECT jy_perm_sites('site.close'))::bigint[]));
 
 -- columns: public structure; managed with column.manage on the site or the column subtree
 ALTER TABLE site_column ENABLE ROW LEVEL SECURITY;
