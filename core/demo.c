@@ -8,6 +8,7 @@
  * false for a changed one, NULL (or no row) for one already as in the file.
  */
 #include "core/compat.h"
+#include "core/sitecheck.h"
 #include "core/demo.h"
 #include "core/blueprint.h"
 #include "core/buf.h"
@@ -111,106 +112,6 @@ digits(const char *s, size_t n)
 }
 
 
-/* Skip one CJK character (the province abbreviation of a filing number). */
-static const char *
-skip_cjk(const char *s)
-{
-    uint32_t cp;
-    size_t n = jy_utf8_decode(s, strlen(s), &cp);
-
-    return n > 1 && jy_utf8_is_cjk(cp) ? s + n : NULL;
-}
-
-
-/* Skip between min and max digits; NULL when there are fewer or more. */
-static const char *
-skip_digits(const char *s, size_t min, size_t max)
-{
-    size_t n = 0;
-
-    while (s[n] >= '0' && s[n] <= '9')
-        n++;
-    return n >= min && n <= max ? s + n : NULL;
-}
-
-
-/* ICP备案号: 岭ICP备56000001号, optionally -N for a second site of one filing. */
-static bool
-icp_ok(const char *s)
-{
-    if ((s = skip_cjk(s)) == NULL || strncmp(s, "ICP备", 6) != 0)
-        return false;
-    if ((s = skip_digits(s + 6, 6, 10)) == NULL || strncmp(s, "号", 3) != 0)
-        return false;
-    s += 3;
-    if (*s == '-' && (s = skip_digits(s + 1, 1, 3)) == NULL)
-        return false;
-    return *s == '\0';
-}
-
-
-/* 公安机关备案号: 岭公网安备 56010202000001号 (14 digits, the space optional). */
-static bool
-psb_ok(const char *s)
-{
-    if ((s = skip_cjk(s)) == NULL || strncmp(s, "公网安备", 12) != 0)
-        return false;
-    s += 12;
-    if (*s == ' ')
-        s++;
-    if ((s = skip_digits(s, 14, 14)) == NULL)
-        return false;
-    return strcmp(s, "号") == 0;
-}
-
-
-/* A lower-case host name with at least two labels (the rule of site_domain_shape). */
-static bool
-domain_ok(const char *s)
-{
-    size_t n = strlen(s), label = 0, i;
-    int dots = 0;
-    const char *tld;
-
-    if (n == 0 || n > 253)
-        return false;
-    for (i = 0; i < n; i++) {
-        char c = s[i];
-        if (c == '.') {
-            if (label == 0 || s[i - 1] == '-')
-                return false;
-            label = 0;
-            dots++;
-        } else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c == '-' && label > 0)) {
-            if (++label > 63)
-                return false;
-        } else {
-            return false;
-        }
-    }
-    tld = strrchr(s, '.');
-    if (dots == 0 || label < 2)
-        return false;
-    for (tld++; *tld; tld++)
-        if (*tld < 'a' || *tld > 'z')
-            return false;
-    return true;
-}
-
-
-/* name@host.tld with no blanks (the rule of the *_email_shape constraints). */
-static bool
-email_ok(const char *s)
-{
-    const char *at = strchr(s, '@');
-
-    if (at == NULL || at == s || strchr(at + 1, '@') || strpbrk(s, " \t\r\n"))
-        return false;
-    at = strchr(at + 1, '.');
-    return at && at[-1] != '@' && at[1] != '\0';
-}
-
-
 static bool
 date_ok(const char *s)
 {
@@ -275,38 +176,6 @@ get_date(const struct jy_json_node *n, const char *key, bool with_time, const ch
         return jy_json_error(err, n, key, "must be a date such as 2024-03-15, not \"%s\"", s);
     *out = s;
     return JY_OK;
-}
-
-
-/*
- * 政府网站标识码: 10 characters, a 6-digit division code and 4 digits, or
- * "bm" and 8 digits; a local site's code starts with its division code.
- */
-static int
-check_site_code(const char *code, const char *admin_code, struct jy_err *err)
-{
-    size_t len = strlen(code);
-
-    if (jy_utf8_count(code, len) != 10) {
-        jy_err_set(err, JY_E_INVALID,
-                   "code \"%s\" must be 10 characters: a 6-digit division code and 4 digits, "
-                   "or \"bm\" and 8 digits",
-                   code);
-    } else if (!digits(code, 10) &&
-               !(len == 10 && strncmp(code, "bm", 2) == 0 && digits(code + 2, 8))) {
-        jy_err_set(err, JY_E_INVALID,
-                   "code \"%s\" must be a 6-digit division code and 4 digits, or \"bm\" and 8 "
-                   "digits",
-                   code);
-    } else if (admin_code && digits(code, 10) && strncmp(code, admin_code, 6) != 0) {
-        jy_err_set(err, JY_E_INVALID,
-                   "code \"%s\" must start with the division code \"%s\" of admin_code", code,
-                   admin_code);
-    } else {
-        return JY_OK;
-    }
-    jy_err_field(err, "code");
-    return JY_ERROR;
 }
 
 
@@ -489,7 +358,7 @@ load_domains(struct demo *d, long long site_id, const struct jy_json_node *domai
         const char *params[3];
         if (jy_json_get_str(&el, NULL, true, &domain, err) != JY_OK)
             return JY_ERROR;
-        if (!domain_ok(domain))
+        if (!jy_sitecheck_domain(domain))
             return jy_json_error(err, &el, NULL,
                                  "must be a lower-case host name such as www.example.gov.cn, "
                                  "not \"%s\"",
@@ -664,7 +533,7 @@ load_site(struct demo *d, const cJSON *item, long long parent_id, int sort, stru
                       "must be a 6-digit administrative division code, not \"%s\"", admin_code);
         goto fail;
     }
-    if (check_site_code(code, admin_code, err) != JY_OK)
+    if (jy_sitecheck_code(code, admin_code, err) != JY_OK)
         goto fail;
     if (jy_json_get_array(&s, "domains", true, &domains, &ndomains, err) != JY_OK)
         goto fail;
@@ -694,16 +563,16 @@ load_site(struct demo *d, const cJSON *item, long long parent_id, int sort, stru
         jy_json_get_array(&s, "units", false, &units, NULL, err) != JY_OK ||
         jy_json_get_array(&s, "children", false, &kids, NULL, err) != JY_OK)
         goto fail;
-    if (p[9] && !email_ok(p[9])) {
+    if (p[9] && !jy_sitecheck_email(p[9])) {
         jy_json_error(err, &contact, "email", "must be an e-mail address, not \"%s\"", p[9]);
         goto fail;
     }
-    if (p[12] && !icp_ok(p[12])) {
+    if (p[12] && !jy_sitecheck_icp(p[12])) {
         jy_json_error(err, &s, "icp_no",
                       "must be an ICP filing number such as 岭ICP备56000001号, not \"%s\"", p[12]);
         goto fail;
     }
-    if (p[13] && !psb_ok(p[13])) {
+    if (p[13] && !jy_sitecheck_psb(p[13])) {
         jy_json_error(err, &s, "psb_no",
                       "must be a public-security filing number such as 岭公网安备 "
                       "56010202000001号, not \"%s\"",
@@ -918,7 +787,7 @@ load_users(struct demo *d, const struct jy_json_node *root, struct jy_err *err)
             jy_json_get_str(&u, "site", false, &site, err) != JY_OK ||
             jy_json_get_array(&u, "grants", false, &grants, NULL, err) != JY_OK)
             goto fail;
-        if (p[4] && !email_ok(p[4])) {
+        if (p[4] && !jy_sitecheck_email(p[4])) {
             jy_json_error(err, &u, "email", "must be an e-mail address, not \"%s\"", p[4]);
             goto fail;
         }

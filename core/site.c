@@ -14,6 +14,7 @@
  * second query names who holds the code, name or domain.
  */
 #include "core/compat.h"
+#include "core/sitecheck.h"
 #include "core/site.h"
 #include "core/blueprint.h"
 #include "core/buf.h"
@@ -79,104 +80,6 @@ all_digits(const char *s)
 }
 
 
-/* Skip one CJK character (the province abbreviation of a filing number). */
-static const char *
-skip_cjk(const char *s)
-{
-    uint32_t cp;
-    size_t n = jy_utf8_decode(s, strlen(s), &cp);
-
-    return n > 1 && jy_utf8_is_cjk(cp) ? s + n : NULL;
-}
-
-
-static const char *
-skip_digits(const char *s, size_t min, size_t max)
-{
-    size_t n = 0;
-
-    while (s[n] >= '0' && s[n] <= '9')
-        n++;
-    return n >= min && n <= max ? s + n : NULL;
-}
-
-
-/* ICP备案号: 岭ICP备56000001号, optionally -N (the rule of site_icp_shape). */
-static bool
-icp_ok(const char *s)
-{
-    if ((s = skip_cjk(s)) == NULL || strncmp(s, "ICP备", 6) != 0)
-        return false;
-    if ((s = skip_digits(s + 6, 6, 10)) == NULL || strncmp(s, "号", 3) != 0)
-        return false;
-    s += 3;
-    if (*s == '-' && (s = skip_digits(s + 1, 1, 3)) == NULL)
-        return false;
-    return *s == '\0';
-}
-
-
-/* 公安机关备案号: 岭公网安备 56010202000001号 (the rule of site_psb_shape). */
-static bool
-psb_ok(const char *s)
-{
-    if ((s = skip_cjk(s)) == NULL || strncmp(s, "公网安备", 12) != 0)
-        return false;
-    s += 12;
-    if (*s == ' ')
-        s++;
-    if ((s = skip_digits(s, 14, 14)) == NULL)
-        return false;
-    return strcmp(s, "号") == 0;
-}
-
-
-/* A lower-case host name of two labels or more (the rule of site_domain_shape). */
-static bool
-domain_ok(const char *s)
-{
-    size_t n = strlen(s), label = 0, i;
-    int dots = 0;
-    const char *tld;
-
-    if (n == 0 || n > 253)
-        return false;
-    for (i = 0; i < n; i++) {
-        char c = s[i];
-        if (c == '.') {
-            if (label == 0 || s[i - 1] == '-')
-                return false;
-            label = 0;
-            dots++;
-        } else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c == '-' && label > 0)) {
-            if (++label > 63)
-                return false;
-        } else {
-            return false;
-        }
-    }
-    tld = strrchr(s, '.');
-    if (dots == 0 || label < 2 || s[n - 1] == '-')
-        return false;
-    for (tld++; *tld; tld++)
-        if (*tld < 'a' || *tld > 'z')
-            return false;
-    return true;
-}
-
-
-static bool
-email_ok(const char *s)
-{
-    const char *at = strchr(s, '@');
-
-    if (at == NULL || at == s || strchr(at + 1, '@') || strpbrk(s, " \t\r\n"))
-        return false;
-    at = strchr(at + 1, '.');
-    return at && at[-1] != '@' && at[1] != '\0';
-}
-
-
 /* A theme folder or blueprint file name: [a-z0-9][a-z0-9_-]{0,63}. */
 static bool
 word_ok(const char *s)
@@ -237,11 +140,11 @@ check_setting(const char *field, const char *v, struct jy_err *err)
     if (strcmp(field, "short_name") == 0 || strcmp(field, "sponsor") == 0 ||
         strcmp(field, "organizer") == 0)
         return check_name(field, v, 100, err);
-    if (strcmp(field, "icp_no") == 0 && !icp_ok(v))
+    if (strcmp(field, "icp_no") == 0 && !jy_sitecheck_icp(v))
         what = "an ICP filing number such as 岭ICP备56012101号";
-    else if (strcmp(field, "psb_no") == 0 && !psb_ok(v))
+    else if (strcmp(field, "psb_no") == 0 && !jy_sitecheck_psb(v))
         what = "a public-security filing number such as 岭公网安备 56012102000001号";
-    else if (strcmp(field, "contact_email") == 0 && !email_ok(v))
+    else if (strcmp(field, "contact_email") == 0 && !jy_sitecheck_email(v))
         what = "an e-mail address";
     else if (strcmp(field, "contact_postcode") == 0 && (strlen(v) != 6 || !digits(v, 6)))
         what = "a postcode of 6 digits";
@@ -256,39 +159,6 @@ check_setting(const char *field, const char *v, struct jy_err *err)
         return JY_OK;
     jy_err_set(err, JY_E_INVALID, "%s \"%s\" must be %s", field, v, what);
     jy_err_field(err, field);
-    return JY_ERROR;
-}
-
-
-/*
- * 政府网站标识码: a 6-digit division code and 4 digits, or "bm" and 8
- * digits; a local code starts with the division code of its government.
- */
-static int
-check_code(const char *code, const char *admin_code, struct jy_err *err)
-{
-    size_t len = strlen(code);
-
-    if (!jy_utf8_valid(code, len, NULL) || jy_utf8_count(code, len) != 10) {
-        jy_err_set(err, JY_E_INVALID,
-                   "code \"%s\" must be 10 characters: a 6-digit division code and 4 digits, "
-                   "or \"bm\" and 8 digits",
-                   code);
-    } else if (!digits(code, 10) &&
-               !(len == 10 && strncmp(code, "bm", 2) == 0 && digits(code + 2, 8))) {
-        jy_err_set(err, JY_E_INVALID,
-                   "code \"%s\" must be a 6-digit division code and 4 digits, or \"bm\" and 8 "
-                   "digits",
-                   code);
-    } else if (code[0] == '0') {
-        jy_err_set(err, JY_E_INVALID, "code \"%s\" must start with a division code, not 0", code);
-    } else if (admin_code && digits(code, 10) && strncmp(code, admin_code, 6) != 0) {
-        jy_err_set(err, JY_E_INVALID, "code \"%s\" must start with the division code \"%s\"", code,
-                   admin_code);
-    } else {
-        return JY_OK;
-    }
-    jy_err_field(err, "code");
     return JY_ERROR;
 }
 
@@ -331,7 +201,7 @@ check_domains(struct jy_pool *pool, const char *const *domains, int n, const cha
     jy_buf_add_char(&b, '[');
     for (i = 0; i < n; i++) {
         const char *d = lower_host(pool, domains[i]);
-        if (!domain_ok(d)) {
+        if (!jy_sitecheck_domain(d)) {
             jy_err_set(err, JY_E_INVALID,
                        "domain \"%s\" must be a host name such as xinqu.lanchuan.gov.cn",
                        domains[i]);
@@ -908,7 +778,7 @@ create_run(struct op *o, const struct jy_site_spec *spec, const struct jy_bluepr
     if (check_parent(&parent, level, jy_pool_printf(o->pool, "site \"%s\"", spec->name), err) !=
             JY_OK ||
         division(o->pool, level, spec->code, spec->admin_code, &parent, &admin, err) != JY_OK ||
-        check_code(spec->code, admin, err) != JY_OK)
+        jy_sitecheck_code(spec->code, admin, err) != JY_OK)
         return JY_ERROR;
 
     memset(p, 0, sizeof(p));
@@ -979,7 +849,7 @@ jy_site_create(struct jy_db *db, struct jy_pool *pool, const struct jy_site_spec
         return JY_ERROR;
     }
     if (check_name("name", spec->name, 100, err) != JY_OK ||
-        check_code(spec->code, NULL, err) != JY_OK)
+        jy_sitecheck_code(spec->code, NULL, err) != JY_OK)
         return JY_ERROR;
     for (i = 0; fields[i]; i++)
         if (check_setting(fields[i], values[i], err) != JY_OK)
@@ -1326,7 +1196,7 @@ update_run(struct op *o, const char *site, const struct jy_site_setting *set, in
             jy_buf_add_str(&j, "null");
     }
     jy_buf_add_char(&j, '}');
-    if (code && check_code(code, admin ? (admin[0] ? admin : NULL) : s.admin_code, err) != JY_OK)
+    if (code && jy_sitecheck_code(code, admin ? (admin[0] ? admin : NULL) : s.admin_code, err) != JY_OK)
         return JY_ERROR;
     if (code && (!s.code || strcmp(code, s.code) != 0)) {
         const char *q[2] = {code, num(o->pool, id)};
@@ -1781,10 +1651,10 @@ promote_run(struct op *o, const struct jy_site_promotion *pr, const struct jy_bl
         jy_err_field(err, "code");
         return JY_ERROR;
     }
-    if (check_code(code, NULL, err) != JY_OK ||
+    if (jy_sitecheck_code(code, NULL, err) != JY_OK ||
         division(o->pool, level, code, pr->admin_code ? pr->admin_code : u.admin_code, &parent,
                  &admin, err) != JY_OK ||
-        check_code(code, admin, err) != JY_OK)
+        jy_sitecheck_code(code, admin, err) != JY_OK)
         return JY_ERROR;
     res->code = code;
     if (ndomains > 0) {
