@@ -569,8 +569,20 @@ audit(struct jy_db *db, struct jy_pool *pool, const struct audit_row *a, struct 
 {
     const char *p[9] = {a->user_id,   a->login,   a->client_addr, a->action, a->object_type,
                         a->object_id, a->site_id, a->before,      a->after};
+    struct jy_db_res *res;
 
-    if (jy_db_query(
+    if (a->user_id == NULL && a->login == NULL && a->client_addr == NULL) {
+        /*
+         * The transaction's actor acts: jy_audit() stamps it, and is the
+         * only way the application role may write the log.
+         */
+        res = jy_db_query(db, pool,
+                          "SELECT jy_audit($4, $5, $6, $7::bigint, $8::jsonb, $9::jsonb)"
+                          " WHERE $1::bigint IS NULL AND $2::text IS NULL AND $3::inet IS NULL",
+                          9, p, err);
+    } else {
+        /* the system records a login attempt in the name of whoever tried */
+        res = jy_db_query(
             db, pool,
             "INSERT INTO audit_log (user_id, login, client_addr, request_id, action,"
             " object_type, object_id, site_id, before, after) VALUES ("
@@ -580,7 +592,9 @@ audit(struct jy_db *db, struct jy_pool *pool, const struct audit_row *a, struct 
             " COALESCE($3::inet, NULLIF(current_setting('jy.client_addr', true), '')::inet),"
             " NULLIF(current_setting('jy.request_id', true), ''),"
             " $4, $5, $6, $7::bigint, $8::jsonb, $9::jsonb)",
-            9, p, err) == NULL) {
+            9, p, err);
+    }
+    if (res == NULL) {
         jy_err_prefix(err, "could not write the audit log");
         return JY_ERROR;
     }
@@ -597,9 +611,11 @@ user_find(struct jy_db *db, struct jy_pool *pool, const char *login, bool for_up
     struct jy_db_res *res;
 
     res = jy_db_query(db, pool,
-                      for_update ? "SELECT u.id, u.site_id, u.disabled, jy_app_user_audit(u) AS j"
+                      /* no whole-row reference: the application role may not read
+                       * every column (password_hash) */
+                      for_update ? "SELECT u.id, u.site_id, u.disabled, jy_user_snapshot(u.id) AS j"
                                    " FROM app_user u WHERE u.login = $1 FOR UPDATE"
-                                 : "SELECT u.id, u.site_id, u.disabled, jy_app_user_audit(u) AS j"
+                                 : "SELECT u.id, u.site_id, u.disabled, jy_user_snapshot(u.id) AS j"
                                    " FROM app_user u WHERE u.login = $1",
                       1, p, err);
     if (res == NULL)
@@ -703,9 +719,12 @@ jy_auth_user_create(struct jy_db *db, const struct jy_auth_policy *policy,
     res = jy_db_query(db, pool,
                       "INSERT INTO app_user (login, display_name, organisation, phone, email,"
                       " site_id, password_hash) VALUES ($1, $2, $3, $4, $5, $6::bigint, $7)"
-                      " RETURNING id, jy_app_user_audit(app_user) AS j",
+                      " RETURNING id",
                       7, p, err);
     if (res == NULL) {
+        if (err->code == JY_E_FORBIDDEN)
+            jy_err_set(err, JY_E_FORBIDDEN, "you may not create users managed by site %lld",
+                       u->site_id);
         user_err_explain(err, u);
         goto rollback;
     }
@@ -713,7 +732,12 @@ jy_auth_user_create(struct jy_db *db, const struct jy_auth_policy *policy,
     a.object_type = "app_user";
     a.object_id = jy_db_res_field(res, 0, "id");
     a.site_id = p[5];
-    a.after = jy_db_res_field(res, 0, "j");
+    {
+        const char *q[1] = {a.object_id};
+        a.after = jy_db_query_value(db, pool, "SELECT jy_user_snapshot($1::bigint)", 1, q, err);
+        if (a.after == NULL && err->code != JY_E_NONE)
+            goto rollback;
+    }
     if (audit(db, pool, &a, err) != JY_OK || jy_db_commit(db, err) != JY_OK)
         goto rollback;
     if (id_out)
@@ -757,11 +781,9 @@ jy_auth_user_set_password(struct jy_db *db, const struct jy_auth_policy *policy,
         goto rollback;
     /* a new password ends every session: whoever had the old one is out */
     after = jy_db_query(db, pool,
-                        "WITH ended AS (UPDATE user_session SET revoked_at = now(),"
-                        "  revoked_reason = 'password changed'"
-                        "  WHERE user_id = $1 AND revoked_at IS NULL RETURNING 1)"
-                        " SELECT jy_app_user_audit(u) || jsonb_build_object('sessions_ended',"
-                        "  (SELECT count(*) FROM ended)) AS j FROM app_user u WHERE u.id = $1",
+                        "SELECT jy_user_snapshot($1::bigint) || jsonb_build_object("
+                        "'sessions_ended', jy_user_end_sessions($1::bigint, 'password changed'))"
+                        " AS j",
                         1, p, err);
     if (after == NULL)
         goto rollback;
@@ -814,15 +836,11 @@ user_set_disabled(struct jy_db *db, const char *login, bool disable, struct jy_e
                     1, p, err) == NULL)
         goto rollback;
     /* the trigger app_user_disable_revokes has ended them in this transaction */
-    after = jy_db_query(
-        db, pool,
-        "SELECT jy_app_user_audit(u) || jsonb_build_object("
-        "  'sessions_ended', (SELECT count(*) FROM user_session s WHERE s.user_id = u.id"
-        "   AND s.revoked_reason = 'user disabled' AND s.revoked_at = now()),"
-        "  'tokens_ended', (SELECT count(*) FROM api_token t WHERE t.user_id = u.id"
-        "   AND t.revoked_reason = 'user disabled' AND t.revoked_at = now())) AS j"
-        " FROM app_user u WHERE u.id = $1",
-        1, p, err);
+    after =
+        jy_db_query(db, pool,
+                    "SELECT jy_user_snapshot($1::bigint) || jy_user_credentials_ended($1::bigint)"
+                    " AS j",
+                    1, p, err);
     if (after == NULL)
         goto rollback;
     a.action = disable ? "user.disable" : "user.enable";

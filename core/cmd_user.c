@@ -12,6 +12,7 @@
 #include "core/cli.h"
 #include "core/conf.h"
 #include "core/db.h"
+#include "core/site.h"
 #include "core/err.h"
 #include "core/pool.h"
 #include "core/str.h"
@@ -205,13 +206,19 @@ read_new_password(char *out, size_t size, struct jy_err *err)
  * common-password list when passwords are set, and the database.
  */
 static struct jy_db *
-user_setup(struct jy_cli *cli, struct jy_auth_policy **policy, struct jy_err *err)
+user_setup(struct jy_cli *cli, bool allow_as, struct jy_auth_policy **policy, struct jy_err *err)
 {
     enum jy_auth_cost cost;
 
-    if (cli->as_login) {
-        /* credentials and password hashes are out of the application role's reach (0011_rls) */
-        jy_err_set(err, JY_E_INVALID, "\"jiyue user\" runs as the system: --as is not supported");
+    if (cli->as_login && !allow_as) {
+        /*
+         * Sessions, tokens and the list of every account are out of the
+         * application role's reach (0011_rls, 0012_user_admin); add,
+         * passwd, disable and enable work in a person's name.
+         */
+        jy_err_set(err, JY_E_INVALID,
+                   "this \"jiyue user\" action runs as the system: --as is "
+                   "not supported");
         jy_err_hint(err, "Leave out --as \"%s\".", cli->as_login);
         return NULL;
     }
@@ -230,23 +237,22 @@ user_setup(struct jy_cli *cli, struct jy_auth_policy **policy, struct jy_err *er
         if (*policy == NULL)
             return NULL;
     }
-    return jy_cli_open_db(cli, err);
+    return jy_cli_open_platform(cli, err);
 }
 
 
 static int
 user_add(struct jy_cli *cli, int argc, char **argv)
 {
+    const char *site = NULL; /* --site: the site whose admins manage the account */
     struct jy_err err = JY_ERR_INIT;
     struct jy_auth_user_new u = {0};
     const char *pos[1];
     bool from_stdin = false;
     const struct user_opt opts[] = {
-        {"--name", &u.display_name, NULL},
-        {"--org", &u.organisation, NULL},
-        {"--phone", &u.phone, NULL},
-        {"--email", &u.email, NULL},
-        {"--password-stdin", NULL, &from_stdin},
+        {"--name", &u.display_name, NULL}, {"--org", &u.organisation, NULL},
+        {"--phone", &u.phone, NULL},       {"--email", &u.email, NULL},
+        {"--site", &site, NULL},           {"--password-stdin", NULL, &from_stdin},
     };
     char password[PASSWORD_BUF];
     struct jy_auth_policy *policy;
@@ -265,9 +271,14 @@ user_add(struct jy_cli *cli, int argc, char **argv)
     password[0] = '\0';
     if (from_stdin && read_new_password(password, sizeof(password), &err) != JY_OK)
         return jy_cli_fail(&err);
-    db = user_setup(cli, &policy, &err);
+    db = user_setup(cli, true, &policy, &err);
     if (db == NULL) {
         jy_auth_wipe(password, sizeof(password));
+        return jy_cli_fail(&err);
+    }
+    if (site && jy_site_resolve(db, cli->pool, site, "site", &u.site_id, &err) != JY_OK) {
+        jy_auth_wipe(password, sizeof(password));
+        jy_db_close(db);
         return jy_cli_fail(&err);
     }
     rc = jy_auth_user_create(db, policy, &u, from_stdin ? password : NULL, &id, &err);
@@ -297,7 +308,7 @@ user_passwd(struct jy_cli *cli, int argc, char **argv)
         return rc;
     if (npos != 1)
         return jy_cli_usage_error(&jy_cmd_user, "\"user passwd\" needs the login name");
-    db = user_setup(cli, &policy, &err);
+    db = user_setup(cli, true, &policy, &err);
     if (db == NULL)
         return jy_cli_fail(&err);
     rc = read_new_password(password, sizeof(password), &err);
@@ -325,7 +336,7 @@ user_disable(struct jy_cli *cli, int argc, char **argv, bool disable)
         return rc;
     if (npos != 1)
         return jy_cli_usage_error(&jy_cmd_user, "\"user %s\" needs the login name", argv[1]);
-    db = user_setup(cli, NULL, &err);
+    db = user_setup(cli, true, NULL, &err);
     if (db == NULL)
         return jy_cli_fail(&err);
     rc = disable ? jy_auth_user_disable(db, pos[0], &err) : jy_auth_user_enable(db, pos[0], &err);
@@ -357,7 +368,7 @@ user_list(struct jy_cli *cli, int argc, char **argv)
     rc = user_parse(argc, argv, 2, NULL, 0, pos, 0, &npos);
     if (rc != JY_OK)
         return rc;
-    db = user_setup(cli, NULL, &err);
+    db = user_setup(cli, false, NULL, &err);
     if (db == NULL)
         return jy_cli_fail(&err);
     rc = jy_auth_user_list(db, cli->pool, &users, &n, &err);
@@ -414,7 +425,7 @@ user_token(struct jy_cli *cli, int argc, char **argv)
         return jy_cli_usage_error(&jy_cmd_user,
                                   "--expires takes a number of days from 1 to %d, not \"%s\"",
                                   JY_AUTH_TOKEN_MAX_DAYS, expires);
-    db = user_setup(cli, NULL, &err);
+    db = user_setup(cli, false, NULL, &err);
     if (db == NULL)
         return jy_cli_fail(&err);
     if (create) {
@@ -471,7 +482,7 @@ user_login(struct jy_cli *cli, int argc, char **argv)
         return rc;
     if (npos != 1)
         return jy_cli_usage_error(&jy_cmd_user, "\"user login\" needs the login name");
-    db = user_setup(cli, NULL, &err);
+    db = user_setup(cli, false, NULL, &err);
     if (db == NULL)
         return jy_cli_fail(&err);
     rc = read_line("Password: ", password, sizeof(password), &err);
@@ -523,7 +534,8 @@ cmd_user_run(struct jy_cli *cli, int argc, char **argv)
         return JY_EXIT_OK;
     if (action == NULL)
         return jy_cli_usage_error(
-            &jy_cmd_user, "missing action: add, passwd, disable, enable, list, token, login or rights");
+            &jy_cmd_user,
+            "missing action: add, passwd, disable, enable, list, token, login or rights");
     if (strcmp(action, "add") == 0)
         return user_add(cli, argc, argv);
     if (strcmp(action, "passwd") == 0)
@@ -547,7 +559,7 @@ const struct jy_cmd jy_cmd_user = {
     "user",
     "manage users, their passwords, API tokens and logins",
     "usage: jiyue user add LOGIN --name NAME [--org ORG] [--phone P] [--email E]\n"
-    "                      [--password-stdin]\n"
+    "                      [--site SITE] [--password-stdin]\n"
     "       jiyue user passwd LOGIN\n"
     "       jiyue user disable LOGIN\n"
     "       jiyue user enable LOGIN\n"
@@ -561,7 +573,9 @@ const struct jy_cmd jy_cmd_user = {
     "One identity for every site of the platform (统一用户).\n"
     "\n"
     "  add        create a user; with --password-stdin its password is read from\n"
-    "             standard input, otherwise it cannot log in until \"passwd\"\n"
+    "             standard input, otherwise it cannot log in until \"passwd\";\n"
+    "             --site names the site whose administrators manage the account\n"
+    "             (default: the platform)\n"
     "  passwd     set a new password, read from standard input (on a terminal it\n"
     "             is asked twice, without echo); every session of the user ends\n"
     "  disable    the user cannot log in; its sessions and API tokens end at once\n"
@@ -579,6 +593,9 @@ const struct jy_cmd jy_cmd_user = {
     "digits and other characters, without the login name, and must not be a\n"
     "common password (sites/common-passwords.txt). Passwords are never taken\n"
     "from the command line, where other users could read them.\n"
+    "\n"
+    "add, passwd, disable and enable also work with --as LOGIN: then row-level\n"
+    "security lets a site admin manage only the accounts of its sites.\n"
     "\n"
     "Setting password_cost = test makes hashing cheap for tests; never use it\n"
     "in production.\n",

@@ -65,4 +65,16 @@ case_audit_filters() {
     jy "${J[@]}" audit --until 2000-01-01; expect_rc 0; expect_out "no audit entries match"
 }
 
+case_site_admin_manages_accounts_of_its_sites() {
+    export JIYUE_PASSWORD_COST=test
+    jy "${J[@]}" --as he.min user add qy.clerk --name 栖云县办事员 --site 5601210001; expect_rc 0
+    jy "${J[@]}" --as he.min user add ly.clerk --name 落霞县办事员 --site 5601220001; expect_rc 1
+    expect_out "may not create users managed by site"
+    jy "${J[@]}" --as he.min user disable qy.clerk; expect_rc 0
+    jy "${J[@]}" --as he.min user disable liu.yang; expect_rc 1
+    jy "${J[@]}" user list; expect_rc 0; expect_out "qy.clerk"
+    jy "${J[@]}" --as he.min user list; expect_rc 1; expect_out "runs as the system"
+    jy "${J[@]}" audit --action user.create --limit 1; expect_rc 0; expect_out "he.min"
+}
+
 run_cases "$@"

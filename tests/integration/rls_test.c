@@ -9,6 +9,7 @@
  * bypasses RLS (the system).
  */
 #include "core/compat.h"
+#include "core/auth.h"
 #include "core/db.h"
 #include "core/err.h"
 #include "core/grant.h"
@@ -21,14 +22,15 @@ static const char *const target_names[NTARGETS] = {"own", "parent", "sibling", "
 
 struct fixture {
     struct jy_pool *pool;
-    struct jy_db *owner;         /* bypasses RLS: builds the fixture */
-    struct jy_db *app;           /* jiyue_app: everything it does passes RLS */
+    struct jy_db *owner; /* bypasses RLS: builds the fixture */
+    struct jy_db *app;   /* jiyue_app: everything it does passes RLS */
     char platform[24];
-    char site[NTARGETS][24];     /* own = county K1, parent = its city, sibling = K2, child = a unit of K1 */
-    char column[NTARGETS][24];   /* a list column on each */
-    char item[NTARGETS][24];     /* a draft item owned by each */
-    char placement[NTARGETS][24];/* its draft placement in that column */
-    char user[NTARGETS][24];     /* a user managed by each */
+    char site[NTARGETS]
+             [24]; /* own = county K1, parent = its city, sibling = K2, child = a unit of K1 */
+    char column[NTARGETS][24];    /* a list column on each */
+    char item[NTARGETS][24];      /* a draft item owned by each */
+    char placement[NTARGETS][24]; /* its draft placement in that column */
+    char user[NTARGETS][24];      /* a user managed by each */
 };
 
 static struct fixture fx;
@@ -89,12 +91,12 @@ fixture_build(void)
                                "560000"));
         copy_id(city, add_site(prov, "site", "city", "测试市人民政府", "5601000001", "560100"));
         copy_id(fx.site[PARENT], city);
-        copy_id(fx.site[OWN], add_site(city, "site", "county", "东区人民政府", "5601020001",
-                                       "560102"));
-        copy_id(fx.site[SIBLING], add_site(city, "site", "county", "西县人民政府",
-                                           "5601210001", "560121"));
-        copy_id(fx.site[CHILD], add_site(fx.site[OWN], "unit", "township", "东区某街道办事处",
-                                         NULL, NULL));
+        copy_id(fx.site[OWN],
+                add_site(city, "site", "county", "东区人民政府", "5601020001", "560102"));
+        copy_id(fx.site[SIBLING],
+                add_site(city, "site", "county", "西县人民政府", "5601210001", "560121"));
+        copy_id(fx.site[CHILD],
+                add_site(fx.site[OWN], "unit", "township", "东区某街道办事处", NULL, NULL));
     }
     for (t = 0; t < NTARGETS; t++) {
         const char *p[3];
@@ -142,15 +144,14 @@ actor_with(const char *role, const char *site, const char *column)
 
     snprintf(login, sizeof(login), "actor%d", ++seq);
     p[0] = login;
-    id = own("INSERT INTO app_user (login, display_name) VALUES ($1, '操作者') RETURNING id", 1,
-             p);
+    id = own("INSERT INTO app_user (login, display_name) VALUES ($1, '操作者') RETURNING id", 1, p);
     if (role) {
         p[0] = id;
         p[1] = role;
         p[2] = site;
         p[3] = column;
-        own("INSERT INTO user_grant (user_id, role, site_id, column_id) VALUES ($1, $2, $3, $4)",
-            4, p);
+        own("INSERT INTO user_grant (user_id, role, site_id, column_id) VALUES ($1, $2, $3, $4)", 4,
+            p);
     }
     return atoll(id);
 }
@@ -176,13 +177,14 @@ enum op {
 struct op_def {
     const char *name;
     const char *perm; /* NULL: allowed to everyone */
-    const char *sql;  /* $1 target site, $2 its column, $3 its item, $4 its placement, $5 its user */
+    const char *sql; /* $1 target site, $2 its column, $3 its item, $4 its placement, $5 its user */
     enum { ROWS, AFFECTED, NO_ERROR } success;
 };
 
 /* every statement sees the target's objects as p.site, p.col, p.item, p.pl, p.usr */
-#define P "WITH p AS (SELECT $1::bigint AS site, $2::bigint AS col, $3::bigint AS item, " \
-          "$4::bigint AS pl, $5::bigint AS usr) "
+#define P                                                                           \
+    "WITH p AS (SELECT $1::bigint AS site, $2::bigint AS col, $3::bigint AS item, " \
+    "$4::bigint AS pl, $5::bigint AS usr) "
 
 static const struct op_def ops[NOPS] = {
     {"read site", NULL, P "SELECT 1 FROM site, p WHERE id = p.site", ROWS},
@@ -201,8 +203,8 @@ static const struct op_def ops[NOPS] = {
     {"read a draft item", "item.read", P "SELECT 1 FROM item, p WHERE id = p.item", ROWS},
     {"create an item", "item.write",
      P "INSERT INTO item (site_id, kind, title) SELECT site, 'article', '新稿' FROM p", NO_ERROR},
-    {"edit a draft item", "item.write",
-     P "UPDATE item SET title = '改稿' FROM p WHERE id = p.item", AFFECTED},
+    {"edit a draft item", "item.write", P "UPDATE item SET title = '改稿' FROM p WHERE id = p.item",
+     AFFECTED},
     {"publish a placement", "item.publish",
      P "UPDATE placement SET state = 'published', published_at = now() FROM p WHERE id = p.pl",
      AFFECTED},
@@ -281,9 +283,8 @@ check_role(const char *role, bool whole_tree)
             if (got != expect) {
                 wrong++;
                 rl += (size_t) snprintf(report + rl, sizeof(report) - rl,
-                                        "\n    %s on %s site: expected %s, got %s%s%s",
-                                        ops[o].name, target_names[t],
-                                        expect ? "allowed" : "refused",
+                                        "\n    %s on %s site: expected %s, got %s%s%s", ops[o].name,
+                                        target_names[t], expect ? "allowed" : "refused",
                                         got ? "allowed" : "refused", why[0] ? ": " : "", why);
                 if (rl >= sizeof(report))
                     rl = sizeof(report) - 1;
@@ -303,8 +304,8 @@ check_role(const char *role, bool whole_tree)
 
         jy_db_set_actor(fx.app, actor, "tester", NULL, "capi");
         memset(&sres, 0, sizeof(sres));
-        got = jy_site_update(fx.app, fx.pool, fx.site[t], &set, 1, JY_SITE_DRY_RUN, &sres,
-                             &err) == JY_OK &&
+        got = jy_site_update(fx.app, fx.pool, fx.site[t], &set, 1, JY_SITE_DRY_RUN, &sres, &err) ==
+                  JY_OK &&
               sres.fields_changed == 1;
         if (got != (in_scope && role_has(role, "site.manage"))) {
             wrong++;
@@ -320,8 +321,31 @@ check_role(const char *role, bool whole_tree)
         if (got != (in_scope && role_has(role, "grant.manage"))) {
             wrong++;
             rl += (size_t) snprintf(report + rl, sizeof(report) - rl,
-                                    "\n    C API jy_grant_add on %s site: %s (%s)",
-                                    target_names[t], got ? "allowed" : "refused", err.msg);
+                                    "\n    C API jy_grant_add on %s site: %s (%s)", target_names[t],
+                                    got ? "allowed" : "refused", err.msg);
+        }
+        /* accounts: created and disabled by user.manage holders of the managing site */
+        {
+            struct jy_auth_user_new nu = {0};
+            char newlogin[32];
+            snprintf(newlogin, sizeof(newlogin), "new.%s", target_names[t]);
+            nu.login = newlogin;
+            nu.display_name = "新用户";
+            nu.site_id = atoll(fx.site[t]);
+            got = jy_auth_user_create(fx.app, NULL, &nu, NULL, NULL, &err) == JY_OK;
+            if (got != (in_scope && role_has(role, "user.manage"))) {
+                wrong++;
+                rl += (size_t) snprintf(report + rl, sizeof(report) - rl,
+                                        "\n    C API jy_auth_user_create on %s site: %s (%s)",
+                                        target_names[t], got ? "allowed" : "refused", err.msg);
+            }
+            got = jy_auth_user_disable(fx.app, login, &err) == JY_OK;
+            if (got != (in_scope && role_has(role, "user.manage"))) {
+                wrong++;
+                rl += (size_t) snprintf(report + rl, sizeof(report) - rl,
+                                        "\n    C API jy_auth_user_disable on %s site: %s (%s)",
+                                        target_names[t], got ? "allowed" : "refused", err.msg);
+            }
         }
         if (rl >= sizeof(report))
             rl = sizeof(report) - 1;
@@ -483,9 +507,9 @@ test_secrets_are_out_of_reach(void)
         char a[24];
         const char *p[1] = {a};
         snprintf(a, sizeof(a), "%lld", admin);
-        T_EQ_STR(own("SELECT count(*) FROM audit_log WHERE action = 'site.note' AND user_id = $1",
-                     1, p),
-                 "1");
+        T_EQ_STR(
+            own("SELECT count(*) FROM audit_log WHERE action = 'site.note' AND user_id = $1", 1, p),
+            "1");
     }
     fixture_free();
 }
@@ -626,8 +650,8 @@ test_audit_records_actor_and_changed_fields(void)
     p[0] = fx.item[OWN];
     jy_db_set_actor(fx.app, editor, "tester", "10.1.2.3", "req-42");
     T_EQ_INT(jy_db_begin(fx.app, &err), JY_OK);
-    T_ASSERT(jy_db_query(fx.app, fx.pool, "UPDATE item SET title = '新标题' WHERE id = $1", 1, p,
-                         &err));
+    T_ASSERT(
+        jy_db_query(fx.app, fx.pool, "UPDATE item SET title = '新标题' WHERE id = $1", 1, p, &err));
     T_EQ_INT(jy_db_commit(fx.app, &err), JY_OK);
     snprintf(id, sizeof(id), "%lld", editor);
     p[1] = id;
@@ -707,9 +731,12 @@ int
 main(int argc, char **argv)
 {
     static const struct jy_test_case cases[] = {
-        T_CASE(test_matrix_platform_admin), T_CASE(test_matrix_site_admin),
-        T_CASE(test_matrix_reviewer),       T_CASE(test_matrix_editor),
-        T_CASE(test_matrix_viewer),         T_CASE(test_matrix_auditor),
+        T_CASE(test_matrix_platform_admin),
+        T_CASE(test_matrix_site_admin),
+        T_CASE(test_matrix_reviewer),
+        T_CASE(test_matrix_editor),
+        T_CASE(test_matrix_viewer),
+        T_CASE(test_matrix_auditor),
         T_CASE(test_matrix_no_grant),
         T_CASE(test_anonymous_sees_published_only),
         T_CASE(test_placed_item_visible_to_showing_site),
