@@ -87,5 +87,10 @@ extern const struct jy_cmd jy_cmd_user;
 extern const struct jy_cmd jy_cmd_version;
 extern const struct jy_cmd jy_cmd_grant;
 extern const struct jy_cmd jy_cmd_audit;
+extern const struct jy_cmd jy_cmd_import;
+extern const struct jy_cmd jy_cmd_export;
+extern const struct jy_cmd jy_cmd_item;
+extern const struct jy_cmd jy_cmd_tag;
+extern const struct jy_cmd jy_cmd_file;
 
 #endif /* JY_CORE_CLI_H */

@@ -5,6 +5,7 @@
 #include "core/conf.h"
 #include "core/buf.h"
 #include "core/err.h"
+#include "core/filestore.h"
 #include "core/pool.h"
 #include "core/str.h"
 #include "core/utf8.h"
@@ -42,6 +43,15 @@ static const struct conf_key conf_keys[] = {
     {"workers", "2", CONF_INT, 1, 256, "worker threads of the HTTP server and the renderer"},
     {"password_cost", "interactive", CONF_STRING, 0, 0,
      "cost of new password hashes: interactive; \"test\" is weak and for tests only"},
+    {"file_dir", "var/files", CONF_STRING, 0, 0,
+     "where uploaded files are stored, content-addressed: <ab>/<cd>/<sha256>"},
+    {"file_types", JY_FILE_TYPES_DEFAULT, CONF_STRING, 0, 0,
+     "extensions of the file types that may be uploaded (space-separated)"},
+    {"file_max_document", "50", CONF_INT, 1, 4096,
+     "largest document (pdf, doc, docx, xls, xlsx, wps, ofd ...) in MiB"},
+    {"file_max_image", "10", CONF_INT, 1, 4096, "largest image (jpeg, png, gif, webp) in MiB"},
+    {"file_max_archive", "100", CONF_INT, 1, 4096, "largest archive (zip) in MiB"},
+    {"file_max_video", "500", CONF_INT, 1, 4096, "largest video (mp4) in MiB"},
 };
 
 static const struct conf_key *

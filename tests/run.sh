@@ -1,7 +1,8 @@
 #!/bin/bash
 # tests/run.sh - the whole test suite, as README's second command and .ci/run.
 #
-# 1. installs missing Debian packages (tools/install-deps.sh);
+# 1. installs missing Debian packages (tools/install-deps.sh) and the Node
+#    packages of package-lock.json (tools/npm-deps.sh);
 # 2. builds two trees: build/ (optimised, -Werror) and build-asan/ (Debug with
 #    AddressSanitizer + UndefinedBehaviorSanitizer);
 # 3. runs every ctest test in both: unit, integration (each tree starts its own
@@ -15,6 +16,9 @@ cd "$top"
 jobs=$(nproc 2>/dev/null || echo 2)
 
 sh tools/install-deps.sh || { echo "tests/run.sh: could not install dependencies" >&2; exit 1; }
+# Node packages of package-lock.json (the Nu HTML Checker): npm ci when
+# node_modules is missing or the lock file changed
+sh tools/npm-deps.sh || { echo "tests/run.sh: could not install Node packages" >&2; exit 1; }
 
 total_pass=0
 total_fail=0

@@ -7,9 +7,14 @@ set -eu
 # What each package is for is in docs/operations.md ("Dependencies").
 PACKAGES="build-essential cmake pkg-config git
 libpq-dev libevent-dev libcjson-dev libcurl4-openssl-dev libsodium-dev
+libgumbo-dev libmagic-dev
 postgresql
 clang libclang-rt-14-dev clang-format
+default-jre-headless
 ca-certificates"
+# npm installs the Nu HTML Checker (package.json); a Node.js that is already
+# there (with its own npm) is used as it is: Debian's npm would conflict with it
+command -v npm >/dev/null 2>&1 || PACKAGES="$PACKAGES npm"
 
 missing=""
 for p in $PACKAGES; do
