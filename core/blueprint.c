@@ -26,8 +26,13 @@ static const char *const column_keys[] = {
 };
 static const char *const reuse_keys[] = {"level", "std", "tags", "kinds", NULL};
 static const char *const top_keys[] = {
-    "blueprint", "version", "level", "title", "description", "theme", "columns", NULL,
+    "blueprint", "version", "level", "title", "description", "theme", "review", "columns", NULL,
 };
+static const char *const review_keys[] = {"steps", NULL};
+static const char *const step_keys[] = {"name", "role", "all_of", NULL};
+/* roles that may review: those holding item.review (schema/0003_identity.sql) */
+static const char *const review_roles[] = {"reviewer", "site_admin", "platform_admin", NULL};
+#define REVIEW_STEPS_MAX 5
 static const char *const column_kinds[] = {"list", "page", "link", "topic", NULL};
 static const char *const reuse_levels[] = {"province", "city", "county", "parent", NULL};
 static const char *const site_levels[] = {"province", "city", "county", "department", NULL};
@@ -248,6 +253,53 @@ check_columns(struct bp_check *c, const struct jy_json_node *arr, int depth, str
 }
 
 
+/*
+ * The default review chain of sites made from the blueprint (三审 and the
+ * like), checked and kept as compact JSON for site.settings.review:
+ *   "review": {"steps": [{"name": "初审", "role": "reviewer"},
+ *                        {"name": "终审", "role": "site_admin", "all_of": false}]}
+ * A step is passed when one holder of the role on the site approves, or
+ * every holder with "all_of": true. The workflow (issue 5) reads it; a site
+ * may change its chain afterwards, and re-applying a blueprint leaves it be.
+ */
+static int
+bp_review(struct jy_pool *pool, const struct jy_json_node *root, struct jy_blueprint *bp,
+          struct jy_err *err)
+{
+    struct jy_json_node review, steps, step;
+    struct jy_buf out = JY_BUF_INIT(pool);
+    size_t n;
+
+    bp->review = NULL;
+    if (jy_json_get_object(root, "review", false, &review, err) != JY_OK)
+        return JY_ERROR;
+    if (review.item == NULL)
+        return JY_OK;
+    if (jy_json_check_keys(&review, review_keys, err) != JY_OK ||
+        jy_json_get_array(&review, "steps", true, &steps, &n, err) != JY_OK)
+        return JY_ERROR;
+    if (n < 1 || n > REVIEW_STEPS_MAX)
+        return jy_json_error(err, &review, "steps", "must hold 1 to %d steps, not %zu",
+                             REVIEW_STEPS_MAX, n);
+    for (jy_json_first(&steps, &step); step.item; jy_json_next(&step)) {
+        const char *name;
+        int role;
+        bool all_of = false;
+        if (jy_json_check_keys(&step, step_keys, err) != JY_OK ||
+            jy_json_get_str_chars(&step, "name", true, 1, 20, &name, err) != JY_OK ||
+            jy_json_get_enum(&step, "role", true, review_roles, &role, err) != JY_OK ||
+            jy_json_get_bool(&step, "all_of", false, &all_of, err) != JY_OK)
+            return JY_ERROR;
+    }
+    if (jy_json_print(review.item, &out) != JY_OK) {
+        jy_err_set(err, JY_E_INTERNAL, "could not print the review chain");
+        return JY_ERROR;
+    }
+    bp->review = out.buf;
+    return JY_OK;
+}
+
+
 struct jy_blueprint *
 jy_blueprint_load(struct jy_pool *pool, const char *path, struct jy_err *err)
 {
@@ -289,6 +341,10 @@ jy_blueprint_load(struct jy_pool *pool, const char *path, struct jy_err *err)
     }
     if (!code_ok(bp->theme)) {
         jy_json_error(err, &root, "theme", "must be a theme folder name, not \"%s\"", bp->theme);
+        jy_err_prefix(err, "%s", path);
+        return NULL;
+    }
+    if (bp_review(pool, &root, bp, err) != JY_OK) {
         jy_err_prefix(err, "%s", path);
         return NULL;
     }

@@ -56,6 +56,7 @@ struct jy_blueprint {
     const char *level; /* province, city, county or department */
     const char *title;
     const char *theme;           /* "default" when the file names none */
+    const char *review;          /* default review chain as compact JSON, NULL for none */
     const struct cJSON *columns; /* the validated column array */
     int ncolumns;                /* columns of the whole tree */
     int nreuse;                  /* of which reuse another site's column */

@@ -759,15 +759,17 @@ create_run(struct op *o, const struct jy_site_spec *spec, const struct jy_bluepr
     static const char insert[] =
         "INSERT INTO site (parent_id, kind, level, name, short_name, code, admin_code, sponsor,"
         " organizer, contact_phone, contact_email, contact_address, contact_postcode, icp_no,"
-        " psb_no, dzjg_url, theme, time_zone, blueprint, blueprint_version, sort)"
+        " psb_no, dzjg_url, theme, time_zone, blueprint, blueprint_version, sort, settings)"
         " VALUES ($1, 'site', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,"
         "  COALESCE($17, 'Asia/Shanghai'), $18, $19,"
-        "  (SELECT COALESCE(max(sort), 0) + 10 FROM site WHERE parent_id = $1))"
+        "  (SELECT COALESCE(max(sort), 0) + 10 FROM site WHERE parent_id = $1),"
+        "  CASE WHEN $20::jsonb IS NULL THEN '{}'::jsonb"
+        "       ELSE jsonb_build_object('review', $20::jsonb) END)"
         " ON CONFLICT DO NOTHING RETURNING id";
     struct jy_blueprint_created *created = NULL;
     struct jy_blueprint_result br = {0, 0, 0};
     struct site_row parent;
-    const char *p[19], *admin = NULL;
+    const char *p[20], *admin = NULL;
     struct jy_db_res *r;
     long long parent_id, id;
     int ncreated = 0;
@@ -801,7 +803,8 @@ create_run(struct op *o, const struct jy_site_spec *spec, const struct jy_bluepr
     p[16] = spec->time_zone;
     p[17] = bp ? bp->name : NULL;
     p[18] = bp ? num(o->pool, bp->version) : NULL;
-    if ((r = query(o, insert, 19, p, err)) == NULL) {
+    p[19] = bp ? bp->review : NULL; /* the blueprint's default review chain */
+    if ((r = query(o, insert, 20, p, err)) == NULL) {
         explain_check(err);
         return JY_ERROR;
     }
@@ -1196,7 +1199,8 @@ update_run(struct op *o, const char *site, const struct jy_site_setting *set, in
             jy_buf_add_str(&j, "null");
     }
     jy_buf_add_char(&j, '}');
-    if (code && jy_sitecheck_code(code, admin ? (admin[0] ? admin : NULL) : s.admin_code, err) != JY_OK)
+    if (code &&
+        jy_sitecheck_code(code, admin ? (admin[0] ? admin : NULL) : s.admin_code, err) != JY_OK)
         return JY_ERROR;
     if (code && (!s.code || strcmp(code, s.code) != 0)) {
         const char *q[2] = {code, num(o->pool, id)};

@@ -56,6 +56,10 @@ case_create_show_and_conflicts() {
     expect_out "columns        84 (7 reuse columns of sites above)"
     jy site show 5601300001 --json; expect_rc 0; expect_out '"column_count": 84'
     jy sites --site 5601300001; expect_rc 0; expect_out "xinqu30.lanchuan.gov.cn"
+    # the blueprint's default review chain (初审 by a reviewer, 终审 by the site admin)
+    q "SELECT string_agg(s ->> 'name' || ':' || (s ->> 'role'), ',') FROM site,
+         jsonb_array_elements(settings -> 'review' -> 'steps') s WHERE code = '5601300001'"
+    expect_line "初审:reviewer,终审:site_admin"
     # the same code again, the same domain again: a conflict naming it, nothing changed
     new_county 30 other30.lanchuan.gov.cn; expect_rc 1
     expect_out 'site code "5601300001" is already taken by "新区30人民政府"'
