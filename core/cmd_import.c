@@ -114,7 +114,7 @@ print_summary(const struct jy_import_opts *o, const struct jy_import_result *r, 
     }
     if (r->validity_degraded)
         printf("  %lld policy documents marked 已修改/已废止 name no document that changed them: "
-               "stored as 已失效 (expired), listed in import_key.pending\n",
+               "their basis reads \"原系统迁移，废止/修改依据未录入\" until an editor links it\n",
                r->validity_degraded);
     if (r->bad) {
         printf("left out %lld bad line%s:\n", r->bad, r->bad == 1 ? "" : "s");

@@ -26,6 +26,12 @@
 #include "core/pool.h"
 #include "core/utf8.h"
 
+/*
+ * What a migrated 已修改/已废止 document says about its basis: the corpus
+ * knows the validity but not the document that changed it (0033).
+ */
+#define IMPORT_VALIDITY_BASIS "原系统迁移，废止/修改依据未录入"
+
 #include <cjson/cJSON.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -1864,20 +1870,23 @@ apply_tags(struct imp *im, struct jy_err *err)
 
 
 /* The item row a staged article asks for (v), beside the row it may update (t). */
-#define ITEM_NEW                                                                                     \
-    "SELECT m.local_id AS id, m.is_new, m.site_id, "                                                 \
-    "  CASE WHEN a.doc_no IS NULL THEN 'article' ELSE 'policy' END AS kind, "                        \
-    "  a.title, a.summary, a.author, a.source, a.body, a.pub_date, a.doc_no, "                       \
-    "  CASE WHEN a.doc_no IS NOT NULL THEN s.name END AS issuer, "                                   \
-    "  CASE WHEN a.doc_no IS NOT NULL THEN (a.pub_date AT TIME ZONE st.time_zone)::date END "        \
-    "    AS issued_on, "                                                                             \
-    "  CASE WHEN a.validity = '有效' THEN 'valid' WHEN a.validity IS NOT NULL THEN 'expired' END " \
-    "    AS validity, "                                                                              \
-    "  CASE WHEN a.validity <> '有效' THEN (a.pub_date AT TIME ZONE st.time_zone)::date END "      \
-    "    AS validity_on, "                                                                           \
-    "  CASE WHEN a.attachments = '[]' THEN '{}'::jsonb "                                             \
-    "       ELSE jsonb_build_object('attachments', a.attachments) END AS meta "                      \
-    "FROM imp_article a JOIN imp_item_map m USING (ext_id) "                                         \
+#define ITEM_NEW                                                                                \
+    "SELECT m.local_id AS id, m.is_new, m.site_id, "                                            \
+    "  CASE WHEN a.doc_no IS NULL THEN 'article' ELSE 'policy' END AS kind, "                   \
+    "  a.title, a.summary, a.author, a.source, a.body, a.pub_date, a.doc_no, "                  \
+    "  CASE WHEN a.doc_no IS NOT NULL THEN s.name END AS issuer, "                              \
+    "  CASE WHEN a.doc_no IS NOT NULL THEN (a.pub_date AT TIME ZONE st.time_zone)::date END "   \
+    "    AS issued_on, "                                                                        \
+    "  CASE a.validity WHEN '有效' THEN 'valid' WHEN '已修改' THEN 'amended' "             \
+    "    WHEN '已废止' THEN 'repealed' WHEN '已失效' THEN 'expired' END AS validity, "    \
+    "  CASE WHEN a.validity <> '有效' THEN (a.pub_date AT TIME ZONE st.time_zone)::date END " \
+    "    AS validity_on, "                                                                      \
+    "  CASE WHEN a.attachments = '[]' THEN '{}'::jsonb "                                        \
+    "       ELSE jsonb_build_object('attachments', a.attachments) END "                         \
+    "  || CASE WHEN a.validity IN ('已修改', '已废止') "                                  \
+    "          THEN jsonb_build_object('validity_basis', '" IMPORT_VALIDITY_BASIS "') "         \
+    "          ELSE '{}'::jsonb END AS meta "                                                   \
+    "FROM imp_article a JOIN imp_item_map m USING (ext_id) "                                    \
     "JOIN imp_site s ON s.ext_id = a.site_ext JOIN site st ON st.id = m.site_id"
 
 #define ITEM_COLS                                                                                 \
@@ -1889,12 +1898,13 @@ apply_tags(struct imp *im, struct jy_err *err)
     "t.validity_by"
 
 /* What the corpus does not carry is kept (written_on ...) unless the kind no longer has it. */
-#define ITEM_VALUES                                                                    \
-    "v.site_id, v.kind, v.title, v.summary, v.author, v.source, v.body, "              \
-    "(t.metadata - 'attachments') || v.meta, v.pub_date, v.doc_no, v.issuer, "         \
-    "CASE WHEN v.kind = 'policy' THEN t.written_on END, v.issued_on, "                 \
-    "CASE WHEN v.kind = 'policy' THEN t.effective_on END, v.validity, v.validity_on, " \
-    "CASE WHEN v.validity = 'expired' THEN t.validity_by END"
+#define ITEM_VALUES                                                                     \
+    "v.site_id, v.kind, v.title, v.summary, v.author, v.source, v.body, "               \
+    "(t.metadata - 'attachments' - 'validity_basis') || v.meta, v.pub_date, v.doc_no, " \
+    "v.issuer, "                                                                        \
+    "CASE WHEN v.kind = 'policy' THEN t.written_on END, v.issued_on, "                  \
+    "CASE WHEN v.kind = 'policy' THEN t.effective_on END, v.validity, v.validity_on, "  \
+    "CASE WHEN v.validity <> 'valid' THEN t.validity_by END"
 
 static int
 apply_items(struct imp *im, struct jy_err *err)
@@ -1936,11 +1946,9 @@ apply_items(struct imp *im, struct jy_err *err)
         return JY_ERROR;
     counted(im, JY_IMPORT_ITEM, total, created, updated);
     im->res->articles = total;
-    /* a validity the platform could not store as given waits in import_key.pending */
     return upsert_keys(im, "item",
-                       "SELECT m.ext_id, m.local_id, m.site_id, CASE WHEN a.validity IN "
-                       "('已修改', '已废止') THEN jsonb_build_object('validity', a.validity) END "
-                       "AS pending FROM imp_item_map m JOIN imp_article a USING (ext_id)",
+                       "SELECT m.ext_id, m.local_id, m.site_id, NULL::jsonb AS pending "
+                       "FROM imp_item_map m",
                        err);
 }
 

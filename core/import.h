@@ -16,13 +16,13 @@
  *    synonyms and merged tags resolved, order kept in item_tag.sort); one
  *    published placement per column, published_at = pub_date, the first
  *    column the primary one (placement.is_primary).
- * Validity: the platform requires a changed validity to name the document
- * that changed it and the date (0030_item_fields.sql); the corpus gives
- * neither, so 已修改 and 已废止 are stored as expired (已失效) dated the
- * day of publication, counted in res->validity_degraded, and the corpus
- * value is kept in import_key.pending ({"validity": "已废止"}): the list of
- * documents editors should complete, and what export writes back while the
- * document is still the stand-in.
+ * Validity: the platform requires a changed validity to be dated and to
+ * name the document that changed it, or say its basis in words
+ * (0030_item_fields.sql, 0033_validity_basis.sql); the corpus gives
+ * neither, so 已修改 and 已废止 keep their validity, dated the day of
+ * publication, with metadata.validity_basis "原系统迁移，废止/修改依据未录入",
+ * counted in res->validity_degraded: the documents editors should link to
+ * the document that changed them.
  *
  * Identity: every record is found again through import_key (source, kind,
  * corpus id) (schema/0020_import_key.sql), so importing the same folder
@@ -117,7 +117,7 @@ struct jy_import_result {
     long long bad;                  /* lines left out (skip_bad) */
     struct jy_import_bad *bad_list; /* the first JY_IMPORT_BAD_LIST of them, in the pool */
     int nbad_list;
-    long long validity_degraded; /* 已修改/已废止 stored as expired (see above) */
+    long long validity_degraded; /* 已修改/已废止 whose changing document is not recorded */
     long long bytes;             /* read from the three files */
     long long platform_id;       /* the platform root the sites hang under */
     bool dry_run;

@@ -738,6 +738,21 @@ final_text(struct op *o, const char *field)
 }
 
 
+/* The text of a metadata field as the item will be: given, or current. NULL: none. */
+static const char *
+final_meta_text(struct op *o, const char *field)
+{
+    int i = kind_field(o, field);
+    const cJSON *m, *c;
+
+    if (i >= 0 && o->v[i].given)
+        return o->v[i].empty ? NULL : o->v[i].text;
+    m = o->current ? cJSON_GetObjectItemCaseSensitive(o->current, "metadata") : NULL;
+    c = m ? cJSON_GetObjectItemCaseSensitive(m, field) : NULL;
+    return cJSON_IsString(c) && c->valuestring[0] ? c->valuestring : NULL;
+}
+
+
 static bool
 given(const struct op *o, const char *field)
 {
@@ -844,10 +859,11 @@ check_item(struct op *o, struct jy_err *err)
                 o->clear_validity_by = true;
         } else {
             if ((strcmp(validity, "amended") == 0 || strcmp(validity, "repealed") == 0) &&
-                validity_by == NULL)
+                validity_by == NULL && final_meta_text(o, "validity_basis") == NULL)
                 problem(o, "validity_by",
                         "policy document marked %s (%s) needs the document that %s: "
-                        "废止/修改依据 (validity_by)",
+                        "废止/修改依据 (validity_by), or 废止/修改依据说明 (validity_basis) when "
+                        "that document is not in the library",
                         vocab_label(o, "validity", validity), validity,
                         strcmp(validity, "amended") == 0 ? "amended it" : "repealed it");
             if (final_text(o, "validity_on") == NULL) {

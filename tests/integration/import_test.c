@@ -209,8 +209,12 @@ test_counts_match_manifest(void)
     T_EQ_STR(value(&e, "SELECT count(*) FROM item i JOIN site s ON s.id = i.site_id "
                        "WHERE i.kind = 'policy' AND i.issuer = s.name AND i.doc_no IS NOT NULL"),
              "103");
+    /* 已修改/已废止 keep their validity and say their basis is not recorded */
+    T_ASSERT(r.validity_degraded > 0);
     T_EQ_INT(r.validity_degraded,
-             atoll(value(&e, "SELECT count(*) FROM import_key WHERE pending ? 'validity'")));
+             atoll(value(&e, "SELECT count(*) FROM item WHERE validity IN ('amended', 'repealed') "
+                             "AND validity_by IS NULL AND metadata ? 'validity_basis'")));
+    T_EQ_STR(value(&e, "SELECT count(*) FROM item WHERE validity = 'expired'"), "0");
     env_close(&e);
 }
 

@@ -241,9 +241,26 @@ test_validity_change_needs_the_replacing_document(void)
     p[0] = fx_num(old);
     T_EQ_INT(try_update(fx.owner, old, "{\"validity\": \"已废止\"}", &res, &err), JY_ERROR);
     T_EQ_STR(err.msg, "policy document marked 已废止 (repealed) needs the document that repealed "
-                      "it: 废止/修改依据 (validity_by)");
+                      "it: 废止/修改依据 (validity_by), or 废止/修改依据说明 (validity_basis) "
+                      "when that document is not in the library");
     T_EQ_STR(err.field, "validity_by");
     T_EQ_STR(fx_own("SELECT validity || revision FROM item WHERE id = $1", 1, p), "valid1");
+    /* when the repealing document is not in the library, its basis in words will do */
+    {
+        long long other = fx_item(PROV, "policy",
+                                  "{\"title\": \"旧规定\", \"doc_no\": \"岭政发〔2019〕3号\","
+                                  " \"issuer\": \"云岭省人民政府\", \"validity\": \"有效\"}");
+        const char *q[1] = {fx_num(other)};
+        T_EQ_INT(try_update(
+                     fx.owner, other,
+                     "{\"validity\": \"已废止\", \"validity_basis\": \"据岭政发〔2021〕8号废止\"}",
+                     &res, &err),
+                 JY_OK);
+        T_EQ_STR(fx_own("SELECT validity || ':' || (metadata ->> 'validity_basis') FROM item "
+                        "WHERE id = $1",
+                        1, q),
+                 "repealed:据岭政发〔2021〕8号废止");
+    }
     /* the replacing document must be a policy document, and not itself */
     T_EQ_INT(try_update(
                  fx.owner, old,
