@@ -243,6 +243,11 @@ site_show(struct jy_cli *cli, struct jy_db *db, int argc, char **argv)
            jnum(s, "placement_count"));
     if (jnum(s, "unit_columns") > 0)
         printf("  %-14s %.0f on its parent site\n", "unit columns", jnum(s, "unit_columns"));
+    if (jstr(s, "kind") && strcmp(jstr(s, "kind"), "unit") == 0)
+        /* a column-only unit's own statistics: what it publishes into its columns */
+        printf("  %-14s %.0f items of the unit, %.0f published in its columns, last %s\n",
+               "statistics", jnum(s, "unit_items"), jnum(s, "unit_published"),
+               jstr(s, "unit_last_published") ? jstr(s, "unit_last_published") : "never");
     d = cJSON_GetObjectItemCaseSensitive(s, "units");
     jy_buf_reset(&b);
     i = 0;

@@ -13,7 +13,7 @@
 static jmp_buf test_jmp;
 static char tmp_root[512];
 static int tmp_seq;
-static char db_names[16][64];
+static char db_names[64][64]; /* dropped at exit */
 static int db_count;
 static char db_host[512];
 

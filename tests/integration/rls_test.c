@@ -610,6 +610,51 @@ test_column_grant_is_limited_to_its_subtree(void)
 
 
 static void
+test_unit_grant_covers_the_units_columns(void)
+{
+    /* a township (unit) publishes into columns of the county portal it owns;
+     * its editor is granted on the unit */
+    struct jy_err err = JY_ERR_INIT;
+    const char *p[4];
+    char unit_col[24], item[24];
+    long long unit_editor;
+    struct jy_db_res *r;
+
+    fixture_build();
+    p[0] = fx.site[OWN];
+    p[1] = fx.site[CHILD];
+    copy_id(unit_col, own("INSERT INTO site_column (site_id, unit_id, code, name, kind) "
+                          "VALUES ($1, $2, 'town', '街道动态', 'list') RETURNING id",
+                          2, p));
+    unit_editor = actor_with("editor", fx.site[CHILD], NULL);
+    /* it writes items of the county site for its unit ... */
+    r = as_actor(unit_editor,
+                 "INSERT INTO item (site_id, unit_id, kind, title) "
+                 "VALUES ($1, $2, 'article', '街道新闻') RETURNING id",
+                 2, p, &err);
+    if (r == NULL)
+        jy_test_fail(__FILE__, __LINE__, "unit editor cannot create an item: %s", err.msg);
+    copy_id(item, jy_db_res_get(r, 0, 0));
+    /* ... places them in the unit's column ... */
+    p[0] = item;
+    p[1] = unit_col;
+    p[2] = fx.site[OWN];
+    T_ASSERT(as_actor(unit_editor,
+                      "INSERT INTO placement (item_id, column_id, site_id) VALUES ($1, $2, $3)", 3,
+                      p, &err));
+    /* ... but not in the county's own columns, and it reads no county drafts */
+    p[1] = fx.column[OWN];
+    T_ASSERT(as_actor(unit_editor,
+                      "INSERT INTO placement (item_id, column_id, site_id) VALUES ($1, $2, $3)", 3,
+                      p, &err) == NULL);
+    T_EQ_INT(err.code, JY_E_FORBIDDEN);
+    p[0] = fx.item[OWN];
+    T_EQ_INT(count_as(unit_editor, "SELECT count(*) FROM item WHERE id = $1", 1, p), 0);
+    fixture_free();
+}
+
+
+static void
 test_disabled_user_and_expired_grant_lose_rights_at_once(void)
 {
     long long editor, temp;
@@ -743,6 +788,7 @@ main(int argc, char **argv)
         T_CASE(test_secrets_are_out_of_reach),
         T_CASE(test_no_escalation_through_grants),
         T_CASE(test_column_grant_is_limited_to_its_subtree),
+        T_CASE(test_unit_grant_covers_the_units_columns),
         T_CASE(test_disabled_user_and_expired_grant_lose_rights_at_once),
         T_CASE(test_audit_records_actor_and_changed_fields),
         T_CASE(test_explain_rights),
