@@ -182,12 +182,23 @@ jy_buf_add_html(struct jy_buf *b, const char *s, size_t len)
     for (i = 0; i < len; i++) {
         const char *rep;
         switch (s[i]) {
-        case '&': rep = "&amp;"; break;
-        case '<': rep = "&lt;"; break;
-        case '>': rep = "&gt;"; break;
-        case '"': rep = "&quot;"; break;
-        case '\'': rep = "&#39;"; break;
-        default: continue;
+        case '&':
+            rep = "&amp;";
+            break;
+        case '<':
+            rep = "&lt;";
+            break;
+        case '>':
+            rep = "&gt;";
+            break;
+        case '"':
+            rep = "&quot;";
+            break;
+        case '\'':
+            rep = "&#39;";
+            break;
+        default:
+            continue;
         }
         jy_buf_add(b, s + start, i - start);
         jy_buf_add_str(b, rep);
@@ -235,11 +246,21 @@ jy_buf_add_json_str(struct jy_buf *b, const char *s, size_t len)
         }
         jy_buf_add(b, s + start, i - start);
         switch (c) {
-        case '"': jy_buf_add(b, "\\\"", 2); break;
-        case '\\': jy_buf_add(b, "\\\\", 2); break;
-        case '\n': jy_buf_add(b, "\\n", 2); break;
-        case '\r': jy_buf_add(b, "\\r", 2); break;
-        case '\t': jy_buf_add(b, "\\t", 2); break;
+        case '"':
+            jy_buf_add(b, "\\\"", 2);
+            break;
+        case '\\':
+            jy_buf_add(b, "\\\\", 2);
+            break;
+        case '\n':
+            jy_buf_add(b, "\\n", 2);
+            break;
+        case '\r':
+            jy_buf_add(b, "\\r", 2);
+            break;
+        case '\t':
+            jy_buf_add(b, "\\t", 2);
+            break;
         default:
             snprintf(esc, sizeof(esc), "\\u%04x", c);
             jy_buf_add(b, esc, 6);

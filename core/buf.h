@@ -30,19 +30,22 @@
 struct jy_pool;
 
 struct jy_buf {
-    char *buf;             /* never NULL, NUL-terminated */
-    size_t len;            /* bytes used, excluding the NUL */
-    size_t alloc;          /* bytes allocated, 0 while buf is the shared empty string */
-    size_t max;            /* cap on len, 0 for none; passing it sets err */
-    struct jy_pool *pool;  /* where the memory comes from */
-    int err;               /* sticky: JY_BUF_TOOBIG once a cap was hit */
+    char *buf;            /* never NULL, NUL-terminated */
+    size_t len;           /* bytes used, excluding the NUL */
+    size_t alloc;         /* bytes allocated, 0 while buf is the shared empty string */
+    size_t max;           /* cap on len, 0 for none; passing it sets err */
+    struct jy_pool *pool; /* where the memory comes from */
+    int err;              /* sticky: JY_BUF_TOOBIG once a cap was hit */
 };
 
 enum { JY_BUF_TOOBIG = 1 };
 
 extern char jy_buf_slop[1];
 
-#define JY_BUF_INIT(p) {jy_buf_slop, 0, 0, 0, (p), 0}
+#define JY_BUF_INIT(p)               \
+    {                                \
+        jy_buf_slop, 0, 0, 0, (p), 0 \
+    }
 
 void jy_buf_init(struct jy_buf *b, struct jy_pool *pool, size_t hint);
 

@@ -33,9 +33,8 @@ static long long
 cli_actor_id(struct jy_db *sys, struct jy_pool *pool, const char *login, struct jy_err *err)
 {
     const char *p[1] = {login};
-    struct jy_db_res *res = jy_db_query(sys, pool,
-                                        "SELECT id, disabled FROM app_user WHERE login = $1", 1,
-                                        p, err);
+    struct jy_db_res *res =
+        jy_db_query(sys, pool, "SELECT id, disabled FROM app_user WHERE login = $1", 1, p, err);
 
     if (res == NULL)
         return 0;

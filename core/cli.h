@@ -24,9 +24,9 @@ struct jy_pool;
 enum { JY_EXIT_OK = 0, JY_EXIT_FAIL = 1, JY_EXIT_USAGE = 2, JY_EXIT_UNAVAILABLE = 3 };
 
 struct jy_cli {
-    struct jy_pool *pool;  /* lives as long as the command */
-    struct jy_conf *conf;  /* effective configuration */
-    const char *as_login;  /* --as LOGIN: act as this user, under row-level security */
+    struct jy_pool *pool; /* lives as long as the command */
+    struct jy_conf *conf; /* effective configuration */
+    const char *as_login; /* --as LOGIN: act as this user, under row-level security */
 };
 
 struct jy_cmd {
@@ -74,8 +74,7 @@ int jy_cli_fail(const struct jy_err *err);
 size_t jy_cli_display_width(const char *s);
 
 /* `jiyue grant rights` / `jiyue user rights`: print why login holds what on site. */
-int jy_cli_print_rights(struct jy_cli *cli, struct jy_db *db, const char *login,
-                        const char *site);
+int jy_cli_print_rights(struct jy_cli *cli, struct jy_db *db, const char *login, const char *site);
 
 extern const struct jy_cmd jy_cmd_config;
 extern const struct jy_cmd jy_cmd_db;

@@ -20,10 +20,10 @@
 #include <unistd.h>
 
 /* sizeof(sockaddr_un.sun_path) on Linux, including the NUL */
-#define SUN_PATH_MAX     108
-#define SOCKET_NAME      "/.s.PGSQL.5432"
-#define START_ATTEMPTS   15
-#define PG_DEFAULT_ROOT  "/usr/lib/postgresql"
+#define SUN_PATH_MAX    108
+#define SOCKET_NAME     "/.s.PGSQL.5432"
+#define START_ATTEMPTS  15
+#define PG_DEFAULT_ROOT "/usr/lib/postgresql"
 
 static const char conf_marker[] = "# Settings of the Jiyue embedded cluster";
 
@@ -176,10 +176,18 @@ cluster_ensure_user(struct jy_cluster *c, struct jy_err *err)
     if (pw == NULL) {
         struct jy_buf out = JY_BUF_INIT(c->pool);
         const char *useradd = jy_proc_which("useradd");
-        const char *argv[] = {useradd ? useradd : "/usr/sbin/useradd", "--system", "--user-group",
-                              "--no-create-home", "--home-dir", "/nonexistent", "--shell",
-                              "/usr/sbin/nologin", "--comment", "Jiyue embedded PostgreSQL",
-                              c->os_user, NULL};
+        const char *argv[] = {useradd ? useradd : "/usr/sbin/useradd",
+                              "--system",
+                              "--user-group",
+                              "--no-create-home",
+                              "--home-dir",
+                              "/nonexistent",
+                              "--shell",
+                              "/usr/sbin/nologin",
+                              "--comment",
+                              "Jiyue embedded PostgreSQL",
+                              c->os_user,
+                              NULL};
         struct jy_proc_opts o = {0};
         int rc;
 
@@ -191,8 +199,10 @@ cluster_ensure_user(struct jy_cluster *c, struct jy_err *err)
         if (rc != 0 || pw == NULL) {
             jy_err_set(err, JY_E_INTERNAL, "could not create system user \"%s\"", c->os_user);
             jy_err_detail(err, "%s", out.len ? out.buf : "useradd failed");
-            jy_err_hint(err, "Create it yourself (useradd --system %s) or set pg_user to an "
-                             "existing user.", c->os_user);
+            jy_err_hint(err,
+                        "Create it yourself (useradd --system %s) or set pg_user to an "
+                        "existing user.",
+                        c->os_user);
             return JY_ERROR;
         }
     }
@@ -340,8 +350,9 @@ cluster_initdb(struct jy_cluster *c, struct jy_err *err)
     const char *tmp = jy_pool_printf(c->pool, "%s.init-%ld", c->data, (long) getpid());
     const char *initdb = jy_pool_printf(c->pool, "%s/initdb", c->bindir);
     const char *locale = jy_pool_printf(c->pool, "--locale=%s", cluster_locale());
-    const char *argv[] = {initdb, "-D", tmp, "-U", "jiyue", "-A", "trust", "-E", "UTF8",
-                          locale, "--no-instructions", NULL};
+    const char *argv[] = {
+        initdb, "-D", tmp, "-U", "jiyue", "-A", "trust", "-E", "UTF8", locale, "--no-instructions",
+        NULL};
     struct jy_buf out = JY_BUF_INIT(c->pool);
     struct jy_proc_opts o = cluster_proc_opts(c, &out);
     const char *conf_path, *log_dir;
@@ -515,8 +526,7 @@ cluster_check_existing(struct jy_cluster *c, bool *need_init, struct jy_err *err
             closedir(d);
         if (!empty) {
             jy_err_set(err, JY_E_INVALID,
-                       "data folder \"%s\" is not empty and holds no PostgreSQL cluster",
-                       c->data);
+                       "data folder \"%s\" is not empty and holds no PostgreSQL cluster", c->data);
             jy_err_hint(err, "Choose an empty or new folder with --data DIR.");
             return JY_ERROR;
         }
@@ -531,9 +541,9 @@ cluster_check_existing(struct jy_cluster *c, bool *need_init, struct jy_err *err
         struct passwd *pw = getpwuid(st.st_uid);
         jy_err_set(err, JY_E_INVALID, "data folder \"%s\" belongs to user \"%s\", not \"%s\"",
                    c->data, pw ? pw->pw_name : "?", c->os_user);
-        jy_err_hint(err, "%s", c->drop_root
-                                   ? "Set pg_user to that user, or choose another --data."
-                                   : "Run jiyue as that user, or choose another --data.");
+        jy_err_hint(err, "%s",
+                    c->drop_root ? "Set pg_user to that user, or choose another --data."
+                                 : "Run jiyue as that user, or choose another --data.");
         return JY_ERROR;
     }
     return JY_OK;
@@ -553,8 +563,8 @@ cluster_create_database(struct jy_cluster *c, struct jy_err *err)
         jy_err_detail(err, "%s", PQerrorMessage(conn));
         goto out;
     }
-    r = PQexecParams(conn, "SELECT 1 FROM pg_database WHERE datname = $1", 1, NULL, params,
-                     NULL, NULL, 0);
+    r = PQexecParams(conn, "SELECT 1 FROM pg_database WHERE datname = $1", 1, NULL, params, NULL,
+                     NULL, 0);
     if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 0) {
         char *q = PQescapeIdentifier(conn, c->database, strlen(c->database));
         char *sql = jy_pool_printf(c->pool, "CREATE DATABASE %s", q ? q : "\"\"");
@@ -582,8 +592,8 @@ jy_cluster_start(struct jy_cluster *c, struct jy_err *err)
 {
     const char *pg_ctl = jy_pool_printf(c->pool, "%s/pg_ctl", c->bindir);
     const char *logfile = jy_pool_printf(c->pool, "%s/log/server.log", c->data);
-    const char *argv[] = {pg_ctl, "start", "-D", c->data, "-l", logfile, "-w", "-t", "60", "-s",
-                          NULL};
+    const char *argv[] = {pg_ctl, "start", "-D", c->data, "-l", logfile,
+                          "-w",   "-t",    "60", "-s",    NULL};
     bool need_init;
     int attempt;
     long pid;
@@ -637,8 +647,10 @@ jy_cluster_start(struct jy_cluster *c, struct jy_err *err)
                             pid);
                 unlink(path);
             } else {
-                jy_log_warn("cluster", "PostgreSQL in \"%s\" was not shut down cleanly "
-                            "(pid %ld is gone); it recovers on start", c->data, pid);
+                jy_log_warn("cluster",
+                            "PostgreSQL in \"%s\" was not shut down cleanly "
+                            "(pid %ld is gone); it recovers on start",
+                            c->data, pid);
             }
         }
         rc = jy_proc_run(argv, &o);
@@ -653,7 +665,7 @@ jy_cluster_start(struct jy_cluster *c, struct jy_err *err)
          * a new postmaster refuses to start. Retry for a while.
          */
         if (attempt < START_ATTEMPTS && (strstr(log_tail, "shared memory block") ||
-                                        strstr(log_tail, "lock file") || rc == -1)) {
+                                         strstr(log_tail, "lock file") || rc == -1)) {
             jy_log_info("cluster", "waiting for the previous PostgreSQL processes to exit");
             sleep_ms(1000);
             continue;
@@ -675,8 +687,8 @@ int
 jy_cluster_stop(struct jy_cluster *c, struct jy_err *err)
 {
     const char *pg_ctl = jy_pool_printf(c->pool, "%s/pg_ctl", c->bindir);
-    const char *argv[] = {pg_ctl, "stop", "-D", c->data, "-m", "fast", "-w", "-t", "60", "-s",
-                          NULL};
+    const char *argv[] = {pg_ctl, "stop", "-D", c->data, "-m", "fast",
+                          "-w",   "-t",   "60", "-s",    NULL};
     struct jy_buf out = JY_BUF_INIT(c->pool);
     struct jy_cluster_status st;
     struct jy_proc_opts o;

@@ -16,10 +16,14 @@ static int
 cmd_audit_run(struct jy_cli *cli, int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"site", required_argument, NULL, 's'},   {"user", required_argument, NULL, 'u'},
-        {"object", required_argument, NULL, 'o'}, {"action", required_argument, NULL, 'a'},
-        {"since", required_argument, NULL, 'S'},  {"until", required_argument, NULL, 'U'},
-        {"limit", required_argument, NULL, 'l'},  {"json", no_argument, NULL, 'j'},
+        {"site", required_argument, NULL, 's'},
+        {"user", required_argument, NULL, 'u'},
+        {"object", required_argument, NULL, 'o'},
+        {"action", required_argument, NULL, 'a'},
+        {"since", required_argument, NULL, 'S'},
+        {"until", required_argument, NULL, 'U'},
+        {"limit", required_argument, NULL, 'l'},
+        {"json", no_argument, NULL, 'j'},
         {NULL, 0, NULL, 0},
     };
     const char *site = NULL, *user = NULL, *object = NULL, *action = NULL, *since = NULL,
@@ -40,16 +44,33 @@ cmd_audit_run(struct jy_cli *cli, int argc, char **argv)
     opterr = 0;
     while ((ch = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
         switch (ch) {
-        case 's': site = optarg; break;
-        case 'u': user = optarg; break;
-        case 'o': object = optarg; break;
-        case 'a': action = optarg; break;
-        case 'S': since = optarg; break;
-        case 'U': until = optarg; break;
-        case 'l': limit = optarg; break;
-        case 'j': json = true; break;
+        case 's':
+            site = optarg;
+            break;
+        case 'u':
+            user = optarg;
+            break;
+        case 'o':
+            object = optarg;
+            break;
+        case 'a':
+            action = optarg;
+            break;
+        case 'S':
+            since = optarg;
+            break;
+        case 'U':
+            until = optarg;
+            break;
+        case 'l':
+            limit = optarg;
+            break;
+        case 'j':
+            json = true;
+            break;
         default:
-            return jy_cli_usage_error(&jy_cmd_audit, "unrecognized option \"%s\"", argv[optind - 1]);
+            return jy_cli_usage_error(&jy_cmd_audit, "unrecognized option \"%s\"",
+                                      argv[optind - 1]);
         }
     }
     if (optind != argc)
@@ -91,22 +112,23 @@ cmd_audit_run(struct jy_cli *cli, int argc, char **argv)
         rc = jy_cli_fail(&err);
         goto out;
     }
-    res = jy_db_query(db, cli->pool,
-                      "SELECT to_char(a.at AT TIME ZONE 'Asia/Shanghai', "
-                      "'YYYY-MM-DD HH24:MI:SS') AS at, coalesce(a.login, 'system') AS who, "
-                      "coalesce(host(a.client_addr), '') AS addr, a.action, a.object_type, "
-                      "coalesce(a.object_id, '') AS object_id, coalesce(s.name, '') AS site, "
-                      "coalesce(a.before::text, '') AS before, coalesce(a.after::text, '') AS after "
-                      "FROM audit_log a LEFT JOIN site s ON s.id = a.site_id "
-                      "WHERE ($1::bigint IS NULL OR a.site_id = $1) "
-                      "AND ($2::text IS NULL OR a.login = $2) "
-                      "AND ($3::text IS NULL OR a.object_type = $3) "
-                      "AND ($4::text IS NULL OR a.object_id = $4) "
-                      "AND ($5::text IS NULL OR a.action = $5 OR a.action LIKE $5 || '.%') "
-                      "AND ($6::timestamptz IS NULL OR a.at >= $6) "
-                      "AND ($7::timestamptz IS NULL OR a.at < $7) "
-                      "ORDER BY a.at DESC, a.id DESC LIMIT $8",
-                      8, p, &err);
+    res =
+        jy_db_query(db, cli->pool,
+                    "SELECT to_char(a.at AT TIME ZONE 'Asia/Shanghai', "
+                    "'YYYY-MM-DD HH24:MI:SS') AS at, coalesce(a.login, 'system') AS who, "
+                    "coalesce(host(a.client_addr), '') AS addr, a.action, a.object_type, "
+                    "coalesce(a.object_id, '') AS object_id, coalesce(s.name, '') AS site, "
+                    "coalesce(a.before::text, '') AS before, coalesce(a.after::text, '') AS after "
+                    "FROM audit_log a LEFT JOIN site s ON s.id = a.site_id "
+                    "WHERE ($1::bigint IS NULL OR a.site_id = $1) "
+                    "AND ($2::text IS NULL OR a.login = $2) "
+                    "AND ($3::text IS NULL OR a.object_type = $3) "
+                    "AND ($4::text IS NULL OR a.object_id = $4) "
+                    "AND ($5::text IS NULL OR a.action = $5 OR a.action LIKE $5 || '.%') "
+                    "AND ($6::timestamptz IS NULL OR a.at >= $6) "
+                    "AND ($7::timestamptz IS NULL OR a.at < $7) "
+                    "ORDER BY a.at DESC, a.id DESC LIMIT $8",
+                    8, p, &err);
     if (res == NULL) {
         jy_db_rollback(db);
         if (err.code == JY_E_INVALID)

@@ -23,15 +23,13 @@ now_ms(void)
 
 /* start/stop manage our own cluster only: refuse when --db points elsewhere. */
 static int
-db_need_embedded(struct jy_cli *cli, const char *action, struct jy_cluster *c,
-                 struct jy_err *err)
+db_need_embedded(struct jy_cli *cli, const char *action, struct jy_cluster *c, struct jy_err *err)
 {
     const struct jy_conf_entry *e = jy_conf_entry(cli->conf, "db");
 
     if (e->value[0]) {
-        jy_err_set(err, JY_E_INVALID,
-                   "cannot %s: a database connection string is configured (%s)", action,
-                   e->origin);
+        jy_err_set(err, JY_E_INVALID, "cannot %s: a database connection string is configured (%s)",
+                   action, e->origin);
         jy_err_hint(err, "jiyue manages only its embedded cluster; manage that server with its "
                          "own tools, or unset the connection string.");
         return JY_ERROR;
@@ -84,8 +82,8 @@ db_status(struct jy_cli *cli)
             printf("external database: unreachable (%s)\n", err.detail);
             return JY_EXIT_UNAVAILABLE;
         }
-        printf("external database: reachable, PostgreSQL %d.%d\n",
-               jy_db_server_version(db) / 10000, jy_db_server_version(db) % 10000);
+        printf("external database: reachable, PostgreSQL %d.%d\n", jy_db_server_version(db) / 10000,
+               jy_db_server_version(db) % 10000);
         jy_db_close(db);
         return JY_EXIT_OK;
     }

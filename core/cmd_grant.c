@@ -66,7 +66,8 @@ grant_add(struct jy_cli *cli, struct jy_db *db, int argc, char **argv)
         else if (ch == 'e')
             spec.expires = optarg;
         else
-            return jy_cli_usage_error(&jy_cmd_grant, "unrecognized option \"%s\"", argv[optind - 1]);
+            return jy_cli_usage_error(&jy_cmd_grant, "unrecognized option \"%s\"",
+                                      argv[optind - 1]);
     }
     if (argc - optind != 3)
         return jy_cli_usage_error(&jy_cmd_grant, "\"grant add\" takes LOGIN ROLE SITE");
@@ -105,7 +106,8 @@ grant_list(struct jy_cli *cli, struct jy_db *db, int argc, char **argv)
         else if (ch == 's')
             site = optarg;
         else
-            return jy_cli_usage_error(&jy_cmd_grant, "unrecognized option \"%s\"", argv[optind - 1]);
+            return jy_cli_usage_error(&jy_cmd_grant, "unrecognized option \"%s\"",
+                                      argv[optind - 1]);
     }
     if (optind != argc)
         return jy_cli_usage_error(&jy_cmd_grant, "unexpected argument \"%s\"", argv[optind]);
@@ -152,9 +154,10 @@ jy_cli_print_rights(struct jy_cli *cli, struct jy_db *db, const char *login, con
     printf("%s on %s:\n", login, site);
     for (r = 0; r < jy_db_res_rows(res); r++) {
         const char *exp = jy_db_res_field(res, r, "expires_at");
-        printf("  %-14s from role %s granted on %s: %s%s%s\n", jy_db_res_field(res, r, "permission"),
-               jy_db_res_field(res, r, "role"), jy_db_res_field(res, r, "granted_on"),
-               jy_db_res_field(res, r, "scope"), exp[0] ? ", until " : "", exp);
+        printf("  %-14s from role %s granted on %s: %s%s%s\n",
+               jy_db_res_field(res, r, "permission"), jy_db_res_field(res, r, "role"),
+               jy_db_res_field(res, r, "granted_on"), jy_db_res_field(res, r, "scope"),
+               exp[0] ? ", until " : "", exp);
     }
     return JY_EXIT_OK;
 }
@@ -176,7 +179,8 @@ grant_rights(struct jy_cli *cli, struct jy_db *db, int argc, char **argv)
         if (ch == 's')
             site = optarg;
         else
-            return jy_cli_usage_error(&jy_cmd_grant, "unrecognized option \"%s\"", argv[optind - 1]);
+            return jy_cli_usage_error(&jy_cmd_grant, "unrecognized option \"%s\"",
+                                      argv[optind - 1]);
     }
     if (argc - optind != 1 || site == NULL)
         return jy_cli_usage_error(&jy_cmd_grant, "\"rights\" takes LOGIN --site SITE");

@@ -36,8 +36,7 @@ cmd_migrate_run(struct jy_cli *cli, int argc, char **argv)
     } else {
         rc = jy_migrate_apply(db, cli->pool, dir, true, &res, &err);
         if (rc == JY_OK && res.applied == 0)
-            printf("schema is up to date (version %04d, %d migrations)\n", res.latest,
-                   res.skipped);
+            printf("schema is up to date (version %04d, %d migrations)\n", res.latest, res.skipped);
         else if (rc == JY_OK)
             printf("applied %d migration%s; schema is at version %04d\n", res.applied,
                    res.applied == 1 ? "" : "s", res.latest);

@@ -20,8 +20,8 @@ cmd_version_run(struct jy_cli *cli, int argc, char **argv)
     if (argc > 1)
         return jy_cli_usage_error(&jy_cmd_version, "unexpected argument \"%s\"", argv[1]);
     printf("jiyue %s\n", JY_VERSION);
-    printf("  libpq %d.%d, libevent %s, cJSON %s, %s\n", pq / 10000, pq % 100,
-           event_get_version(), cJSON_Version(), curl_version());
+    printf("  libpq %d.%d, libevent %s, cJSON %s, %s\n", pq / 10000, pq % 100, event_get_version(),
+           cJSON_Version(), curl_version());
     return JY_EXIT_OK;
 }
 

@@ -36,8 +36,7 @@ static const struct conf_key conf_keys[] = {
      "system user that owns the embedded cluster when jiyue runs as root"},
     {"pg_database", "jiyue", CONF_STRING, 0, 0, "database of the embedded cluster"},
     {"log_level", "info", CONF_LEVEL, 0, 0, "debug, info, warn, error or off"},
-    {"share_dir", JY_SOURCE_DIR, CONF_STRING, 0, 0,
-     "folder holding schema/, sites/ and themes/"},
+    {"share_dir", JY_SOURCE_DIR, CONF_STRING, 0, 0, "folder holding schema/, sites/ and themes/"},
     {"output_dir", "var/www", CONF_STRING, 0, 0, "where rendered sites are written"},
     {"listen", "127.0.0.1:8080", CONF_STRING, 0, 0, "address the HTTP server listens on"},
     {"workers", "2", CONF_INT, 1, 256, "worker threads of the HTTP server and the renderer"},
@@ -112,15 +111,16 @@ conf_check_value(const struct conf_key *k, const char *value, const char *origin
         return JY_ERROR;
     }
     if (k->type == CONF_INT && !jy_str_to_ll(jy_str_from(value), k->min, k->max, &v)) {
-        jy_err_set(err, JY_E_INVALID, "%s: \"%s\" must be a whole number from %lld to %lld, not \"%s\"",
-                   origin, k->key, k->min, k->max, value);
+        jy_err_set(err, JY_E_INVALID,
+                   "%s: \"%s\" must be a whole number from %lld to %lld, not \"%s\"", origin,
+                   k->key, k->min, k->max, value);
         return JY_ERROR;
     }
     if (k->type == CONF_LEVEL && strcmp(value, "debug") && strcmp(value, "info") &&
         strcmp(value, "warn") && strcmp(value, "error") && strcmp(value, "off")) {
         jy_err_set(err, JY_E_INVALID,
-                   "%s: \"%s\" must be debug, info, warn, error or off, not \"%s\"", origin,
-                   k->key, value);
+                   "%s: \"%s\" must be debug, info, warn, error or off, not \"%s\"", origin, k->key,
+                   value);
         return JY_ERROR;
     }
     return JY_OK;
@@ -128,8 +128,8 @@ conf_check_value(const struct conf_key *k, const char *value, const char *origin
 
 
 int
-jy_conf_set(struct jy_conf *conf, const char *key, const char *value,
-            enum jy_conf_source source, const char *origin, struct jy_err *err)
+jy_conf_set(struct jy_conf *conf, const char *key, const char *value, enum jy_conf_source source,
+            const char *origin, struct jy_err *err)
 {
     const struct conf_key *k = conf_key_find(key, strlen(key));
     size_t i;
@@ -175,10 +175,18 @@ conf_parse_value(struct jy_pool *pool, const char *p, const char *end, const cha
             if (++p == end)
                 break;
             switch (*p) {
-            case '"': jy_buf_add_char(&b, '"'); break;
-            case '\\': jy_buf_add_char(&b, '\\'); break;
-            case 'n': jy_buf_add_char(&b, '\n'); break;
-            case 't': jy_buf_add_char(&b, '\t'); break;
+            case '"':
+                jy_buf_add_char(&b, '"');
+                break;
+            case '\\':
+                jy_buf_add_char(&b, '\\');
+                break;
+            case 'n':
+                jy_buf_add_char(&b, '\n');
+                break;
+            case 't':
+                jy_buf_add_char(&b, '\t');
+                break;
             default:
                 *why = "unrecognized escape in quoted value (use \\\", \\\\, \\n or \\t)";
                 *why_at = p - 1;
@@ -306,8 +314,8 @@ jy_conf_parse(struct jy_conf *conf, const char *name, const char *text, size_t l
             if (conf_check_value(ck, value, origin, err) != JY_OK)
                 return JY_ERROR;
             if (npend == cap) {
-                pend = jy_pool_realloc(conf->pool, pend, cap * sizeof(*pend),
-                                       2 * cap * sizeof(*pend));
+                pend =
+                    jy_pool_realloc(conf->pool, pend, cap * sizeof(*pend), 2 * cap * sizeof(*pend));
                 cap *= 2;
             }
             pend[npend].key = ck;

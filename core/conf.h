@@ -39,17 +39,17 @@ enum jy_conf_source {
 };
 
 struct jy_conf_entry {
-    const char *key;         /* static, from the table of known keys */
-    const char *value;       /* in the conf's pool */
+    const char *key;   /* static, from the table of known keys */
+    const char *value; /* in the conf's pool */
     enum jy_conf_source source;
-    const char *origin;      /* "jiyue.conf:12", "JIYUE_DB", "--db", "default" */
+    const char *origin; /* "jiyue.conf:12", "JIYUE_DB", "--db", "default" */
 };
 
 struct jy_conf {
-    struct jy_pool *pool;       /* owns every string */
+    struct jy_pool *pool; /* owns every string */
     struct jy_conf_entry *entries;
     size_t n;
-    const char *file;           /* the file that was read, or NULL */
+    const char *file; /* the file that was read, or NULL */
 };
 
 /* Create a conf holding the defaults. */

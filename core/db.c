@@ -11,12 +11,12 @@
 
 struct jy_db {
     PGconn *conn;
-    char *conninfo; /* kept for jy_db_reset() */
-    int in_tx;      /* a BEGIN without COMMIT/ROLLBACK yet */
-    long long actor;          /* jy_db_set_actor(): user id, 0 for the system */
-    char actor_login[64];     /* its login, for the audit log */
-    char actor_addr[64];      /* client address of the request */
-    char actor_request[40];   /* request id */
+    char *conninfo;         /* kept for jy_db_reset() */
+    int in_tx;              /* a BEGIN without COMMIT/ROLLBACK yet */
+    long long actor;        /* jy_db_set_actor(): user id, 0 for the system */
+    char actor_login[64];   /* its login, for the audit log */
+    char actor_addr[64];    /* client address of the request */
+    char actor_request[40]; /* request id */
 };
 
 struct jy_db_res {
@@ -41,8 +41,7 @@ db_code_for_state(const char *state)
 {
     if (state == NULL)
         return JY_E_UNAVAILABLE; /* no result at all: the connection is gone */
-    if (strcmp(state, "23505") == 0 || strcmp(state, "40001") == 0 ||
-        strcmp(state, "40P01") == 0)
+    if (strcmp(state, "23505") == 0 || strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0)
         return JY_E_CONFLICT;
     if (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0 ||
         strcmp(state, "53300") == 0)
@@ -235,10 +234,11 @@ jy_db_begin(struct jy_db *db, struct jy_err *err)
     db->in_tx = 1;
     /* always set, so a pooled connection never carries an earlier actor */
     snprintf(uid, sizeof(uid), "%lld", db->actor);
-    r = PQexecParams(db->conn,
-                     "SELECT set_config('jy.user_id', $1, true), set_config('jy.login', $2, true), "
-                     "set_config('jy.client_addr', $3, true), set_config('jy.request_id', $4, true)",
-                     4, NULL, params, NULL, NULL, 0);
+    r = PQexecParams(
+        db->conn,
+        "SELECT set_config('jy.user_id', $1, true), set_config('jy.login', $2, true), "
+        "set_config('jy.client_addr', $3, true), set_config('jy.request_id', $4, true)",
+        4, NULL, params, NULL, NULL, 0);
     if (r == NULL || PQresultStatus(r) != PGRES_TUPLES_OK) {
         db_set_err(db, r, err);
         PQclear(r);

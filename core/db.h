@@ -35,15 +35,16 @@ int jy_db_reset(struct jy_db *db, struct jy_err *err);
  * Run one statement with nparams text parameters (NULL entries are SQL
  * NULL). Returns the result (possibly zero rows) or NULL with err set.
  */
-struct jy_db_res *jy_db_query(struct jy_db *db, struct jy_pool *pool, const char *sql,
-                              int nparams, const char *const *params, struct jy_err *err);
+struct jy_db_res *jy_db_query(struct jy_db *db, struct jy_pool *pool, const char *sql, int nparams,
+                              const char *const *params, struct jy_err *err);
 
 /* Run SQL text that may hold several statements and no parameters (migrations). */
 int jy_db_exec(struct jy_db *db, const char *sql, struct jy_err *err);
 
-/* Shorthands for one-row answers: the first column of the first row, copied into pool. NULL when no row or SQL NULL (err is left clear then). */
-const char *jy_db_query_value(struct jy_db *db, struct jy_pool *pool, const char *sql,
-                              int nparams, const char *const *params, struct jy_err *err);
+/* Shorthands for one-row answers: the first column of the first row, copied into pool. NULL when no
+ * row or SQL NULL (err is left clear then). */
+const char *jy_db_query_value(struct jy_db *db, struct jy_pool *pool, const char *sql, int nparams,
+                              const char *const *params, struct jy_err *err);
 
 /*
  * Who acts on this connection: every transaction begun with jy_db_begin()

@@ -202,15 +202,23 @@ int
 jy_err_http_status(const struct jy_err *e)
 {
     switch (e->code) {
-    case JY_E_NONE: return 200;
-    case JY_E_INVALID: return 400;
-    case JY_E_NOT_FOUND: return 404;
-    case JY_E_CONFLICT: return 409;
-    case JY_E_FORBIDDEN: return 403;
-    case JY_E_TOO_LARGE: return 413;
-    case JY_E_UNAVAILABLE: return 503;
+    case JY_E_NONE:
+        return 200;
+    case JY_E_INVALID:
+        return 400;
+    case JY_E_NOT_FOUND:
+        return 404;
+    case JY_E_CONFLICT:
+        return 409;
+    case JY_E_FORBIDDEN:
+        return 403;
+    case JY_E_TOO_LARGE:
+        return 413;
+    case JY_E_UNAVAILABLE:
+        return 503;
     case JY_E_INTERNAL:
-    case JY_E_IO: return 500;
+    case JY_E_IO:
+        return 500;
     }
     return 500;
 }
@@ -220,10 +228,14 @@ int
 jy_err_exit_status(const struct jy_err *e)
 {
     switch (e->code) {
-    case JY_E_NONE: return 0;
-    case JY_E_UNAVAILABLE: return 3;
-    case JY_E_INTERNAL: return 4;
-    default: return 1;
+    case JY_E_NONE:
+        return 0;
+    case JY_E_UNAVAILABLE:
+        return 3;
+    case JY_E_INTERNAL:
+        return 4;
+    default:
+        return 1;
     }
 }
 

@@ -40,7 +40,10 @@ struct jy_err {
     char field[64];
 };
 
-#define JY_ERR_INIT {JY_E_NONE, "", "", "", ""}
+#define JY_ERR_INIT               \
+    {                             \
+        JY_E_NONE, "", "", "", "" \
+    }
 
 /* Set code and the primary message; clears detail, hint and field. */
 void jy_err_set(struct jy_err *e, enum jy_err_code code, const char *fmt, ...)

@@ -63,9 +63,8 @@ jy_grant_add(struct jy_db *db, struct jy_pool *pool, const struct jy_grant_spec 
     if (spec->column && spec->column[0]) {
         p[0] = site;
         p[1] = spec->column;
-        column = jy_db_query_value(db, pool,
-                                   "SELECT id FROM site_column WHERE site_id = $1 AND path = $2",
-                                   2, p, err);
+        column = jy_db_query_value(
+            db, pool, "SELECT id FROM site_column WHERE site_id = $1 AND path = $2", 2, p, err);
         if (column == NULL) {
             if (err->code == JY_E_NONE) {
                 jy_err_set(err, JY_E_NOT_FOUND, "site \"%s\" has no column \"%s\"", spec->site,

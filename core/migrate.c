@@ -25,12 +25,11 @@ struct migration {
     const char *path;
 };
 
-static const char create_table_sql[] =
-    "CREATE TABLE IF NOT EXISTS schema_version ("
-    " version integer PRIMARY KEY,"
-    " name text NOT NULL,"
-    " checksum text NOT NULL,"
-    " applied_at timestamptz NOT NULL DEFAULT now())";
+static const char create_table_sql[] = "CREATE TABLE IF NOT EXISTS schema_version ("
+                                       " version integer PRIMARY KEY,"
+                                       " name text NOT NULL,"
+                                       " checksum text NOT NULL,"
+                                       " applied_at timestamptz NOT NULL DEFAULT now())";
 
 
 static int
@@ -56,8 +55,8 @@ migration_name_ok(const char *name, int *version)
         if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' && name[i] <= '9') ||
               name[i] == '_'))
             return false;
-    *version = (name[0] - '0') * 1000 + (name[1] - '0') * 100 + (name[2] - '0') * 10 +
-               (name[3] - '0');
+    *version =
+        (name[0] - '0') * 1000 + (name[1] - '0') * 100 + (name[2] - '0') * 10 + (name[3] - '0');
     return *version > 0;
 }
 
@@ -84,8 +83,8 @@ migration_list(struct jy_pool *pool, const char *dir, size_t *n, struct jy_err *
         if (e->d_name[0] == '.' || len < 4 || strcmp(e->d_name + len - 4, ".sql") != 0)
             continue;
         if (!migration_name_ok(e->d_name, &v)) {
-            jy_err_set(err, JY_E_INVALID, "migration file name \"%s/%s\" is not NNNN_name.sql",
-                       dir, e->d_name);
+            jy_err_set(err, JY_E_INVALID, "migration file name \"%s/%s\" is not NNNN_name.sql", dir,
+                       e->d_name);
             jy_err_hint(err, "Name migrations with four digits, '_', and lower-case letters, "
                              "digits or '_': 0007_letters.sql.");
             closedir(d);
@@ -175,8 +174,8 @@ statement_excerpt(struct jy_pool *pool, const char *stmt, size_t len)
 
 /* Run one file inside the caller's transaction, statement by statement. */
 static int
-migration_run(struct jy_db *db, struct jy_pool *pool, const struct migration *m,
-              const char *text, size_t len, struct jy_err *err)
+migration_run(struct jy_db *db, struct jy_pool *pool, const struct migration *m, const char *text,
+              size_t len, struct jy_err *err)
 {
     struct jy_sqlsplit sp;
     size_t start, slen;
@@ -197,8 +196,8 @@ migration_run(struct jy_db *db, struct jy_pool *pool, const struct migration *m,
              (word.len == 5 || word.ptr[5] == ' ' || word.ptr[5] == ';')) ||
             (word.len >= 6 && strncasecmp(word.ptr, "COMMIT", 6) == 0)) {
             jy_err_set(err, JY_E_INVALID,
-                       "migration \"%s\" line %d: transaction control is not allowed",
-                       m->name, line);
+                       "migration \"%s\" line %d: transaction control is not allowed", m->name,
+                       line);
             jy_err_hint(err, "Remove BEGIN/COMMIT: every migration runs in a transaction of "
                              "its own.");
             return JY_ERROR;
@@ -213,8 +212,8 @@ migration_run(struct jy_db *db, struct jy_pool *pool, const struct migration *m,
         }
     }
     if (sp.unterminated) {
-        jy_err_set(err, JY_E_INVALID,
-                   "migration \"%s\" ends inside a quote, comment or $$ body", m->name);
+        jy_err_set(err, JY_E_INVALID, "migration \"%s\" ends inside a quote, comment or $$ body",
+                   m->name);
         return JY_ERROR;
     }
     return JY_OK;
@@ -318,11 +317,10 @@ jy_migrate_apply(struct jy_db *db, struct jy_pool *pool, const char *dir, bool v
     }
     rc = JY_OK;
 
-out_unlock:
-    {
-        struct jy_err ignore = JY_ERR_INIT;
-        jy_db_exec(db, "SELECT pg_advisory_unlock(" MIGRATE_LOCK_KEY ")", &ignore);
-    }
+out_unlock : {
+    struct jy_err ignore = JY_ERR_INIT;
+    jy_db_exec(db, "SELECT pg_advisory_unlock(" MIGRATE_LOCK_KEY ")", &ignore);
+}
     return rc;
 }
 

@@ -23,10 +23,10 @@ struct jy_err;
 struct jy_pool;
 
 struct jy_migrate_result {
-    int applied;     /* files applied by this run */
-    int skipped;     /* already applied before */
-    int changed;     /* applied files whose text has changed since */
-    int latest;      /* highest version now applied, 0 when none */
+    int applied; /* files applied by this run */
+    int skipped; /* already applied before */
+    int changed; /* applied files whose text has changed since */
+    int latest;  /* highest version now applied, 0 when none */
 };
 
 /* Apply pending migrations of dir to db. verbose prints one line per file to stdout. */
@@ -38,7 +38,6 @@ int jy_migrate_pending(struct jy_db *db, struct jy_pool *pool, const char *dir, 
                        struct jy_err *err);
 
 /* Print every migration of dir with its state (applied when, pending, changed). */
-int jy_migrate_status(struct jy_db *db, struct jy_pool *pool, const char *dir,
-                      struct jy_err *err);
+int jy_migrate_status(struct jy_db *db, struct jy_pool *pool, const char *dir, struct jy_err *err);
 
 #endif /* JY_CORE_MIGRATE_H */

@@ -29,12 +29,12 @@ struct pool_cleanup {
 };
 
 struct jy_pool {
-    struct pool_block *current;  /* block allocations come from */
-    struct pool_block *first;    /* kept by reset */
-    struct pool_large *large;    /* chunks larger than a quarter block */
-    struct pool_cleanup *cleanup;/* stack, newest first */
-    size_t block_size;           /* size of new blocks */
-    size_t used;                 /* bytes handed out, for jy_pool_used() */
+    struct pool_block *current;   /* block allocations come from */
+    struct pool_block *first;     /* kept by reset */
+    struct pool_large *large;     /* chunks larger than a quarter block */
+    struct pool_cleanup *cleanup; /* stack, newest first */
+    size_t block_size;            /* size of new blocks */
+    size_t used;                  /* bytes handed out, for jy_pool_used() */
 };
 
 static int fail_try_countdown;
@@ -377,4 +377,3 @@ jy_xstrdup(const char *s)
     memcpy(p, s, n);
     return p;
 }
-

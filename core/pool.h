@@ -76,7 +76,7 @@ void jy_pool_cleanup_add(struct jy_pool *pool, jy_pool_cleanup_fn fn, void *data
 size_t jy_pool_used(const struct jy_pool *pool);
 
 /* Typed allocation helpers (h2o h2o_mem_alloc_pool). */
-#define jy_pool_new(pool, type)        ((type *) jy_pool_calloc((pool), 1, sizeof(type)))
+#define jy_pool_new(pool, type)          ((type *) jy_pool_calloc((pool), 1, sizeof(type)))
 #define jy_pool_new_array(pool, type, n) ((type *) jy_pool_calloc((pool), (n), sizeof(type)))
 
 /*

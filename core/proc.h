@@ -13,11 +13,11 @@
 struct jy_buf;
 
 struct jy_proc_opts {
-    bool as_user;         /* switch to uid/gid before exec (we are root) */
+    bool as_user; /* switch to uid/gid before exec (we are root) */
     uid_t uid;
     gid_t gid;
-    const char *cwd;      /* chdir before exec; NULL keeps ours */
-    struct jy_buf *output;/* stdout+stderr land here when not NULL, else /dev/null */
+    const char *cwd;        /* chdir before exec; NULL keeps ours */
+    struct jy_buf *output;  /* stdout+stderr land here when not NULL, else /dev/null */
     const char *const *env; /* extra NAME=VALUE entries, NULL-terminated */
 };
 

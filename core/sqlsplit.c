@@ -19,8 +19,8 @@ jy_sqlsplit_init(struct jy_sqlsplit *s, const char *sql, size_t len)
 static bool
 is_ident_char(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || (unsigned char) c >= 0x80;
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           (unsigned char) c >= 0x80;
 }
 
 

@@ -17,11 +17,11 @@
 #include <stddef.h>
 
 struct jy_sqlsplit {
-    const char *sql;  /* the whole script */
+    const char *sql; /* the whole script */
     size_t len;
-    size_t pos;       /* where the next statement starts */
-    int line;         /* line of pos, 1-based */
-    bool unterminated;/* sticky: the script ended inside a quote or comment */
+    size_t pos;        /* where the next statement starts */
+    int line;          /* line of pos, 1-based */
+    bool unterminated; /* sticky: the script ended inside a quote or comment */
 };
 
 void jy_sqlsplit_init(struct jy_sqlsplit *s, const char *sql, size_t len);

@@ -129,7 +129,8 @@ jy_test_db_create(bool migrated)
         fclose(f);
     }
     if (host[0] == '\0') {
-        fprintf(stdout, "    no test cluster (JY_TEST_PGINFO): run integration tests through ctest\n");
+        fprintf(stdout,
+                "    no test cluster (JY_TEST_PGINFO): run integration tests through ctest\n");
         longjmp(test_jmp, 1);
     }
     if (db_count == (int) JY_ARRAY_LEN(db_names))

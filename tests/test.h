@@ -26,39 +26,43 @@ struct jy_test_case {
     void (*fn)(void);
 };
 
-#define T_CASE(fn) {#fn, fn}
+#define T_CASE(fn) \
+    {              \
+#fn, fn    \
+    }
 
 int jy_test_main(int argc, char **argv, const struct jy_test_case *cases, size_t n);
 
 JY_NORETURN JY_PRINTF(3, 4) void jy_test_fail(const char *file, int line, const char *fmt, ...);
 
-#define T_ASSERT(cond)                                                                             \
-    do {                                                                                           \
-        if (!(cond))                                                                               \
-            jy_test_fail(__FILE__, __LINE__, "assertion failed: %s", #cond);                      \
+#define T_ASSERT(cond)                                                       \
+    do {                                                                     \
+        if (!(cond))                                                         \
+            jy_test_fail(__FILE__, __LINE__, "assertion failed: %s", #cond); \
     } while (0)
 
-#define T_EQ_INT(a, b)                                                                             \
-    do {                                                                                           \
-        long long a_ = (long long) (a), b_ = (long long) (b);                                      \
-        if (a_ != b_)                                                                              \
-            jy_test_fail(__FILE__, __LINE__, "%s == %s: %lld != %lld", #a, #b, a_, b_);            \
+#define T_EQ_INT(a, b)                                                                  \
+    do {                                                                                \
+        long long a_ = (long long) (a), b_ = (long long) (b);                           \
+        if (a_ != b_)                                                                   \
+            jy_test_fail(__FILE__, __LINE__, "%s == %s: %lld != %lld", #a, #b, a_, b_); \
     } while (0)
 
-#define T_EQ_STR(a, b)                                                                             \
-    do {                                                                                           \
-        const char *a_ = (a), *b_ = (b);                                                           \
-        if (a_ == NULL || b_ == NULL || strcmp(a_, b_) != 0)                                       \
-            jy_test_fail(__FILE__, __LINE__, "%s == %s:\n    got:      \"%s\"\n    expected: \"%s\"", \
-                         #a, #b, a_ ? a_ : "(null)", b_ ? b_ : "(null)");                          \
+#define T_EQ_STR(a, b)                                                                    \
+    do {                                                                                  \
+        const char *a_ = (a), *b_ = (b);                                                  \
+        if (a_ == NULL || b_ == NULL || strcmp(a_, b_) != 0)                              \
+            jy_test_fail(__FILE__, __LINE__,                                              \
+                         "%s == %s:\n    got:      \"%s\"\n    expected: \"%s\"", #a, #b, \
+                         a_ ? a_ : "(null)", b_ ? b_ : "(null)");                         \
     } while (0)
 
-#define T_CONTAINS(hay, needle)                                                                    \
-    do {                                                                                           \
-        const char *h_ = (hay), *n_ = (needle);                                                    \
-        if (h_ == NULL || strstr(h_, n_) == NULL)                                                  \
+#define T_CONTAINS(hay, needle)                                                                   \
+    do {                                                                                          \
+        const char *h_ = (hay), *n_ = (needle);                                                   \
+        if (h_ == NULL || strstr(h_, n_) == NULL)                                                 \
             jy_test_fail(__FILE__, __LINE__, "%s does not contain \"%s\":\n    \"%s\"", #hay, n_, \
-                         h_ ? h_ : "(null)");                                                      \
+                         h_ ? h_ : "(null)");                                                     \
     } while (0)
 
 /* Path of a file in the source tree: jy_test_path("schema") */
@@ -69,9 +73,9 @@ const char *jy_test_tmpdir(void);
 
 /*
  * Integration tests: create a database of its own from the jy_template
- * database of the cluster that the ctest fixture started (its socket folder is in the file named by JY_TEST_PGINFO)
- * and return its connection string; dropped when the program exits. When
- * migrated is false the database is empty (created from template0).
+ * database of the cluster that the ctest fixture started (its socket folder is in the file named by
+ * JY_TEST_PGINFO) and return its connection string; dropped when the program exits. When migrated
+ * is false the database is empty (created from template0).
  */
 const char *jy_test_db_create(bool migrated);
 

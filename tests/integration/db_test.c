@@ -29,8 +29,10 @@ test_params_and_nulls(void)
     const char *params[3] = {"清水县人民政府", NULL, "'; DROP TABLE x; --"};
     struct jy_db_res *res;
 
-    res = jy_db_query(db, pool, "SELECT $1::text AS name, $2::text AS missing, $3::text AS evil, "
-                                "char_length($1) AS chars", 3, params, &err);
+    res = jy_db_query(db, pool,
+                      "SELECT $1::text AS name, $2::text AS missing, $3::text AS evil, "
+                      "char_length($1) AS chars",
+                      3, params, &err);
     T_ASSERT(res != NULL);
     T_EQ_INT(jy_db_res_rows(res), 1);
     T_EQ_STR(jy_db_res_field(res, 0, "name"), "清水县人民政府");
@@ -74,9 +76,10 @@ test_check_violation_is_invalid_and_raise_is_readable(void)
     T_EQ_INT(jy_db_exec(db, "CREATE TABLE c (n int CHECK (n > 0))", &err), JY_OK);
     T_ASSERT(jy_db_query(db, pool, "INSERT INTO c VALUES (-1)", 0, NULL, &err) == NULL);
     T_EQ_INT(err.code, JY_E_INVALID);
-    T_ASSERT(jy_db_query(db, pool,
-                         "DO $$ BEGIN RAISE EXCEPTION '栏目 \"%\" 不能移到其他网站', 'zwgk'; END $$",
-                         0, NULL, &err) == NULL);
+    T_ASSERT(
+        jy_db_query(db, pool,
+                    "DO $$ BEGIN RAISE EXCEPTION '栏目 \"%\" 不能移到其他网站', 'zwgk'; END $$", 0,
+                    NULL, &err) == NULL);
     T_EQ_INT(err.code, JY_E_INVALID);
     T_EQ_STR(err.msg, "栏目 \"zwgk\" 不能移到其他网站");
     jy_db_close(db);
@@ -119,9 +122,9 @@ test_copy_bulk_load(void)
     T_EQ_INT(jy_db_copy_begin(db, "COPY k FROM STDIN", &err), JY_OK);
     T_EQ_INT(jy_db_copy_send(db, rows, sizeof(rows) - 1, &err), JY_OK);
     T_EQ_INT(jy_db_copy_end(db, &err), JY_OK);
-    T_EQ_STR(jy_db_query_value(db, pool, "SELECT count(*) || '/' || count(name) FROM k", 0, NULL,
-                               &err),
-             "3/2");
+    T_EQ_STR(
+        jy_db_query_value(db, pool, "SELECT count(*) || '/' || count(name) FROM k", 0, NULL, &err),
+        "3/2");
     /* a malformed row fails the whole COPY: nothing of it lands */
     T_EQ_INT(jy_db_copy_begin(db, "COPY k FROM STDIN", &err), JY_OK);
     T_EQ_INT(jy_db_copy_send(db, "4\tok\nnot-a-number\tx\n", 19, &err), JY_OK);

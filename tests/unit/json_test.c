@@ -131,8 +131,10 @@ test_strict_strings(void)
 
     fresh();
     T_PARSE_FAILS("[\"abc", "invalid JSON at line 1, column 2: string is not closed (missing \")");
-    T_PARSE_FAILS("[\"abc\\", "invalid JSON at line 1, column 2: string is not closed (missing \")");
-    T_PARSE_FAILS("[\"abc\\\"]", "invalid JSON at line 1, column 2: string is not closed (missing \")");
+    T_PARSE_FAILS("[\"abc\\",
+                  "invalid JSON at line 1, column 2: string is not closed (missing \")");
+    T_PARSE_FAILS("[\"abc\\\"]",
+                  "invalid JSON at line 1, column 2: string is not closed (missing \")");
     T_PARSE_FAILS(
         "[\"a\tb\"]",
         "invalid JSON at line 1, column 4: control character U+0009 in a string (write it as \\u0009)");
