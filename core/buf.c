@@ -261,6 +261,12 @@ jy_buf_add_json_str(struct jy_buf *b, const char *s, size_t len)
         case '\t':
             jy_buf_add(b, "\\t", 2);
             break;
+        case '\b':
+            jy_buf_add(b, "\\b", 2);
+            break;
+        case '\f':
+            jy_buf_add(b, "\\f", 2);
+            break;
         default:
             snprintf(esc, sizeof(esc), "\\u%04x", c);
             jy_buf_add(b, esc, 6);

@@ -50,50 +50,12 @@ struct exp {
 static void
 json_str(struct jy_buf *b, const char *s)
 {
-    size_t i, start = 0, len;
-
     if (s == NULL) {
         jy_buf_add(b, "null", 4);
         return;
     }
-    len = strlen(s);
-    jy_buf_add_char(b, '"');
-    for (i = 0; i < len; i++) {
-        unsigned char c = (unsigned char) s[i];
-        char esc[8];
-        if (c >= 0x20 && c != '"' && c != '\\')
-            continue;
-        jy_buf_add(b, s + start, i - start);
-        switch (c) {
-        case '"':
-            jy_buf_add(b, "\\\"", 2);
-            break;
-        case '\\':
-            jy_buf_add(b, "\\\\", 2);
-            break;
-        case '\n':
-            jy_buf_add(b, "\\n", 2);
-            break;
-        case '\r':
-            jy_buf_add(b, "\\r", 2);
-            break;
-        case '\t':
-            jy_buf_add(b, "\\t", 2);
-            break;
-        case '\b':
-            jy_buf_add(b, "\\b", 2);
-            break;
-        case '\f':
-            jy_buf_add(b, "\\f", 2);
-            break;
-        default:
-            snprintf(esc, sizeof(esc), "\\u%04x", c);
-            jy_buf_add(b, esc, 6);
-        }
-        start = i + 1;
-    }
-    jy_buf_add(b, s + start, len - start);
-    jy_buf_add_char(b, '"');
+    /* jy_buf_add_json_str writes the short escapes (\n, \b ...) as json.dumps does */
+    jy_buf_add_json_str(b, s, strlen(s));
 }
 
 

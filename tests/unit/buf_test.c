@@ -266,6 +266,9 @@ test_json_escape(void)
     jy_buf_reset(&b);
     jy_buf_add_json_str(&b, "", 0);
     T_EQ_STR(b.buf, "\"\"");
+    jy_buf_reset(&b);
+    jy_buf_add_json_str(&b, "\b\f", 2); /* the short escapes, as json.dumps writes them */
+    T_EQ_STR(b.buf, "\"\\b\\f\"");
     jy_pool_destroy(pool);
 }
 
