@@ -501,6 +501,17 @@ test_secrets_are_out_of_reach(void)
                       0, NULL, &err) == NULL);
     T_EQ_INT(err.code, JY_E_FORBIDDEN);
     T_ASSERT(as_actor(admin, "DELETE FROM audit_log", 0, NULL, &err) == NULL);
+    /* site events only for sites one may change: an editor cannot fake a closing */
+    {
+        long long editor = actor_with("editor", fx.site[OWN], NULL);
+        const char *q[1] = {fx.site[SIBLING]};
+        T_ASSERT(as_actor(editor, "SELECT jy_site_audit('site.close', $1::bigint, NULL, NULL)", 1,
+                          q, &err) == NULL);
+        T_EQ_INT(err.code, JY_E_FORBIDDEN);
+        T_ASSERT(as_actor(editor,
+                          "SELECT jy_site_audit_unchecked('site.close', $1::bigint, NULL, NULL)", 1,
+                          q, &err) == NULL);
+    }
     /* semantic events go through jy_audit(), which stamps the real actor */
     T_ASSERT(as_actor(admin, "SELECT jy_audit('site.note', 'site', '1', NULL)", 0, NULL, &err));
     {
