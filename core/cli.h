@@ -88,6 +88,7 @@ extern const struct jy_cmd jy_cmd_grant;
 extern const struct jy_cmd jy_cmd_audit;
 extern const struct jy_cmd jy_cmd_import;
 extern const struct jy_cmd jy_cmd_export;
+extern const struct jy_cmd jy_cmd_render;
 extern const struct jy_cmd jy_cmd_item;
 extern const struct jy_cmd jy_cmd_tag;
 extern const struct jy_cmd jy_cmd_file;

@@ -8,6 +8,8 @@
 #include "core/pool.h"
 
 #include <libpq-fe.h>
+#include <errno.h>
+#include <poll.h>
 
 struct jy_db {
     PGconn *conn;
@@ -414,4 +416,44 @@ jy_db_copy_end(struct jy_db *db, struct jy_err *err)
         PQclear(r);
     }
     return rc;
+}
+
+
+int
+jy_db_wait_notify(struct jy_db *db, const char *channel, int timeout_ms, char *payload,
+                  size_t payload_size, struct jy_err *err)
+{
+    PGnotify *n;
+    struct pollfd pfd;
+    int sock;
+
+    if (channel && jy_db_exec(db, channel, err) != JY_OK)
+        return JY_ERROR;
+    for (;;) {
+        if (PQconsumeInput(db->conn) == 0) {
+            jy_err_set(err, JY_E_UNAVAILABLE, "lost the database connection: %s",
+                       PQerrorMessage(db->conn));
+            return JY_ERROR;
+        }
+        if ((n = PQnotifies(db->conn)) != NULL) {
+            if (payload)
+                snprintf(payload, payload_size, "%s", n->extra);
+            PQfreemem(n);
+            return JY_OK;
+        }
+        if (timeout_ms == 0)
+            return JY_DECLINED;
+        sock = PQsocket(db->conn);
+        pfd = (struct pollfd){.fd = sock, .events = POLLIN};
+        int rc = poll(&pfd, 1, timeout_ms);
+        if (rc == 0)
+            return JY_DECLINED;
+        if (rc < 0) {
+            if (errno == EINTR)
+                return JY_DECLINED;
+            jy_err_errno(err, errno, "waiting for the database");
+            return JY_ERROR;
+        }
+        timeout_ms = 0; /* data came: read it, then report what is there */
+    }
 }

@@ -38,6 +38,15 @@ int jy_db_reset(struct jy_db *db, struct jy_err *err);
 struct jy_db_res *jy_db_query(struct jy_db *db, struct jy_pool *pool, const char *sql, int nparams,
                               const char *const *params, struct jy_err *err);
 
+/*
+ * Wait up to timeout_ms for a notification (LISTEN). When listen_sql is not
+ * NULL it is run first ("LISTEN jy_change"). JY_OK with the payload copied,
+ * JY_DECLINED when none came in time (or a signal interrupted the wait),
+ * JY_ERROR when the connection failed.
+ */
+int jy_db_wait_notify(struct jy_db *db, const char *listen_sql, int timeout_ms, char *payload,
+                      size_t payload_size, struct jy_err *err);
+
 /* Run SQL text that may hold several statements and no parameters (migrations). */
 int jy_db_exec(struct jy_db *db, const char *sql, struct jy_err *err);
 
