@@ -48,11 +48,27 @@
 
 static const char *const html_channels[] = {"desktop", "elder"};
 
+/*
+ * A theme opened once per run and the template sets of each rendering
+ * thread slot: sites sharing a theme compile nothing again.
+ */
+struct theme_entry {
+    const struct jy_theme *theme;
+    struct jy_tpl_set *sets[MAX_THREADS][2]; /* desktop, elder; made when first used */
+};
+
+struct run_cache {
+    struct jy_pool *pool;
+    struct theme_entry themes[8];
+    int nthemes;
+};
+
 /* The outcome of one site's run, shared by its threads. */
 struct site_run {
     const struct jy_render_opts *opts;
     struct rn_site *site;
     const struct jy_theme *theme;
+    struct theme_entry *te;
     struct rn_plan *plan;
     const char *dir;      /* where the files go: the live tree, or the new tree of a full build */
     const char *old_dir;  /* full build: the live tree, whose unchanged files are linked */
@@ -242,8 +258,15 @@ render_worker(void *arg)
     struct jy_err err = JY_ERR_INIT;
     int i;
 
-    x.desktop = jy_theme_tpl_set(r->theme, "desktop");
-    x.elder = jy_theme_tpl_set(r->theme, "elder");
+    {
+        int slot = ((struct worker_arg *) arg)->slot;
+        if (r->te->sets[slot][0] == NULL) {
+            r->te->sets[slot][0] = jy_theme_tpl_set(r->theme, "desktop");
+            r->te->sets[slot][1] = jy_theme_tpl_set(r->theme, "elder");
+        }
+        x.desktop = r->te->sets[slot][0];
+        x.elder = r->te->sets[slot][1];
+    }
     while (atomic_load(&r->failed) == 0 && (i = atomic_fetch_add(&r->next, 1)) < r->ntodo) {
         struct rn_page *p = &r->plan->v[r->todo[i]];
         struct jy_buf b;
@@ -292,8 +315,6 @@ render_worker(void *arg)
         }
         atomic_fetch_add(&r->done, 1);
     }
-    jy_tpl_set_destroy(x.desktop);
-    jy_tpl_set_destroy(x.elder);
     if (x.site_json)
         cJSON_Delete(x.site_json);
     jy_pool_destroy(pool);
@@ -503,6 +524,10 @@ record_run(struct jy_db *db, struct jy_pool *pool, struct site_run *r, const cha
     snprintf(sid, sizeof(sid), "%lld", r->site->id);
     if (jy_db_begin(db, err) != JY_OK)
         return JY_ERROR;
+    /* A crash may lose the last runs' records, never files: the changes they handled
+     * are deleted in a later commit, so they are rendered again. */
+    if (jy_db_exec(db, "SET LOCAL synchronous_commit = off", err) != JY_OK)
+        goto fail;
     params[0] = sid;
     params[1] = reason;
     params[2] = r->full ? "true" : "false";
@@ -668,6 +693,47 @@ check_plan(struct jy_pool *pool, const struct rn_site *s, struct rn_plan *plan, 
 }
 
 
+static struct theme_entry *
+theme_get(struct run_cache *c, const struct jy_render_opts *opts, const char *name,
+          struct jy_err *err)
+{
+    const struct jy_theme *t;
+
+    for (int i = 0; i < c->nthemes; i++)
+        if (strcmp(c->themes[i].theme->name, name) == 0)
+            return &c->themes[i];
+    if (c->nthemes == (int) (sizeof(c->themes) / sizeof(c->themes[0]))) {
+        jy_err_set(err, JY_E_INVALID, "more than %d themes in one run", c->nthemes);
+        return NULL;
+    }
+    if ((t = jy_theme_open(c->pool, opts->share_dir, name, html_channels, 2, err)) == NULL)
+        return NULL;
+    c->themes[c->nthemes].theme = t;
+    return &c->themes[c->nthemes++];
+}
+
+
+static struct run_cache *
+cache_create(void)
+{
+    struct jy_pool *pool = jy_pool_create(0);
+    struct run_cache *c = jy_pool_new(pool, struct run_cache);
+    c->pool = pool;
+    return c;
+}
+
+
+static void
+cache_destroy(struct run_cache *c)
+{
+    for (int i = 0; i < c->nthemes; i++)
+        for (int t = 0; t < MAX_THREADS; t++)
+            for (int k = 0; k < 2; k++)
+                jy_tpl_set_destroy(c->themes[i].sets[t][k]);
+    jy_pool_destroy(c->pool);
+}
+
+
 /* Throw away what a failed run wrote: its new tree, or its temporary files. */
 static void
 discard_run(struct site_run *r)
@@ -689,13 +755,14 @@ discard_run(struct site_run *r)
  * changes touch. Adds to stats.
  */
 static int
-site_render(struct jy_db *db, const struct jy_render_opts *opts, long long site_id,
-            const struct changes *ch, struct jy_render_stats *stats, struct jy_err *err)
+site_render(struct jy_db *db, const struct jy_render_opts *opts, struct run_cache *cache,
+            long long site_id, const struct changes *ch, struct jy_render_stats *stats,
+            struct jy_err *err)
 {
     struct jy_pool *pool = jy_pool_create(256 * 1024);
     struct site_run r;
     struct rn_plan plan;
-    double t0 = mono();
+    double t0 = mono(), t_planned = t0, t_rendered = t0;
     char live[4096], livereal[4096];
     const char *builds, *state_sha = NULL;
     bool *need;
@@ -710,11 +777,11 @@ site_render(struct jy_db *db, const struct jy_render_opts *opts, long long site_
     snprintf(sid, sizeof(sid), "%lld", site_id);
     if ((r.site = rn_site_load(db, pool, site_id, err)) == NULL)
         goto out;
-    r.theme = jy_theme_open(pool, opts->share_dir, r.site->theme, html_channels, 2, err);
-    if (r.theme == NULL) {
+    if ((r.te = theme_get(cache, opts, r.site->theme, err)) == NULL) {
         jy_err_prefix(err, "site %s", r.site->code);
         goto out;
     }
+    r.theme = r.te->theme;
     rn_plan_site(pool, r.site, r.theme, opts->only_channel, &plan);
     if (check_plan(pool, r.site, &plan, err) != JY_OK || load_old(db, pool, &r, err) != JY_OK)
         goto out;
@@ -765,7 +832,8 @@ site_render(struct jy_db *db, const struct jy_render_opts *opts, long long site_
             jy_err_hint(err, "Run the render again.");
             goto out;
         }
-    stats->plan_seconds += mono() - t0;
+    t_planned = mono();
+    stats->plan_seconds += t_planned - t0;
 
     /* where */
     builds = jy_pool_printf(pool, "%s/.builds", opts->output_dir);
@@ -807,6 +875,7 @@ site_render(struct jy_db *db, const struct jy_render_opts *opts, long long site_
         discard_run(&r); /* nothing of this run becomes visible */
         goto out;
     }
+    t_rendered = mono();
 
     for (int i = 0; i < plan.n; i++) {
         const struct rn_page *p = &plan.v[i];
@@ -868,8 +937,11 @@ site_render(struct jy_db *db, const struct jy_render_opts *opts, long long site_
     stats->unchanged += r.ntodo - written;
     stats->removed += removed;
     stats->bytes += bytes;
-    jy_log_info("render", "site=%s full=%d rendered=%d written=%lld removed=%lld ms=%.1f",
-                r.site->code, r.full, r.ntodo, written, removed, (mono() - t0) * 1000);
+    jy_log_info("render",
+                "site=%s full=%d rendered=%d written=%lld removed=%lld ms=%.1f plan_ms=%.1f "
+                "render_ms=%.1f",
+                r.site->code, r.full, r.ntodo, written, removed, (mono() - t0) * 1000,
+                (t_planned - t0) * 1000, (t_rendered - t_planned) * 1000);
     rc = JY_OK;
 out:
     jy_pool_destroy(pool);
@@ -895,15 +967,17 @@ jy_render_site(struct jy_db *db, const struct jy_render_opts *opts, const char *
     struct changes all = {.everything = true, .reason = "full"};
     double t0 = mono();
     long long id = resolve_site(db, pool, site, err);
+    struct run_cache *cache = cache_create();
     int rc = JY_ERROR;
 
     if (id && lock_renderer(db, true, err) == JY_OK) {
         struct jy_render_opts o = *opts;
         o.full = true;
-        rc = site_render(db, &o, id, &all, stats, err);
+        rc = site_render(db, &o, cache, id, &all, stats, err);
         lock_renderer(db, false, err);
     }
     stats->seconds += mono() - t0;
+    cache_destroy(cache);
     jy_pool_destroy(pool);
     return rc;
 }
@@ -916,6 +990,7 @@ jy_render_all(struct jy_db *db, const struct jy_render_opts *opts, struct jy_ren
     struct jy_pool *pool = jy_pool_create(0);
     struct jy_db_res *res;
     double t0 = mono();
+    struct run_cache *cache = cache_create();
     int rc = JY_ERROR;
 
     res = jy_db_query(
@@ -926,13 +1001,20 @@ jy_render_all(struct jy_db *db, const struct jy_render_opts *opts, struct jy_ren
     if (res && lock_renderer(db, true, err) == JY_OK) {
         struct jy_render_opts o = *opts;
         struct changes all = {.everything = true, .reason = "full"};
+        /* every change made before the run is in what it renders */
+        const char *max =
+            jy_db_query_value(db, pool, "SELECT max(id) FROM render_change", 0, NULL, err);
         o.full = true;
-        rc = JY_OK;
+        rc = err->code ? JY_ERROR : JY_OK;
         for (int i = 0; i < jy_db_res_rows(res) && rc == JY_OK; i++)
-            rc = site_render(db, &o, atoll(jy_db_res_get(res, i, 0)), &all, stats, err);
+            rc = site_render(db, &o, cache, atoll(jy_db_res_get(res, i, 0)), &all, stats, err);
+        if (rc == JY_OK && max &&
+            !jy_db_query(db, pool, "DELETE FROM render_change WHERE id <= $1", 1, &max, err))
+            rc = JY_ERROR;
         lock_renderer(db, false, err);
     }
     stats->seconds += mono() - t0;
+    cache_destroy(cache);
     jy_pool_destroy(pool);
     return rc;
 }
@@ -995,6 +1077,7 @@ jy_render_pending(struct jy_db *db, const struct jy_render_opts *opts,
     struct jy_pool *pool = jy_pool_create(0);
     struct jy_db_res *res;
     struct changes ch = {.reason = "changes"};
+    struct run_cache *cache = cache_create();
     long long *sites_changed = NULL;
     int nsites_changed, rc = JY_ERROR;
     double t0 = mono();
@@ -1032,7 +1115,7 @@ jy_render_pending(struct jy_db *db, const struct jy_render_opts *opts,
         long long id = atoll(jy_db_res_get(res, i, 0));
         struct changes c = ch;
         c.everything = meets(sites_changed, nsites_changed, &id, 1);
-        rc = site_render(db, opts, id, &c, stats, err);
+        rc = site_render(db, opts, cache, id, &c, stats, err);
     }
     if (rc == JY_OK) {
         params[0] = max_id;
@@ -1043,6 +1126,7 @@ unlock:
     lock_renderer(db, false, err);
 out:
     stats->seconds += mono() - t0;
+    cache_destroy(cache);
     jy_pool_destroy(pool);
     return rc;
 }

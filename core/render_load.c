@@ -80,7 +80,11 @@ static const char lists_sql[] =
     "       sort, jy_iso_time(published_at, $2) FROM cand "
     "UNION ALL SELECT 1, list_id, NULL, id, NULL, NULL, NULL, NULL FROM cols";
 
-/* The fields lists show, and where each item's own page is. */
+/*
+ * The fields lists show, and where each item's own page is: its primary
+ * placement, or else its first published placement on its own site, or
+ * else its first published placement anywhere.
+ */
 static const char items_sql[] =
     "SELECT i.id, i.site_id, i.kind, i.title, i.summary, i.source, i.link_url, i.doc_no, "
     "       i.validity, 'https://' || d.domain || '/' || pc.path || '/' || i.id || '.html', "
@@ -90,7 +94,9 @@ static const char items_sql[] =
     "       (SELECT array_agg(r.to_id ORDER BY r.sort, r.to_id) FROM item_relation r "
     "         WHERE r.from_id = i.id AND r.kind = 'interprets') "
     "  FROM item i "
-    "  LEFT JOIN placement pp ON pp.item_id = i.id AND pp.is_primary AND pp.state = 'published' "
+    "  LEFT JOIN LATERAL (SELECT p.column_id FROM placement p "
+    "        WHERE p.item_id = i.id AND p.state = 'published' "
+    "        ORDER BY p.is_primary DESC, p.site_id = i.site_id DESC, p.id LIMIT 1) pp ON true "
     "  LEFT JOIN site_column pc ON pc.id = pp.column_id "
     "  LEFT JOIN site_domain d ON d.site_id = pc.site_id AND d.is_primary "
     " WHERE i.id = ANY ($1::bigint[])";
