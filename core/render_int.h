@@ -24,6 +24,7 @@ struct jy_tpl_set;
 
 #define RN_HOME_ITEMS 10 /* latest items of each top column on the home page */
 #define RN_FEED_ITEMS 20 /* items of an RSS feed */
+#define RN_TAG_PAGE   20 /* items per tag page */
 
 /* What only an item page needs; loaded for the items whose pages are rendered. */
 struct rn_item_full {
@@ -45,6 +46,10 @@ struct rn_item {
     int ninterpretations;
     long long *interprets; /* documents this interpretation interprets */
     int ninterprets;
+    long long *tags; /* tag ids, in the item's order */
+    int ntags;
+    const char *pub; /* ISO time of the placement that gives it its page here */
+    long long published_at;
     struct rn_item_full *full;
 };
 
@@ -73,6 +78,14 @@ struct rn_col {
     int nsrc;
 };
 
+/* A tag with items that have pages on the site: its tag pages list them, newest first. */
+struct rn_tag {
+    long long id;
+    const char *name, *description;
+    int *items; /* indices in site->items */
+    int nitems;
+};
+
 struct rn_site {
     long long id;
     const char *code, *name, *short_name, *domain, *url, *sponsor, *organizer, *icp_no, *psb_no,
@@ -82,6 +95,8 @@ struct rn_site {
     int ncols;
     struct rn_item *items;
     int nitems;
+    struct rn_tag *tags;
+    int ntags;
     int *item_hash; /* open addressing, id -> index + 1 */
     size_t hash_size;
 };
@@ -100,6 +115,7 @@ enum rn_page_kind {
     RP_JSON_COLUMN,
     RP_JSON_ITEM,
     RP_ASSET,
+    RP_TAG,
 };
 
 struct rn_page {
@@ -110,6 +126,7 @@ struct rn_page {
     int pages; /* number of pages of the list */
     int item;  /* RP_ITEM, RP_JSON_ITEM */
     int asset; /* RP_ASSET */
+    int tag;   /* RP_TAG: index in site->tags */
     const char *path;
     const char *desc; /* render_dep.page */
     long long *deps_items;

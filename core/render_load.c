@@ -92,7 +92,9 @@ static const char items_sql[] =
     "       (SELECT array_agg(r.from_id ORDER BY r.sort, r.from_id) FROM item_relation r "
     "         WHERE r.to_id = i.id AND r.kind = 'interprets'), "
     "       (SELECT array_agg(r.to_id ORDER BY r.sort, r.to_id) FROM item_relation r "
-    "         WHERE r.from_id = i.id AND r.kind = 'interprets') "
+    "         WHERE r.from_id = i.id AND r.kind = 'interprets'), "
+    "       (SELECT array_agg(t.tag_id ORDER BY t.sort, t.tag_id) FROM item_tag t "
+    "         WHERE t.item_id = i.id) "
     "  FROM item i "
     "  LEFT JOIN LATERAL (SELECT p.column_id FROM placement p "
     "        WHERE p.item_id = i.id AND p.state = 'published' "
@@ -305,6 +307,7 @@ cmp_ll(const void *a, const void *b)
 }
 
 
+static int load_tags(struct jy_db *db, struct jy_pool *pool, struct rn_site *s, struct jy_err *err);
 static int load_related(struct jy_db *db, struct jy_pool *pool, struct rn_site *s,
                         struct jy_err *err);
 
@@ -348,6 +351,7 @@ load_items(struct jy_db *db, struct jy_pool *pool, struct rn_site *s, const long
         it->validity_by = n_of(r, i, 10);
         it->ninterpretations = parse_ids(pool, s_or_null(pool, r, i, 11), &it->interpretations);
         it->ninterprets = parse_ids(pool, s_or_null(pool, r, i, 12), &it->interprets);
+        it->ntags = parse_ids(pool, s_or_null(pool, r, i, 13), &it->tags);
         it->local_col = -1;
     }
     s->nitems = base + rows;
@@ -396,6 +400,8 @@ assign_pages(struct jy_pool *pool, struct rn_site *s)
                 if (home >= 0) {
                     it->local = jy_pool_printf(pool, "%s/%lld.html", s->cols[home].path, it->id);
                     it->local_col = home;
+                    it->pub = col->list[e].pub;
+                    it->published_at = col->list[e].published_at;
                 }
             }
         }
@@ -575,7 +581,7 @@ rn_site_load(struct jy_db *db, struct jy_pool *pool, long long site_id, struct j
         order_list(s, c);
     }
     assign_pages(pool, s);
-    if (load_related(db, pool, s, err) != JY_OK)
+    if (load_tags(db, pool, s, err) != JY_OK || load_related(db, pool, s, err) != JY_OK)
         return NULL;
     return s;
 }
@@ -662,5 +668,83 @@ load_related(struct jy_db *db, struct jy_pool *pool, struct rn_site *s, struct j
         return JY_ERROR;
     for (int i = before; i < s->nitems; i++)
         s->items[i].href = s->items[i].canonical ? s->items[i].canonical : "";
+    return JY_OK;
+}
+
+
+static const struct rn_site *tag_site;
+
+static int
+cmp_tag_item(const void *a, const void *b)
+{
+    const struct rn_item *x = &tag_site->items[*(const int *) a];
+    const struct rn_item *y = &tag_site->items[*(const int *) b];
+    if (x->published_at != y->published_at)
+        return x->published_at > y->published_at ? -1 : 1;
+    return x->id == y->id ? 0 : x->id > y->id ? -1 : 1;
+}
+
+
+/* The tags of the items with pages here, with their names, and each tag's items. */
+static int
+load_tags(struct jy_db *db, struct jy_pool *pool, struct rn_site *s, struct jy_err *err)
+{
+    struct jy_buf arr = JY_BUF_INIT(pool);
+    const char *params[1];
+    struct jy_db_res *r;
+    int n = 0, *count;
+
+    jy_buf_add_char(&arr, '{');
+    for (int i = 0; i < s->nitems; i++)
+        if (s->items[i].local)
+            for (int k = 0; k < s->items[i].ntags; k++)
+                jy_buf_addf(&arr, "%s%lld", n++ ? "," : "", s->items[i].tags[k]);
+    jy_buf_add_char(&arr, '}');
+    if (n == 0)
+        return JY_OK;
+    params[0] = arr.buf;
+    r = jy_db_query(db, pool,
+                    "SELECT id, name, description FROM tag WHERE id = ANY ($1::bigint[]) "
+                    "ORDER BY id",
+                    1, params, err);
+    if (r == NULL)
+        return JY_ERROR;
+    s->ntags = jy_db_res_rows(r);
+    s->tags = jy_pool_new_array(pool, struct rn_tag, (size_t) s->ntags + 1);
+    count = jy_pool_new_array(pool, int, (size_t) s->ntags + 1);
+    for (int t = 0; t < s->ntags; t++) {
+        s->tags[t].id = n_of(r, t, 0);
+        s->tags[t].name = s_or_null(pool, r, t, 1);
+        s->tags[t].description = s_or_null(pool, r, t, 2);
+    }
+    /* tags are few per item: find each by binary search over the sorted ids */
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < s->nitems; i++) {
+            if (s->items[i].local == NULL)
+                continue;
+            for (int k = 0; k < s->items[i].ntags; k++) {
+                int lo = 0, hi = s->ntags - 1;
+                while (lo <= hi) {
+                    int mid = (lo + hi) / 2;
+                    if (s->tags[mid].id == s->items[i].tags[k]) {
+                        if (pass == 0)
+                            count[mid]++;
+                        else
+                            s->tags[mid].items[s->tags[mid].nitems++] = i;
+                        break;
+                    }
+                    if (s->tags[mid].id < s->items[i].tags[k])
+                        lo = mid + 1;
+                    else
+                        hi = mid - 1;
+                }
+            }
+            if (pass == 0 && i == s->nitems - 1)
+                for (int t = 0; t < s->ntags; t++)
+                    s->tags[t].items = jy_pool_new_array(pool, int, (size_t) count[t] + 1);
+        }
+    tag_site = s;
+    for (int t = 0; t < s->ntags; t++)
+        qsort(s->tags[t].items, (size_t) s->tags[t].nitems, sizeof(int), cmp_tag_item);
     return JY_OK;
 }

@@ -275,20 +275,23 @@ list_entry(struct rn_page_ctx *x, const struct rn_entry *en, bool elder)
 }
 
 
-/* The URL of page n of column c's list. */
+/* The URL of page n of a list whose folder is base (no slashes around). */
 static const char *
-list_page_url(struct jy_pool *pool, const struct rn_col *c, int n, bool elder)
+paged_url(struct jy_pool *pool, const char *base, int n, bool elder)
 {
     if (n == 1)
-        return column_url(pool, c, elder);
-    return jy_pool_printf(pool, "%s%s/index_%d.html", elder ? "/elder/" : "/", c->path, n);
+        return jy_pool_printf(pool, "%s%s/", elder ? "/elder/" : "/", base);
+    return jy_pool_printf(pool, "%s%s/index_%d.html", elder ? "/elder/" : "/", base, n);
 }
 
 
 static void
 add_pagination(struct rn_page_ctx *x, cJSON *root, const struct rn_page *p)
 {
-    const struct rn_col *c = &x->site->cols[p->col];
+    const char *base = p->kind == RP_TAG
+                           ? jy_pool_printf(x->pool, "tags/%lld", x->site->tags[p->tag].id)
+                           : x->site->cols[p->col].path;
+    int total = p->kind == RP_TAG ? x->site->tags[p->tag].nitems : x->site->cols[p->col].nlist;
     cJSON *pg, *list;
     int n = p->num, pages = p->pages, last = 0;
 
@@ -297,14 +300,14 @@ add_pagination(struct rn_page_ctx *x, cJSON *root, const struct rn_page *p)
     pg = cJSON_AddObjectToObject(root, "pagination");
     cJSON_AddNumberToObject(pg, "number", n);
     cJSON_AddNumberToObject(pg, "pages", pages);
-    cJSON_AddNumberToObject(pg, "total", c->nlist);
+    cJSON_AddNumberToObject(pg, "total", total);
     if (n > 1) {
-        cJSON_AddStringToObject(pg, "first_url", list_page_url(x->pool, c, 1, p->elder));
-        cJSON_AddStringToObject(pg, "prev_url", list_page_url(x->pool, c, n - 1, p->elder));
+        cJSON_AddStringToObject(pg, "first_url", paged_url(x->pool, base, 1, p->elder));
+        cJSON_AddStringToObject(pg, "prev_url", paged_url(x->pool, base, n - 1, p->elder));
     }
     if (n < pages) {
-        cJSON_AddStringToObject(pg, "next_url", list_page_url(x->pool, c, n + 1, p->elder));
-        cJSON_AddStringToObject(pg, "last_url", list_page_url(x->pool, c, pages, p->elder));
+        cJSON_AddStringToObject(pg, "next_url", paged_url(x->pool, base, n + 1, p->elder));
+        cJSON_AddStringToObject(pg, "last_url", paged_url(x->pool, base, pages, p->elder));
     }
     /* 1, 2, the window around n, the last two; "…" in the holes */
     list = cJSON_AddArrayToObject(pg, "pages_list");
@@ -319,7 +322,7 @@ add_pagination(struct rn_page_ctx *x, cJSON *root, const struct rn_page *p)
         }
         e = cJSON_CreateObject();
         cJSON_AddNumberToObject(e, "n", k);
-        cJSON_AddStringToObject(e, "url", list_page_url(x->pool, c, k, p->elder));
+        cJSON_AddStringToObject(e, "url", paged_url(x->pool, base, k, p->elder));
         if (k == n)
             cJSON_AddBoolToObject(e, "current", true);
         cJSON_AddItemToArray(list, e);
@@ -534,6 +537,39 @@ ctx_item(struct rn_page_ctx *x, const struct rn_page *p)
 
 
 static cJSON *
+ctx_tag(struct rn_page_ctx *x, const struct rn_page *p)
+{
+    const struct rn_tag *t = &x->site->tags[p->tag];
+    cJSON *root = page_common(x, p, "tag", t->name, -1), *o, *items, *bc, *e;
+
+    add_str(cJSON_GetObjectItemCaseSensitive(root, "page"), "description",
+            jy_pool_printf(x->pool, "%s网站上标为“%s”的信息。", x->site->name, t->name));
+    o = cJSON_AddObjectToObject(root, "tag");
+    cJSON_AddStringToObject(o, "name", t->name);
+    add_str(o, "description", t->description);
+    bc = cJSON_AddArrayToObject(root, "breadcrumbs");
+    e = cJSON_CreateObject();
+    cJSON_AddStringToObject(e, "name", "首页");
+    cJSON_AddStringToObject(e, "url", p->elder ? "/elder/" : "/");
+    cJSON_AddItemToArray(bc, e);
+    e = cJSON_CreateObject();
+    cJSON_AddStringToObject(e, "name", t->name);
+    cJSON_AddStringToObject(
+        e, "url", paged_url(x->pool, jy_pool_printf(x->pool, "tags/%lld", t->id), 1, p->elder));
+    cJSON_AddBoolToObject(e, "current", true);
+    cJSON_AddItemToArray(bc, e);
+    items = cJSON_AddArrayToObject(root, "items");
+    for (int i = (p->num - 1) * RN_TAG_PAGE; i < t->nitems && i < p->num * RN_TAG_PAGE; i++) {
+        const struct rn_item *it = &x->site->items[t->items[i]];
+        struct rn_entry en = {.item = t->items[i], .pub = it->pub};
+        cJSON_AddItemToArray(items, list_entry(x, &en, p->elder));
+    }
+    add_pagination(x, root, p);
+    return root;
+}
+
+
+static cJSON *
 sitemap_nodes(struct rn_page_ctx *x, int parent, bool elder, int depth)
 {
     cJSON *arr = cJSON_CreateArray();
@@ -589,6 +625,10 @@ render_html(struct rn_page_ctx *x, const struct rn_page *p, struct jy_buf *out, 
         tpl_name = "sitemap";
         break;
     }
+    case RP_TAG:
+        ctx = ctx_tag(x, p);
+        tpl_name = "tag";
+        break;
     case RP_SEARCH:
         ctx = page_common(x, p, "search", "站内搜索", -1);
         cJSON_AddBoolToObject(cJSON_GetObjectItemCaseSensitive(ctx, "page"), "noindex", true);

@@ -11,6 +11,7 @@
  *   <column path>/index_<n>.html    page n of a list
  *   <column path>/<item id>.html    an item's page (in the column that gives it a page here)
  *   wzdt/index.html                 the site map page (网站地图)
+ *   tags/<tag id>/index[_<n>].html  the items of a tag that have pages here
  *   search/index.html, 404.html     search shell, not-found page
  *   <column path>/rss.xml           RSS 2.0 of a list column (rss channel)
  *   sitemap.xml, robots.txt         sitemap channel
@@ -40,7 +41,7 @@ plan_add(struct jy_pool *pool, struct rn_plan *plan, enum rn_page_kind kind, boo
     memset(p, 0, sizeof(*p));
     p->kind = kind;
     p->elder = elder;
-    p->col = p->item = p->asset = -1;
+    p->col = p->item = p->asset = p->tag = -1;
     p->path = elder ? jy_pool_printf(pool, "elder/%s", path) : path;
     return p;
 }
@@ -153,6 +154,26 @@ plan_html(struct jy_pool *pool, const struct rn_site *s, struct rn_plan *plan, b
         p->deps_cols = jy_pool_new_array(pool, long long, 1);
         p->deps_cols[0] = s->cols[p->col].id;
         p->ndeps_cols = 1;
+    }
+
+    for (int t = 0; t < s->ntags; t++) {
+        const struct rn_tag *tag = &s->tags[t];
+        int pages = tag->nitems == 0 ? 1 : (tag->nitems + RN_TAG_PAGE - 1) / RN_TAG_PAGE;
+        for (int n = 1; n <= pages; n++) {
+            int from = (n - 1) * RN_TAG_PAGE, to = n * RN_TAG_PAGE;
+            if (to > tag->nitems)
+                to = tag->nitems;
+            p = plan_add(pool, plan, RP_TAG, elder,
+                         n == 1 ? jy_pool_printf(pool, "tags/%lld/index.html", tag->id)
+                                : jy_pool_printf(pool, "tags/%lld/index_%d.html", tag->id, n));
+            p->tag = t;
+            p->num = n;
+            p->pages = pages;
+            p->desc = jy_pool_printf(pool, "tag %lld page %d of %d", tag->id, n, pages);
+            p->deps_items = jy_pool_new_array(pool, long long, (size_t) (to - from) + 1);
+            for (int i = from; i < to; i++)
+                p->deps_items[p->ndeps_items++] = s->items[tag->items[i]].id;
+        }
     }
 
     p = plan_add(pool, plan, RP_SITEMAP_PAGE, elder, "wzdt/index.html");

@@ -289,6 +289,17 @@ test_full_render_of_the_demo(void)
     T_ASSERT(read_text(&f, jy_pool_printf(f.pool, "%s/5600000001/api/site.json", f.out)));
     T_ASSERT(read_text(&f, jy_pool_printf(f.pool, "%s/5600000001/zwgk/zcwj/rss.xml", f.out)));
 
+    /* tag pages list the site's items with the tag */
+    {
+        const char *tag = VALUE(&f, "SELECT tag_id FROM item_tag WHERE item_id = 4 LIMIT 1");
+        const char *page;
+        T_ASSERT(tag != NULL);
+        page =
+            read_text(&f, jy_pool_printf(f.pool, "%s/5600000001/tags/%s/index.html", f.out, tag));
+        T_ASSERT(page != NULL);
+        T_CONTAINS(page, "/zwgk/zwdt/yw/4.html");
+    }
+
     /* the province's policy document: metadata table, and its interpretation linked */
     policy = read_text(&f, jy_pool_printf(f.pool, "%s/5600000001/zwgk/zcwj/szfwj/1.html", f.out));
     T_ASSERT(policy != NULL);
