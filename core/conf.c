@@ -51,6 +51,8 @@ static const struct conf_key conf_keys[] = {
     {"file_max_image", "10", CONF_INT, 1, 4096, "largest image (jpeg, png, gif, webp) in MiB"},
     {"file_max_archive", "100", CONF_INT, 1, 4096, "largest archive (zip) in MiB"},
     {"file_max_video", "500", CONF_INT, 1, 4096, "largest video (mp4) in MiB"},
+    {"file_sweep_grace", "1440", CONF_INT, 1, 525600,
+     "minutes a stored file without a row is kept before `jiyue file sweep --apply` removes it"},
 };
 
 static const struct conf_key *
