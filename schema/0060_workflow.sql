@@ -369,7 +369,8 @@ BEGIN
       FROM site_column c JOIN site s ON s.id = c.site_id, site f
      WHERE c.id = NEW.column_id AND f.id = it.site_id;
     IF NOT (col.from_path @> ARRAY[NEW.site_id]) OR NEW.site_id = it.site_id THEN
-        RAISE EXCEPTION 'items are submitted to a site above their own (the city or the province), not to site %', NEW.site_id
+        RAISE EXCEPTION 'items are submitted to a site above their own (the city or the province), not to %',
+                        (SELECT name FROM site WHERE id = NEW.site_id)
             USING ERRCODE = 'check_violation', COLUMN = 'column_id';
     END IF;
     IF col.kind NOT IN ('list', 'topic') OR col.reuse_column_id IS NOT NULL THEN
