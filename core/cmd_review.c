@@ -48,57 +48,6 @@ review_queue(struct jy_cli *cli, struct jy_db *db, int argc, char **argv)
 }
 
 
-/*
- * One --step: NAME:role=ROLE[:all] or NAME:users=LOGIN,LOGIN[:all], as
- * JSON; NULL when it is not that shape.
- */
-static const char *
-step_json(struct jy_pool *pool, const char *spec)
-{
-    struct jy_buf b = JY_BUF_INIT(pool);
-    const char *c1 = strchr(spec, ':'), *who, *end, *mode = NULL, *comma;
-    size_t wlen;
-
-    if (c1 == NULL || c1 == spec)
-        return NULL;
-    who = c1 + 1;
-    end = strchr(who, ':');
-    if (end) {
-        mode = end + 1;
-        if (strcmp(mode, "all") != 0 && strcmp(mode, "any") != 0)
-            return NULL;
-    }
-    wlen = end ? (size_t) (end - who) : strlen(who);
-    jy_buf_add_str(&b, "{\"name\": ");
-    jy_buf_add_json_str(&b, spec, (size_t) (c1 - spec));
-    if (wlen > 5 && strncmp(who, "role=", 5) == 0) {
-        jy_buf_add_str(&b, ", \"role\": ");
-        jy_buf_add_json_str(&b, who + 5, wlen - 5);
-    } else if (wlen > 6 && strncmp(who, "users=", 6) == 0) {
-        const char *u = who + 6, *stop = who + wlen;
-        jy_buf_add_str(&b, ", \"users\": [");
-        while (u < stop) {
-            comma = memchr(u, ',', (size_t) (stop - u));
-            if (comma == NULL)
-                comma = stop;
-            if (comma == u)
-                return NULL;
-            jy_buf_add_json_str(&b, u, (size_t) (comma - u));
-            if (comma < stop)
-                jy_buf_add_str(&b, ", ");
-            u = comma + 1;
-        }
-        jy_buf_add_char(&b, ']');
-    } else {
-        return NULL;
-    }
-    if (mode)
-        jy_buf_addf(&b, ", \"mode\": \"%s\"", mode);
-    jy_buf_add_char(&b, '}');
-    return b.buf;
-}
-
-
 static int
 review_chain(struct jy_cli *cli, struct jy_db *db, int argc, char **argv)
 {
@@ -119,7 +68,7 @@ review_chain(struct jy_cli *cli, struct jy_db *db, int argc, char **argv)
     opterr = 0;
     while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         if (ch == 's') {
-            const char *s = step_json(cli->pool, optarg);
+            const char *s = jy_workflow_step_json(cli->pool, optarg, strlen(optarg));
             if (s == NULL)
                 return jy_cli_usage_error(&jy_cmd_review,
                                           "--step \"%s\": expected NAME:role=ROLE[:all] or "

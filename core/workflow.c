@@ -737,6 +737,61 @@ resolve_target(struct jy_db *db, struct jy_pool *pool, const char *target, long 
 }
 
 
+const char *
+jy_workflow_step_json(struct jy_pool *pool, const char *spec, size_t len)
+{
+    struct jy_buf b = JY_BUF_INIT(pool);
+    const char *end = spec + len, *c1, *who, *wend, *mode = NULL, *u, *comma;
+    size_t mlen = 0;
+
+    if (len == 0 || !jy_utf8_valid(spec, len, NULL) || memchr(spec, '\0', len))
+        return NULL;
+    c1 = memchr(spec, ':', len);
+    if (c1 == NULL || c1 == spec)
+        return NULL;
+    who = c1 + 1;
+    wend = memchr(who, ':', (size_t) (end - who));
+    if (wend) {
+        mode = wend + 1;
+        mlen = (size_t) (end - mode);
+        if (!((mlen == 3 && memcmp(mode, "all", 3) == 0) ||
+              (mlen == 3 && memcmp(mode, "any", 3) == 0)))
+            return NULL;
+    } else {
+        wend = end;
+    }
+    jy_buf_add_str(&b, "{\"name\": ");
+    jy_buf_add_json_str(&b, spec, (size_t) (c1 - spec));
+    if (wend - who > 5 && memcmp(who, "role=", 5) == 0) {
+        jy_buf_add_str(&b, ", \"role\": ");
+        jy_buf_add_json_str(&b, who + 5, (size_t) (wend - who - 5));
+    } else if (wend - who > 6 && memcmp(who, "users=", 6) == 0) {
+        if (wend[-1] == ',')
+            return NULL;
+        jy_buf_add_str(&b, ", \"users\": [");
+        for (u = who + 6; u < wend; u = comma + 1) {
+            comma = memchr(u, ',', (size_t) (wend - u));
+            if (comma == NULL)
+                comma = wend;
+            if (comma == u)
+                return NULL; /* an empty login: "a,,b" or a trailing comma */
+            jy_buf_add_json_str(&b, u, (size_t) (comma - u));
+            if (comma < wend)
+                jy_buf_add_str(&b, ", ");
+            if (comma == wend)
+                break;
+        }
+        jy_buf_add_char(&b, ']');
+    } else {
+        return NULL;
+    }
+    if (mode)
+        jy_buf_addf(&b, ", \"mode\": \"%.*s\"", (int) mlen, mode);
+    jy_buf_add_char(&b, '}');
+    return b.buf;
+}
+
+
 static int
 chain_set_run(struct jy_db *db, struct jy_pool *pool, const char *target, const char *chain,
               struct jy_err *err)

@@ -103,6 +103,16 @@ int jy_workflow_chain_set(struct jy_db *db, struct jy_pool *pool, const char *ta
                           const char *chain_json, struct jy_err *err);
 
 /*
+ * One step of a chain as written on the command line, as JSON:
+ *   NAME:role=ROLE[:all|:any]          初审:role=reviewer
+ *   NAME:users=LOGIN,LOGIN[:all|:any]  会签:users=wang.li,zhao.qi:all
+ * NAME is any UTF-8 text without ':'. NULL when spec is not of that shape
+ * (the shape only: jy_workflow_chain_set checks roles and users). The
+ * result lives in pool.
+ */
+const char *jy_workflow_step_json(struct jy_pool *pool, const char *spec, size_t len);
+
+/*
  * The chain that applies to target (SITE or SITE:PATH) as JSON, and where
  * it comes from in words ("column zwgk/tzgg", "site", "none").
  */
