@@ -957,18 +957,34 @@ static int
 queue_run(struct jy_db *db, struct jy_pool *pool, const char *site, struct jy_wf_queue_row **rows,
           int *n, struct jy_err *err)
 {
+    /*
+     * Whether the actor may approve a step is asked once per distinct
+     * (step, column) (CTE mine), not once per placement: a queue of
+     * thousands of placements usually waits on a handful of steps.
+     */
     static const char sql[] =
         "WITH pub AS (SELECT jy_perm_sites('item.publish') AS s, jy_perm_columns('item.publish') AS c),"
-        " rev AS (SELECT jy_perm_sites('item.review') AS s, jy_perm_columns('item.review') AS c)"
+        " rev AS (SELECT jy_perm_sites('item.review') AS s, jy_perm_columns('item.review') AS c),"
+        " cand AS (SELECT p.id, p.item_id, p.site_id, p.column_id, p.state, p.updated_at,"
+        "   p.review_round, p.review_step, p.review_chain -> 'steps' -> p.review_step AS st,"
+        "   coalesce(jsonb_array_length(p.review_chain -> 'steps'), 0) AS nsteps"
+        "  FROM placement p WHERE ($1::bigint IS NULL OR p.site_id = $1)"
+        "   AND (p.state IN ('submitted', 'approved')"
+        "        OR p.state = 'draft' AND EXISTS (SELECT 1 FROM workflow_event e"
+        "            WHERE e.placement_id = p.id AND e.action = 'reject'))),"
+        " steps AS (SELECT DISTINCT st, site_id, column_id FROM cand"
+        "  WHERE state = 'submitted' AND nsteps > 0),"
+        " mine AS (SELECT st, site_id, column_id FROM steps"
+        "  WHERE NOT row_security_active('placement')"
+        "     OR jy_actor() = ANY (jy_review_holders(st, site_id, column_id)))"
         " SELECT p.item_id, p.id, i.title, s.code || ':' || c.path, s.name, p.state,"
-        "  CASE WHEN p.state = 'submitted' AND coalesce(jsonb_array_length(p.review_chain -> 'steps'), 0) > 0"
-        "       THEN 'step ' || (p.review_step + 1) || '/' || jsonb_array_length(p.review_chain -> 'steps')"
-        "            || ' ' || (p.review_chain -> 'steps' -> p.review_step ->> 'name')"
+        "  CASE WHEN p.state = 'submitted' AND p.nsteps > 0"
+        "       THEN 'step ' || (p.review_step + 1) || '/' || p.nsteps || ' ' || (p.st ->> 'name')"
         "       WHEN p.state IN ('submitted', 'approved') THEN 'publication'"
         "       ELSE 'returned: ' || coalesce(last.comment, '') END,"
         "  to_char(coalesce(last.at, p.updated_at) AT TIME ZONE s.time_zone, 'YYYY-MM-DD HH24:MI'),"
         "  sub.actor_login"
-        " FROM placement p"
+        " FROM cand p"
         " JOIN site_column c ON c.id = p.column_id JOIN site s ON s.id = p.site_id"
         " LEFT JOIN item i ON i.id = p.item_id"
         " LEFT JOIN LATERAL (SELECT e.action, e.comment, e.at FROM workflow_event e"
@@ -977,20 +993,18 @@ queue_run(struct jy_db *db, struct jy_pool *pool, const char *site, struct jy_wf
         "   WHERE e.placement_id = p.id AND e.action IN ('submit', 'adopt')"
         "   ORDER BY e.id DESC LIMIT 1) sub ON true,"
         " pub, rev"
-        " WHERE ($1::bigint IS NULL OR p.site_id = $1) AND ("
-        "  (p.state = 'approved' OR (p.state = 'submitted'"
-        "    AND coalesce(jsonb_array_length(p.review_chain -> 'steps'), 0) = 0))"
+        " WHERE (p.state = 'approved' OR (p.state = 'submitted' AND p.nsteps = 0))"
         "   AND (NOT row_security_active('placement')"
         "        OR p.site_id = ANY (pub.s) OR p.column_id = ANY (pub.c))"
-        "  OR p.state = 'submitted' AND coalesce(jsonb_array_length(p.review_chain -> 'steps'), 0) > 0"
+        "  OR p.state = 'submitted' AND p.nsteps > 0"
+        "   AND EXISTS (SELECT 1 FROM mine m WHERE m.st = p.st AND m.site_id = p.site_id"
+        "               AND m.column_id = p.column_id)"
         "   AND (NOT row_security_active('placement')"
         "        OR ((p.site_id = ANY (rev.s) OR p.column_id = ANY (rev.c))"
-        "            AND jy_actor() = ANY (jy_review_holders(p.review_chain -> 'steps' -> p.review_step,"
-        "                                                    p.site_id, p.column_id))"
         "            AND NOT EXISTS (SELECT 1 FROM workflow_event e WHERE e.placement_id = p.id"
         "                AND e.round = p.review_round AND e.step = p.review_step + 1"
         "                AND e.action = 'approve' AND e.actor_id = jy_actor())))"
-        "  OR p.state = 'draft' AND last.action = 'reject' AND sub.actor_id = jy_actor())"
+        "  OR p.state = 'draft' AND last.action = 'reject' AND sub.actor_id = jy_actor()"
         " ORDER BY coalesce(last.at, p.updated_at), p.id LIMIT 500";
     const char *p[1] = {NULL};
     struct jy_db_res *r;
