@@ -434,7 +434,7 @@ publish_now(struct jy_db *db, struct jy_pool *pool, struct pl *t, const char *co
     }
     if (set_wf(db, pool, "publish", 0, comment, err) != JY_OK ||
         set_state(db, pool, t, "published",
-                  ", published_at = coalesce(published_at, publish_at, now())", err) != JY_OK)
+                  ", published_at = coalesce(published_at, now())", err) != JY_OK)
         return JY_ERROR;
     return JY_OK;
 }

@@ -302,10 +302,32 @@ test_tenant_isolation(void)
     T_EQ_INT(err.code, JY_E_FORBIDDEN);
     T_EQ_INT(jy_workflow_queue(fx_as(U_K2_ADMIN), fx.pool, NULL, &q, &n, &err), JY_OK);
     T_EQ_INT(n, 0);
+    {
+        struct jy_wf_event *ev;
+        T_EQ_INT(jy_workflow_history(fx_as(U_K2_ADMIN), fx.pool, draft, &ev, &n, &err), JY_OK);
+        T_EQ_INT(n, 0);
+    }
+    /* county A's submission to the city: county B neither sees nor decides it */
+    T_EQ_INT(
+        jy_submission_send(fx_as(U_K1_EDITOR), fx.pool, draft, "5601000001:news", NULL, &sub, &err),
+        JY_OK);
+    before = events();
+    T_EQ_INT(jy_submission_adopt(fx_as(U_K2_ADMIN), fx.pool, sub, NULL, NULL, &err), JY_ERROR);
+    T_EQ_INT(err.code, JY_E_NOT_FOUND);
+    T_EQ_INT(jy_submission_decline(fx_as(U_K2_ADMIN), fx.pool, sub, "不要", &err), JY_ERROR);
+    T_EQ_INT(err.code, JY_E_NOT_FOUND);
+    {
+        struct jy_submission_row *rows;
+        T_EQ_INT(
+            jy_submission_list(fx_as(U_K2_ADMIN), fx.pool, NULL, false, NULL, 50, &rows, &n, &err),
+            JY_OK);
+        T_EQ_INT(n, 0);
+    }
+    T_EQ_STR(fx_own("SELECT state FROM submission", 0, NULL), "pending");
     T_EQ_INT(events(), before);
     T_EQ_STR(state_of(draft, fx.news[K1]), "submitted");
     T_EQ_STR(state_of(pub, fx.news[K1]), "published");
-    T_EQ_INT(fx_count("SELECT count(*) FROM submission", 0, NULL), 0);
+    T_EQ_INT(fx_count("SELECT count(*) FROM submission", 0, NULL), 1);
     /* and county A's own administrator may */
     T_EQ_INT(jy_workflow_queue(fx_as(U_K1_ADMIN), fx.pool, NULL, &q, &n, &err), JY_OK);
     T_EQ_INT(n, 1);
