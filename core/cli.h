@@ -92,5 +92,8 @@ extern const struct jy_cmd jy_cmd_render;
 extern const struct jy_cmd jy_cmd_item;
 extern const struct jy_cmd jy_cmd_tag;
 extern const struct jy_cmd jy_cmd_file;
+extern const struct jy_cmd jy_cmd_review;
+extern const struct jy_cmd jy_cmd_submission;
+extern const struct jy_cmd jy_cmd_scheduler;
 
 #endif /* JY_CORE_CLI_H */
