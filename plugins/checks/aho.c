@@ -3,7 +3,7 @@
  *
  * Build: a trie with one child list per node (the root a dense table),
  * failure links by breadth-first traversal, then the compact read-only
- * tables. Scan: one transition per byte, following failure links where
+ * tables (plus direct rows for the busiest states). Scan: one transition per byte, following failure links where
  * a state has no edge for the byte; matches are reported through the
  * state's own pattern and its output link (the next state on the failure
  * chain that completes a pattern), so overlapping words all report.
@@ -24,6 +24,16 @@ struct ac_node { /* build time only */
     uint8_t byte;
 };
 
+#define HOT_DENSE (1u << 30)
+#define HOT_EMITS (1u << 31)
+
+struct ac_hot {
+    uint32_t first; /* first edge, or the dense row */
+    uint32_t flags; /* number of edges | HOT_DENSE | HOT_EMITS */
+    uint32_t fail;
+    uint32_t pad;
+};
+
 struct chk_ac {
     uint32_t nstates;
     uint32_t root_next[256]; /* 0: stay at the root */
@@ -36,6 +46,10 @@ struct chk_ac {
     uint32_t *plen;    /* bytes of each pattern (to report its start) */
     uint32_t *pnext;   /* next pattern with the same bytes, AC_NONE */
     uint8_t *emits;    /* pattern != AC_NONE || out != 0 */
+    uint32_t *dense_of; /* AC_NONE, or the row of dense for a state with many edges */
+    uint32_t *dense;    /* rows of 64 targets indexed by a continuation byte's low bits */
+    uint32_t ndense;
+    struct ac_hot *hot; /* what the scan reads per state, in one 16-byte line */
     size_t npatterns;
 };
 
@@ -222,10 +236,48 @@ chk_ac_build(const char *const *pats, const size_t *lens, size_t n)
         }
         free(cnt);
     }
+    /* States with many edges, all on UTF-8 continuation bytes (the second and third byte
+     * of a Chinese character below a frequent lead byte), get a direct 64-entry row:
+     * they are where the scan spends its time, and a row replaces a binary search. */
+    ac->dense_of = ac_xcalloc(nn, sizeof(uint32_t));
+    for (s = 0; s < nn; s++) {
+        uint32_t lo = ac->edge_off[s], hi = ac->edge_off[s + 1], q;
+        ac->dense_of[s] = AC_NONE;
+        if (s == 0 || hi - lo < 8)
+            continue;
+        for (q = lo; q < hi; q++)
+            if ((ac->edge_byte[q] & 0xC0) != 0x80)
+                break;
+        if (q < hi)
+            continue;
+        ac->dense_of[s] = ac->ndense++;
+    }
+    ac->dense = ac_xcalloc((size_t) ac->ndense * 64 + 1, sizeof(uint32_t));
+    for (s = 0; s < nn; s++) {
+        uint32_t q;
+        if (ac->dense_of[s] == AC_NONE)
+            continue;
+        for (q = ac->edge_off[s]; q < ac->edge_off[s + 1]; q++)
+            ac->dense[(size_t) ac->dense_of[s] * 64 + (ac->edge_byte[q] & 0x3F)] = ac->edge_to[q];
+    }
     for (s = 0; s < nn; s++) {
         ac->fail[s] = nodes[s].fail;
         ac->pattern[s] = nodes[s].pattern;
         ac->emits[s] = nodes[s].pattern != AC_NONE || ac->out[s] != 0;
+    }
+    ac->hot = ac_xcalloc(nn, sizeof(struct ac_hot));
+    for (s = 0; s < nn; s++) {
+        struct ac_hot *h = &ac->hot[s];
+        h->fail = ac->fail[s];
+        if (ac->dense_of[s] != AC_NONE) {
+            h->first = ac->dense_of[s] * 64;
+            h->flags = HOT_DENSE;
+        } else {
+            h->first = ac->edge_off[s];
+            h->flags = ac->edge_off[s + 1] - ac->edge_off[s];
+        }
+        if (ac->emits[s])
+            h->flags |= HOT_EMITS;
     }
     free(queue);
     free(nodes);
@@ -247,16 +299,22 @@ chk_ac_free(struct chk_ac *ac)
     free(ac->plen);
     free(ac->pnext);
     free(ac->emits);
+    free(ac->dense_of);
+    free(ac->dense);
+    free(ac->hot);
     free(ac);
 }
 
 
 static inline uint32_t
-ac_goto(const struct chk_ac *ac, uint32_t s, uint8_t c)
+ac_goto(const struct chk_ac *ac, const struct ac_hot *h, uint8_t c)
 {
-    uint32_t lo = ac->edge_off[s], hi = ac->edge_off[s + 1];
+    uint32_t lo = h->first, n = h->flags & (HOT_DENSE - 1), hi;
 
-    if (hi - lo <= 8) {
+    if (h->flags & HOT_DENSE)
+        return (c & 0xC0) == 0x80 ? ac->dense[lo + (c & 0x3F)] : 0;
+    hi = lo + n;
+    if (n <= 8) {
         for (; lo < hi; lo++)
             if (ac->edge_byte[lo] == c)
                 return ac->edge_to[lo];
@@ -269,7 +327,7 @@ ac_goto(const struct chk_ac *ac, uint32_t s, uint8_t c)
         else
             hi = mid;
     }
-    return (lo < ac->edge_off[s + 1] && ac->edge_byte[lo] == c) ? ac->edge_to[lo] : 0;
+    return (lo < h->first + n && ac->edge_byte[lo] == c) ? ac->edge_to[lo] : 0;
 }
 
 
@@ -303,14 +361,14 @@ chk_ac_scan(const struct chk_ac *ac, const char *text, size_t len, chk_ac_hit_fn
                 s = ac->root_next[c];
                 break;
             }
-            nx = ac_goto(ac, s, c);
+            nx = ac_goto(ac, &ac->hot[s], c);
             if (nx != 0) {
                 s = nx;
                 break;
             }
-            s = ac->fail[s];
+            s = ac->hot[s].fail;
         }
-        if (ac->emits[s])
+        if (ac->hot[s].flags & HOT_EMITS)
             ac_emit(ac, s, i + 1, fn, data);
     }
 }
@@ -328,5 +386,6 @@ chk_ac_bytes(const struct chk_ac *ac)
 {
     size_t n = ac->nstates, e = ac->edge_off[n];
 
-    return sizeof(*ac) + (n + 1) * 4 + e * 5 + n * (4 + 4 + 4 + 1) + ac->npatterns * 8;
+    return sizeof(*ac) + (n + 1) * 4 + e * 5 + n * (4 + 4 + 4 + 4 + 1 + 16) + ac->npatterns * 8 +
+           (size_t) ac->ndense * 64 * 4;
 }
