@@ -247,8 +247,7 @@ read_all(int fd, char *p, size_t n, double deadline)
 
 /* Read one frame into pool memory. 0 ok, -1 EOF/error, -2 timeout. */
 static int
-recv_frame(int fd, struct jy_pool *pool, double deadline, char *type, char **payload,
-           size_t *len)
+recv_frame(int fd, struct jy_pool *pool, double deadline, char *type, char **payload, size_t *len)
 {
     char head[5];
     uint32_t l;
@@ -471,13 +470,12 @@ sink_url_published(struct jy_plugin_sink *sink, long long site_id, const char *p
         path + plen - 5 - last - 1 > 0 && path + plen - 5 - last - 1 < 19) {
         const char *p[3] = {site, col, item};
         snprintf(item, sizeof(item), "%.*s", (int) (path + plen - 5 - last - 1), last + 1);
-        v = jy_db_query_value(
-            db, pool,
-            "SELECT EXISTS (SELECT 1 FROM site_column c JOIN placement p "
-            "ON p.column_id = coalesce(c.reuse_column_id, c.id) "
-            "WHERE c.site_id = $1 AND c.path = $2 AND p.item_id = $3::bigint "
-            "AND p.state = 'published')::text",
-            3, p, &err);
+        v = jy_db_query_value(db, pool,
+                              "SELECT EXISTS (SELECT 1 FROM site_column c JOIN placement p "
+                              "ON p.column_id = coalesce(c.reuse_column_id, c.id) "
+                              "WHERE c.site_id = $1 AND c.path = $2 AND p.item_id = $3::bigint "
+                              "AND p.state = 'published')::text",
+                              3, p, &err);
         rc = v ? strcmp(v, "true") == 0 : -1;
         goto out;
     }
@@ -583,8 +581,8 @@ sink_report(struct jy_plugin_sink *sink, const struct jy_plugin_finding *f)
     /* a plugin's data is not trusted: positions must lie in the field */
     if (f->kind == NULL || f->message == NULL || f->field < -1 || f->field >= d->nfields)
         return;
-    if (f->field >= 0 && (f->offset > d->fields[f->field].len ||
-                          f->len > d->fields[f->field].len - f->offset))
+    if (f->field >= 0 &&
+        (f->offset > d->fields[f->field].len || f->len > d->fields[f->field].len - f->offset))
         return;
     memset(&r, 0, sizeof(r));
     r.kind = f->kind;
@@ -767,9 +765,8 @@ worker_reap(char *why, size_t size)
 }
 
 
-static void
-failure_finding(struct raw_list *raw, const struct jy_plugin_check *c, const char *fmt, ...)
-    JY_PRINTF(3, 4);
+static void failure_finding(struct raw_list *raw, const struct jy_plugin_check *c, const char *fmt,
+                            ...) JY_PRINTF(3, 4);
 
 static void
 failure_finding(struct raw_list *raw, const struct jy_plugin_check *c, const char *fmt, ...)
@@ -830,8 +827,8 @@ run_isolated(struct jy_pool *pool, const struct jy_plugin_doc *doc, const int *c
                 current = start + (int) get_u32(&r);
                 deadline = now_s() + g.timeout_s;
             } else if (type == 'E') {
-                failure_finding(raw, jy_plugin_host_check(g.host, (size_t) checks[current]),
-                                "%s", payload);
+                failure_finding(raw, jy_plugin_host_check(g.host, (size_t) checks[current]), "%s",
+                                payload);
             } else if (type == 'F') {
                 struct raw_finding f;
                 memset(&f, 0, sizeof(f));
@@ -1038,8 +1035,10 @@ docb_site(struct docb *b, struct jy_db *db, struct jy_pool *pool, long long site
     if (db == NULL || site_id <= 0)
         return JY_OK;
     snprintf(site, sizeof(site), "%lld", site_id);
-    res = jy_db_query(db, pool, "SELECT kind, on_save, on_publish FROM check_setting "
-                                "WHERE site_id = $1::bigint", 1, p, err);
+    res = jy_db_query(db, pool,
+                      "SELECT kind, on_save, on_publish FROM check_setting "
+                      "WHERE site_id = $1::bigint",
+                      1, p, err);
     if (res == NULL)
         return JY_ERROR;
     n = jy_db_res_rows(res);
@@ -1053,8 +1052,10 @@ docb_site(struct docb *b, struct jy_db *db, struct jy_pool *pool, long long site
                                                  : JY_PLUGIN_OFF;
     }
     b->nset = n;
-    res = jy_db_query(db, pool, "SELECT lexicon, entry, replacement FROM check_lexicon "
-                                "WHERE site_id = $1::bigint ORDER BY id", 1, p, err);
+    res = jy_db_query(db, pool,
+                      "SELECT lexicon, entry, replacement FROM check_lexicon "
+                      "WHERE site_id = $1::bigint ORDER BY id",
+                      1, p, err);
     if (res == NULL)
         return JY_ERROR;
     n = jy_db_res_rows(res);
@@ -1066,8 +1067,10 @@ docb_site(struct docb *b, struct jy_db *db, struct jy_pool *pool, long long site
     }
     b->doc.lexicon = b->lex;
     b->doc.nlexicon = n;
-    res = jy_db_query(db, pool, "SELECT domain FROM site_domain WHERE site_id = $1::bigint "
-                                "ORDER BY is_primary DESC, domain", 1, p, err);
+    res = jy_db_query(db, pool,
+                      "SELECT domain FROM site_domain WHERE site_id = $1::bigint "
+                      "ORDER BY is_primary DESC, domain",
+                      1, p, err);
     if (res == NULL)
         return JY_ERROR;
     n = jy_db_res_rows(res);
@@ -1170,8 +1173,8 @@ docb_run(struct docb *b, struct jy_pool *pool, enum jy_check_stage stage,
                 f->field_label = fd->label;
                 jy_plaintext_position(fd->text, fd->len, r->offset, &f->paragraph, &f->offset);
                 f->length = jy_utf8_count(fd->text + r->offset, r->len);
-                f->matched = r->matched ? r->matched
-                                        : jy_pool_strndup(pool, fd->text + r->offset, r->len);
+                f->matched =
+                    r->matched ? r->matched : jy_pool_strndup(pool, fd->text + r->offset, r->len);
             } else {
                 f->matched = r->matched;
             }
@@ -1341,8 +1344,9 @@ jy_check_findings_json(const struct jy_check_findings *f, struct jy_buf *out)
             jy_buf_add_json_str(out, x->field, strlen(x->field));
         else
             jy_buf_add_str(out, "null");
-        jy_buf_addf(out, ",\"paragraph\":%d,\"offset\":%zu,\"length\":%zu,\"matched\":",
-                    x->paragraph, x->offset, x->length);
+        jy_buf_addf(out,
+                    ",\"paragraph\":%d,\"offset\":%zu,\"length\":%zu,\"matched\":", x->paragraph,
+                    x->offset, x->length);
         s = x->matched;
         if (s)
             jy_buf_add_json_str(out, s, strlen(s));

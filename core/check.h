@@ -48,8 +48,8 @@ enum jy_check_stage {
 enum jy_check_severity { JY_CHECK_WARN = 1, JY_CHECK_BLOCK = 2 };
 
 struct jy_check_finding {
-    const char *check;       /* kind: words, typos, names, privacy, links, metadata ... */
-    const char *title;       /* the kind for editors: 敏感词 */
+    const char *check; /* kind: words, typos, names, privacy, links, metadata ... */
+    const char *title; /* the kind for editors: 敏感词 */
     enum jy_check_severity severity;
     const char *field;       /* title, summary, body, attachments ...; NULL: the item */
     const char *field_label; /* 标题, 正文 ...; NULL with field */

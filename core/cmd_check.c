@@ -54,9 +54,12 @@ static int
 check_parse(int argc, char **argv, struct check_opts *o, int *rc)
 {
     static const struct option longopts[] = {
-        {"site", required_argument, NULL, 's'}, {"kind", required_argument, NULL, 'k'},
-        {"json", no_argument, NULL, 'j'},       {"stage", required_argument, NULL, 't'},
-        {"limit", required_argument, NULL, 'l'}, {"title", required_argument, NULL, 'T'},
+        {"site", required_argument, NULL, 's'},
+        {"kind", required_argument, NULL, 'k'},
+        {"json", no_argument, NULL, 'j'},
+        {"stage", required_argument, NULL, 't'},
+        {"limit", required_argument, NULL, 'l'},
+        {"title", required_argument, NULL, 'T'},
         {NULL, 0, NULL, 0},
     };
     int ch;
@@ -200,8 +203,8 @@ check_content(struct jy_cli *cli, struct jy_db *db, int argc, char **argv)
     snprintf(lim, sizeof(lim), "%ld", o.limit > 0 ? o.limit : 0);
     {
         const char *p[3] = {sid, o.kind, lim};
-        if (o.kind && jy_db_query_value(db, cli->pool, "SELECT 1 FROM item_kind WHERE code = $1",
-                                        1, p + 1, &err) == NULL) {
+        if (o.kind && jy_db_query_value(db, cli->pool, "SELECT 1 FROM item_kind WHERE code = $1", 1,
+                                        p + 1, &err) == NULL) {
             if (err.code == JY_E_NONE) {
                 jy_err_set(&err, JY_E_INVALID, "unrecognized item kind \"%s\"", o.kind);
                 jy_err_field(&err, "kind");
@@ -239,8 +242,8 @@ check_content(struct jy_cli *cli, struct jy_db *db, int argc, char **argv)
         if (o.json) {
             struct jy_buf b = JY_BUF_INIT(run);
             jy_check_findings_json(&f, &b);
-            printf("%s{\"item\":%lld,\"blocking\":%zu,\"findings\":%s}", items_flagged > 1 ? "," : "",
-                   id, f.blocking, b.buf);
+            printf("%s{\"item\":%lld,\"blocking\":%zu,\"findings\":%s}",
+                   items_flagged > 1 ? "," : "", id, f.blocking, b.buf);
         } else {
             char what[48];
             snprintf(what, sizeof(what), "item %lld", id);
@@ -288,9 +291,10 @@ check_text(struct jy_cli *cli, struct jy_db *db, int argc, char **argv)
         jy_err_set(&err, JY_E_TOO_LARGE, "\"%s\" is larger than 64 MiB", argv[i]);
         return jy_cli_fail(&err);
     }
-    if ((site = site_id_of(cli, db, o.site, &err)) < 0 || check_setup(cli, db != NULL, &err) != JY_OK ||
-        jy_check_text(o.site ? db : NULL, cli->pool, site, o.title, text.buf, text.len, o.stage,
-                      &f, &err) != JY_OK) {
+    if ((site = site_id_of(cli, db, o.site, &err)) < 0 ||
+        check_setup(cli, db != NULL, &err) != JY_OK ||
+        jy_check_text(o.site ? db : NULL, cli->pool, site, o.title, text.buf, text.len, o.stage, &f,
+                      &err) != JY_OK) {
         jy_err_prefix(&err, "%s", argv[i]);
         return jy_cli_fail(&err);
     }
@@ -303,6 +307,21 @@ check_text(struct jy_cli *cli, struct jy_db *db, int argc, char **argv)
         print_findings("", &f);
     }
     return f.blocking ? JY_EXIT_FAIL : JY_EXIT_OK;
+}
+
+
+/* Say in words what row-level security refused; the server's text stays in detail. */
+static void
+forbidden_message(struct jy_err *err, const char *what, const char *site)
+{
+    char detail[sizeof(err->detail)];
+
+    if (err->code != JY_E_FORBIDDEN)
+        return;
+    snprintf(detail, sizeof(detail), "%s", err->msg);
+    jy_err_set(err, JY_E_FORBIDDEN, "you may not %s of site %s", what, site);
+    jy_err_detail(err, "%s", detail);
+    jy_err_hint(err, "This needs the site.manage permission on the site (site_admin).");
 }
 
 
@@ -326,7 +345,8 @@ check_plugins(struct jy_cli *cli)
     h = jy_check_host();
     printf("plugin folder %s\n", jy_conf_get(cli->conf, "plugin_dir"));
     for (i = 0; i < jy_plugin_host_count(h); i++)
-        printf("plugin %s %s\n", jy_plugin_host_info(h, i)->name, jy_plugin_host_info(h, i)->version);
+        printf("plugin %s %s\n", jy_plugin_host_info(h, i)->name,
+               jy_plugin_host_info(h, i)->version);
     for (i = 0; i < jy_plugin_host_checks(h); i++) {
         const struct jy_plugin_check *c = jy_plugin_host_check(h, i);
         for (k = 0; k < c->nkinds; k++)
@@ -371,7 +391,8 @@ check_set(struct jy_cli *cli, struct jy_db *db, int argc, char **argv)
         else if (ch == 'v')
             save = optarg;
         else
-            return jy_cli_usage_error(&jy_cmd_check, "unrecognized option \"%s\"", argv[optind - 1]);
+            return jy_cli_usage_error(&jy_cmd_check, "unrecognized option \"%s\"",
+                                      argv[optind - 1]);
     }
     if (argc - optind != 1 || site == NULL || (publish == NULL && save == NULL))
         return jy_cli_usage_error(&jy_cmd_check,
@@ -394,7 +415,11 @@ check_set(struct jy_cli *cli, struct jy_db *db, int argc, char **argv)
         return jy_cli_fail(&err);
     {
         char s[32];
-        const char *p[6] = {s,    kind->name, save, publish, sev_name(kind->default_save),
+        const char *p[6] = {s,
+                            kind->name,
+                            save,
+                            publish,
+                            sev_name(kind->default_save),
                             sev_name(kind->default_publish)};
         struct jy_db_res *res;
         snprintf(s, sizeof(s), "%lld", sid);
@@ -408,6 +433,7 @@ check_set(struct jy_cli *cli, struct jy_db *db, int argc, char **argv)
                           6, p, &err);
         if (res == NULL || jy_db_commit(db, &err) != JY_OK) {
             jy_db_rollback(db);
+            forbidden_message(&err, "change the check settings", site);
             return jy_cli_fail(&err);
         }
         printf("site %s: %s (%s) on save %s, on publish %s\n", site, kind->name, kind->title,
@@ -449,7 +475,8 @@ check_lexicon(struct jy_cli *cli, struct jy_db **dbp, int argc, char **argv)
     int rc = 0, i;
 
     if (argc < 2)
-        return jy_cli_usage_error(&jy_cmd_check, "\"check lexicon\" takes add, remove, list or test");
+        return jy_cli_usage_error(&jy_cmd_check,
+                                  "\"check lexicon\" takes add, remove, list or test");
     act = argv[1];
     if (strcmp(act, "test") == 0) {
         struct chk_lexicon lex;
@@ -510,11 +537,12 @@ check_lexicon(struct jy_cli *cli, struct jy_db **dbp, int argc, char **argv)
                                       act);
         pairs = strcmp(argv[i], "typos") == 0 || strcmp(argv[i], "names") == 0;
         if (add && argc - i != (pairs ? 3 : 2))
-            return jy_cli_usage_error(&jy_cmd_check, pairs ? "lexicon %s takes ENTRY and RIGHT"
-                                                           : "lexicon %s takes one ENTRY",
-                                      argv[i]);
+            return jy_cli_usage_error(
+                &jy_cmd_check,
+                pairs ? "lexicon %s takes ENTRY and RIGHT" : "lexicon %s takes one ENTRY", argv[i]);
         if (!add && argc - i != 2)
-            return jy_cli_usage_error(&jy_cmd_check, "\"check lexicon remove\" takes LEXICON ENTRY");
+            return jy_cli_usage_error(&jy_cmd_check,
+                                      "\"check lexicon remove\" takes LEXICON ENTRY");
         p[0] = s;
         p[1] = argv[i];
         p[2] = argv[i + 1];
@@ -534,6 +562,10 @@ check_lexicon(struct jy_cli *cli, struct jy_db **dbp, int argc, char **argv)
         }
         if (res == NULL || jy_db_commit(*dbp, &err) != JY_OK) {
             jy_db_rollback(*dbp);
+            forbidden_message(&err, "change the lexicon entries", o.site);
+            if (err.code == JY_E_CONFLICT)
+                jy_err_set(&err, JY_E_CONFLICT, "site %s already has \"%s\" in lexicon %s", o.site,
+                           argv[i + 1], argv[i]);
             return jy_cli_fail(&err);
         }
         printf("%s %s \"%s\" %s site %s\n", add ? "added" : "removed", argv[i], argv[i + 1],

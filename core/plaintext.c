@@ -26,9 +26,10 @@ struct pt_state {
 };
 
 static const char *const pt_blocks[] = {
-    "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "tr", "table", "blockquote",
-    "pre", "section", "article", "header", "footer", "dd", "dt", "dl", "caption", "hr", "figure",
-    "figcaption", "thead", "tbody", "tfoot", "br", "address", "center", "nav", "aside", "main",
+    "p",      "div",   "h1", "h2",      "h3",         "h4",  "h5",      "h6",         "li",
+    "ul",     "ol",    "tr", "table",   "blockquote", "pre", "section", "article",    "header",
+    "footer", "dd",    "dt", "dl",      "caption",    "hr",  "figure",  "figcaption", "thead",
+    "tbody",  "tfoot", "br", "address", "center",     "nav", "aside",   "main",
 };
 
 
@@ -86,10 +87,18 @@ pt_entity(const char *s, size_t len, char *out, size_t *out_len)
     static const struct {
         const char *name;
         const char *text;
-    } named[] = {{"amp", "&"},  {"lt", "<"},         {"gt", ">"},
-                 {"quot", "\""}, {"apos", "'"},       {"nbsp", " "},
-                 {"ldquo", "\xe2\x80\x9c"}, {"rdquo", "\xe2\x80\x9d"}, {"middot", "\xc2\xb7"},
-                 {"mdash", "\xe2\x80\x94"}, {"hellip", "\xe2\x80\xa6"}, {"copy", "\xc2\xa9"}};
+    } named[] = {{"amp", "&"},
+                 {"lt", "<"},
+                 {"gt", ">"},
+                 {"quot", "\""},
+                 {"apos", "'"},
+                 {"nbsp", " "},
+                 {"ldquo", "\xe2\x80\x9c"},
+                 {"rdquo", "\xe2\x80\x9d"},
+                 {"middot", "\xc2\xb7"},
+                 {"mdash", "\xe2\x80\x94"},
+                 {"hellip", "\xe2\x80\xa6"},
+                 {"copy", "\xc2\xa9"}};
     size_t i, n;
 
     if (len >= 3 && s[1] == '#') {
@@ -150,8 +159,7 @@ pt_decode_into(struct jy_buf *b, const char *s, size_t len)
 
 
 static void
-pt_add_link(struct pt_state *st, struct jy_pool *pool, const char *url, size_t url_len,
-            bool image)
+pt_add_link(struct pt_state *st, struct jy_pool *pool, const char *url, size_t url_len, bool image)
 {
     struct jy_buf u = JY_BUF_INIT(pool);
 
@@ -163,7 +171,8 @@ pt_add_link(struct pt_state *st, struct jy_pool *pool, const char *url, size_t u
     }
     pt_decode_into(&u, url, url_len);
     /* attribute values are trimmed by browsers */
-    while (u.len && (u.buf[u.len - 1] == ' ' || u.buf[u.len - 1] == '\n' || u.buf[u.len - 1] == '\t'))
+    while (u.len &&
+           (u.buf[u.len - 1] == ' ' || u.buf[u.len - 1] == '\n' || u.buf[u.len - 1] == '\t'))
         u.len--;
     u.buf[u.len] = '\0';
     {
@@ -235,8 +244,7 @@ pt_attrs(const char *p, const char *end, const char *want, const char **val, siz
 
 
 void
-jy_plaintext_from_html(struct jy_pool *pool, const char *html, size_t len,
-                       struct jy_plaintext *out)
+jy_plaintext_from_html(struct jy_pool *pool, const char *html, size_t len, struct jy_plaintext *out)
 {
     struct pt_state st;
     const char *p = html, *end = html + len;
@@ -268,7 +276,8 @@ jy_plaintext_from_html(struct jy_pool *pool, const char *html, size_t len,
                                (*q >= '0' && *q <= '9')))
                 q++;
             nlen = (size_t) (q - name);
-            if (nlen == 0 || !((name[0] >= 'a' && name[0] <= 'z') || (name[0] >= 'A' && name[0] <= 'Z'))) {
+            if (nlen == 0 ||
+                !((name[0] >= 'a' && name[0] <= 'z') || (name[0] >= 'A' && name[0] <= 'Z'))) {
                 pt_text(&st, p, 1); /* a '<' that starts no tag is text */
                 p++;
                 continue;

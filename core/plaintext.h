@@ -47,7 +47,6 @@ void jy_plaintext_from_html(struct jy_pool *pool, const char *html, size_t len,
  * by '\n') and *chars, the characters (code points) before it in that
  * paragraph (0-based).
  */
-void jy_plaintext_position(const char *text, size_t len, size_t off, int *paragraph,
-                           size_t *chars);
+void jy_plaintext_position(const char *text, size_t len, size_t off, int *paragraph, size_t *chars);
 
 #endif /* JY_CORE_PLAINTEXT_H */

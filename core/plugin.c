@@ -61,8 +61,7 @@ plugin_name_ok(const char *s)
 }
 
 
-static void
-host_fail(struct jy_plugin_host *host, const char *fmt, ...) JY_PRINTF(2, 3);
+static void host_fail(struct jy_plugin_host *host, const char *fmt, ...) JY_PRINTF(2, 3);
 
 static void
 host_fail(struct jy_plugin_host *host, const char *fmt, ...)
@@ -131,8 +130,9 @@ api_register_helper(struct jy_plugin_api *api, const struct jy_plugin_helper *h)
 
     if (!host->in_init || h == NULL || !plugin_name_ok(h->name) || h->fn == NULL ||
         h->min_args < 0 || h->max_args < h->min_args) {
-        host_fail(host, "helper \"%s\": needs a name of [a-z0-9_], a function and 0 <= min_args "
-                        "<= max_args",
+        host_fail(host,
+                  "helper \"%s\": needs a name of [a-z0-9_], a function and 0 <= min_args "
+                  "<= max_args",
                   h && h->name ? h->name : "");
         return -1;
     }
@@ -155,8 +155,9 @@ api_register_channel(struct jy_plugin_api *api, const struct jy_plugin_channel *
 
     if (!host->in_init || c == NULL || !plugin_name_ok(c->name) || c->render == NULL ||
         c->ext == NULL || c->ext[0] != '.' || strchr(c->ext, '/') != NULL) {
-        host_fail(host, "channel \"%s\": needs a name of [a-z0-9_], a render function and an "
-                        "extension starting with '.'",
+        host_fail(host,
+                  "channel \"%s\": needs a name of [a-z0-9_], a render function and an "
+                  "extension starting with '.'",
                   c && c->name ? c->name : "");
         return -1;
     }
@@ -165,15 +166,13 @@ api_register_channel(struct jy_plugin_api *api, const struct jy_plugin_channel *
             host_fail(host, "channel \"%s\" is already registered", c->name);
             return -1;
         }
-    host->channels =
-        jy_xrealloc(host->channels, (host->nchannels + 1) * sizeof(*host->channels));
+    host->channels = jy_xrealloc(host->channels, (host->nchannels + 1) * sizeof(*host->channels));
     host->channels[host->nchannels++] = *c;
     return 0;
 }
 
 
-static void
-api_fail(struct jy_plugin_api *api, const char *fmt, ...) JY_PRINTF(2, 3);
+static void api_fail(struct jy_plugin_api *api, const char *fmt, ...) JY_PRINTF(2, 3);
 
 static void
 api_fail(struct jy_plugin_api *api, const char *fmt, ...)
@@ -189,8 +188,7 @@ api_fail(struct jy_plugin_api *api, const char *fmt, ...)
 }
 
 
-static void
-api_log(struct jy_plugin_api *api, int level, const char *fmt, ...) JY_PRINTF(3, 4);
+static void api_log(struct jy_plugin_api *api, int level, const char *fmt, ...) JY_PRINTF(3, 4);
 
 static void
 api_log(struct jy_plugin_api *api, int level, const char *fmt, ...)
@@ -228,8 +226,7 @@ api_report(struct jy_plugin_sink *sink, const struct jy_plugin_finding *f)
 }
 
 
-static void
-api_check_fail(struct jy_plugin_sink *sink, const char *fmt, ...) JY_PRINTF(2, 3);
+static void api_check_fail(struct jy_plugin_sink *sink, const char *fmt, ...) JY_PRINTF(2, 3);
 
 static void
 api_check_fail(struct jy_plugin_sink *sink, const char *fmt, ...)
@@ -280,8 +277,7 @@ api_out_add(struct jy_plugin_out *out, const char *data, size_t len)
 }
 
 
-static void
-api_out_fail(struct jy_plugin_out *out, const char *fmt, ...) JY_PRINTF(2, 3);
+static void api_out_fail(struct jy_plugin_out *out, const char *fmt, ...) JY_PRINTF(2, 3);
 
 static void
 api_out_fail(struct jy_plugin_out *out, const char *fmt, ...)
@@ -380,8 +376,9 @@ jy_plugin_host_load(struct jy_plugin_host *host, const char *path, struct jy_err
     }
     info = info_fn();
     if (info == NULL || info->abi != JY_PLUGIN_ABI) {
-        jy_err_set(err, JY_E_INVALID, "plugin \"%s\" was built for ABI %u, this jiyue provides ABI %d",
-                   base, info ? info->abi : 0, JY_PLUGIN_ABI);
+        jy_err_set(err, JY_E_INVALID,
+                   "plugin \"%s\" was built for ABI %u, this jiyue provides ABI %d", base,
+                   info ? info->abi : 0, JY_PLUGIN_ABI);
         jy_err_hint(err, "Rebuild the plugin against this version's plugins/jiyue_plugin.h.");
         goto out_close;
     }
@@ -585,8 +582,7 @@ helper_filter(const struct jy_tpl_filter_call *call, struct jy_buf *out, struct 
 
 
 int
-jy_plugin_host_add_helpers(struct jy_plugin_host *host, struct jy_tpl_set *set,
-                           struct jy_err *err)
+jy_plugin_host_add_helpers(struct jy_plugin_host *host, struct jy_tpl_set *set, struct jy_err *err)
 {
     static struct helper_ctx ctxs[64];
     size_t i;

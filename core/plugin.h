@@ -71,8 +71,7 @@ const char *jy_plugin_host_problem(const struct jy_plugin_host *host, size_t i);
 size_t jy_plugin_host_checks(const struct jy_plugin_host *host);
 const struct jy_plugin_check *jy_plugin_host_check(const struct jy_plugin_host *host, size_t i);
 size_t jy_plugin_host_channels(const struct jy_plugin_host *host);
-const struct jy_plugin_channel *jy_plugin_host_channel(const struct jy_plugin_host *host,
-                                                       size_t i);
+const struct jy_plugin_channel *jy_plugin_host_channel(const struct jy_plugin_host *host, size_t i);
 size_t jy_plugin_host_helpers(const struct jy_plugin_host *host);
 const struct jy_plugin_helper *jy_plugin_host_helper(const struct jy_plugin_host *host, size_t i);
 

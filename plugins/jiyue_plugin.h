@@ -260,11 +260,11 @@ JY_PLUGIN_EXPORT const struct jy_plugin_info *jiyue_plugin_info(void);
 JY_PLUGIN_EXPORT int jiyue_plugin_init(struct jy_plugin_api *api);
 
 /* Define jiyue_plugin_info() for a plugin built against this header. */
-#define JIYUE_PLUGIN_DECLARE(name_, version_)                                         \
-    JY_PLUGIN_EXPORT const struct jy_plugin_info *jiyue_plugin_info(void)             \
-    {                                                                                 \
-        static const struct jy_plugin_info info_ = {JY_PLUGIN_ABI, name_, version_};  \
-        return &info_;                                                                \
+#define JIYUE_PLUGIN_DECLARE(name_, version_)                                        \
+    JY_PLUGIN_EXPORT const struct jy_plugin_info *jiyue_plugin_info(void)            \
+    {                                                                                \
+        static const struct jy_plugin_info info_ = {JY_PLUGIN_ABI, name_, version_}; \
+        return &info_;                                                               \
     }
 
 #endif /* JIYUE_PLUGIN_H */

@@ -3,10 +3,10 @@
  *
  * Build: a trie with one child list per node (the root a dense table),
  * failure links by breadth-first traversal, then the compact read-only
- * tables (plus direct rows for the busiest states). Scan: one transition per byte, following failure links where
- * a state has no edge for the byte; matches are reported through the
- * state's own pattern and its output link (the next state on the failure
- * chain that completes a pattern), so overlapping words all report.
+ * tables (plus direct rows for the busiest states). Scan: one transition per byte, following
+ * failure links where a state has no edge for the byte; matches are reported through the state's
+ * own pattern and its output link (the next state on the failure chain that completes a pattern),
+ * so overlapping words all report.
  */
 #include "plugins/checks/scan.h"
 
@@ -41,11 +41,11 @@ struct chk_ac {
     uint8_t *edge_byte;      /* sorted within a state */
     uint32_t *edge_to;
     uint32_t *fail;
-    uint32_t *pattern; /* pattern completed here, AC_NONE */
-    uint32_t *out;     /* next state on the failure chain with a pattern, 0 for none */
-    uint32_t *plen;    /* bytes of each pattern (to report its start) */
-    uint32_t *pnext;   /* next pattern with the same bytes, AC_NONE */
-    uint8_t *emits;    /* pattern != AC_NONE || out != 0 */
+    uint32_t *pattern;  /* pattern completed here, AC_NONE */
+    uint32_t *out;      /* next state on the failure chain with a pattern, 0 for none */
+    uint32_t *plen;     /* bytes of each pattern (to report its start) */
+    uint32_t *pnext;    /* next pattern with the same bytes, AC_NONE */
+    uint8_t *emits;     /* pattern != AC_NONE || out != 0 */
     uint32_t *dense_of; /* AC_NONE, or the row of dense for a state with many edges */
     uint32_t *dense;    /* rows of 64 targets indexed by a continuation byte's low bits */
     uint32_t ndense;
@@ -147,8 +147,8 @@ chk_ac_build(const char *const *pats, const size_t *lens, size_t n)
         s = 0;
         for (j = 0; j < lens[i]; j++) {
             uint8_t c = fold[(uint8_t) pats[i][j]];
-            uint32_t t = s == 0 ? (ac->root_next[c] ? ac->root_next[c] : AC_NONE)
-                                : node_child(nodes, s, c);
+            uint32_t t =
+                s == 0 ? (ac->root_next[c] ? ac->root_next[c] : AC_NONE) : node_child(nodes, s, c);
             if (t == AC_NONE) {
                 t = nn++;
                 nodes[t].byte = c;

@@ -59,8 +59,8 @@ bad:
 }
 
 
-static void
-lex_err(char *err, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void lex_err(char *err, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static void
 lex_err(char *err, size_t size, const char *fmt, ...)
@@ -87,7 +87,7 @@ static void
 trim(const char **s, size_t *len)
 {
     for (;;) {
-        if (*len && is_blank((uint8_t) **s)) {
+        if (*len && is_blank((uint8_t) * *s)) {
             (*s)++;
             (*len)--;
         } else if (*len >= 3 && memcmp(*s, "\xe3\x80\x80", 3) == 0) {
@@ -162,8 +162,8 @@ chk_lexicon_parse(const char *name, const char *text, size_t len, bool pairs,
         pos += ll + (nl != NULL);
         line++;
         if (!chk_utf8_valid(l, ll, &bad)) {
-            lex_err(err, err_size, "lexicon \"%s\" line %u: invalid UTF-8 at byte %zu", name,
-                    line, bad + 1);
+            lex_err(err, err_size, "lexicon \"%s\" line %u: invalid UTF-8 at byte %zu", name, line,
+                    bad + 1);
             goto fail;
         }
         w = l;
@@ -185,8 +185,8 @@ chk_lexicon_parse(const char *name, const char *text, size_t len, bool pairs,
             goto fail;
         }
         if (wl == 0) {
-            lex_err(err, err_size, "lexicon \"%s\" line %u: empty entry before the separator",
-                    name, line);
+            lex_err(err, err_size, "lexicon \"%s\" line %u: empty entry before the separator", name,
+                    line);
             goto fail;
         }
         if (pairs && (r == NULL || rl == 0)) {
@@ -202,8 +202,8 @@ chk_lexicon_parse(const char *name, const char *text, size_t len, bool pairs,
             goto fail;
         }
         if (wl > CHK_LEX_MAX_BYTES || rl > CHK_LEX_MAX_BYTES) {
-            lex_err(err, err_size, "lexicon \"%s\" line %u: entry longer than %d bytes", name,
-                    line, CHK_LEX_MAX_BYTES);
+            lex_err(err, err_size, "lexicon \"%s\" line %u: entry longer than %d bytes", name, line,
+                    CHK_LEX_MAX_BYTES);
             goto fail;
         }
         if (n == cap) {
@@ -249,8 +249,7 @@ fail:
 
 
 int
-chk_lexicon_load(const char *path, bool pairs, struct chk_lexicon *out, char *err,
-                 size_t err_size)
+chk_lexicon_load(const char *path, bool pairs, struct chk_lexicon *out, char *err, size_t err_size)
 {
     FILE *f = fopen(path, "rb");
     char *text = NULL;

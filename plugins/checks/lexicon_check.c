@@ -24,8 +24,8 @@
 #include <string.h>
 
 static struct jy_plugin_api *lexicon_api;
-static struct lexscan *lexicon_base;   /* from the files */
-static struct lexscan *lexicon_site;   /* last site's entries */
+static struct lexscan *lexicon_base; /* from the files */
+static struct lexscan *lexicon_site; /* last site's entries */
 static unsigned long long lexicon_site_key;
 
 static const struct jy_plugin_check_kind lexicon_kinds[] = {

@@ -77,8 +77,7 @@ lexscan_build(const struct chk_lexicon *sensitive, const struct chk_lexicon *whi
               const struct chk_lexicon *typos, const struct chk_lexicon *names)
 {
     const struct chk_lexicon *lists[4] = {sensitive, whitelist, typos, names};
-    static const int types[4] = {LEXSCAN_SENSITIVE, LEXSCAN_WHITELIST, LEXSCAN_TYPO,
-                                 LEXSCAN_NAME};
+    static const int types[4] = {LEXSCAN_SENSITIVE, LEXSCAN_WHITELIST, LEXSCAN_TYPO, LEXSCAN_NAME};
     struct lexscan_src *src;
     struct lexscan *ls;
     size_t n = 0, k = 0, i;
@@ -253,8 +252,8 @@ cmp_hit(const void *a, const void *b)
 
 
 void
-lexscan_field(const struct lexscan *base, const struct lexscan *extra, int field,
-              const char *text, size_t len, lexscan_fn fn, void *data)
+lexscan_field(const struct lexscan *base, const struct lexscan *extra, int field, const char *text,
+              size_t len, lexscan_fn fn, void *data)
 {
     struct hitlist hl = {NULL, 0, 0, base, field};
     size_t i, j;

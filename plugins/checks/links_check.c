@@ -34,9 +34,9 @@ JIYUE_PLUGIN_DECLARE("links", "1.0")
 struct links_job {
     const struct jy_plugin_link *link;
     CURL *easy;
-    int status;      /* HTTP status, 0 when the request failed */
-    char info[256];  /* why it failed, or where it was redirected */
-    int head;        /* still at the HEAD step */
+    int status;     /* HTTP status, 0 when the request failed */
+    char info[256]; /* why it failed, or where it was redirected */
+    int head;       /* still at the HEAD step */
     int cached;
     struct links_job *same; /* an earlier job for the same URL */
 };

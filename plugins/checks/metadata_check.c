@@ -60,8 +60,7 @@ metadata_run(void *data, const struct jy_plugin_doc *doc, struct jy_plugin_sink 
 JY_PLUGIN_EXPORT int
 jiyue_plugin_init(struct jy_plugin_api *api)
 {
-    static const struct jy_plugin_check check = {"metadata", metadata_kinds, 1, metadata_run,
-                                                 NULL};
+    static const struct jy_plugin_check check = {"metadata", metadata_kinds, 1, metadata_run, NULL};
 
     metadata_api = api;
     return api->register_check(api, &check);

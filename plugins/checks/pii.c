@@ -53,13 +53,40 @@ static bool
 region_ok(int r)
 {
     switch (r) {
-    case 11: case 12: case 13: case 14: case 15:
-    case 21: case 22: case 23:
-    case 31: case 32: case 33: case 34: case 35: case 36: case 37:
-    case 41: case 42: case 43: case 44: case 45: case 46:
-    case 50: case 51: case 52: case 53: case 54:
-    case 61: case 62: case 63: case 64: case 65:
-    case 71: case 81: case 82:
+    case 11:
+    case 12:
+    case 13:
+    case 14:
+    case 15:
+    case 21:
+    case 22:
+    case 23:
+    case 31:
+    case 32:
+    case 33:
+    case 34:
+    case 35:
+    case 36:
+    case 37:
+    case 41:
+    case 42:
+    case 43:
+    case 44:
+    case 45:
+    case 46:
+    case 50:
+    case 51:
+    case 52:
+    case 53:
+    case 54:
+    case 61:
+    case 62:
+    case 63:
+    case 64:
+    case 65:
+    case 71:
+    case 81:
+    case 82:
         return true;
     default:
         return false;
@@ -338,10 +365,12 @@ chk_pii_scan(const char *text, size_t len, int year_now, chk_pii_fn fn, void *da
             end = digit_run(text, len, start, d, &nd, &groups);
             /* glued to letters or digits on either side, or inside a decimal: not a number of
              * its own (credit codes, 文号, 1234.5678) */
-            if ((start > 0 && (is_alnum(t[start - 1]) || t[start - 1] == '.' ||
-                               t[start - 1] == '/' || t[start - 1] == '_' || t[start - 1] == '@')) ||
-                (end < len && (is_alnum(t[end]) || t[end] == '_' || t[end] == '/' || t[end] == '@' ||
-                               (t[end] == '.' && end + 1 < len && is_digit(t[end + 1]))))) {
+            if ((start > 0 &&
+                 (is_alnum(t[start - 1]) || t[start - 1] == '.' || t[start - 1] == '/' ||
+                  t[start - 1] == '_' || t[start - 1] == '@')) ||
+                (end < len &&
+                 (is_alnum(t[end]) || t[end] == '_' || t[end] == '/' || t[end] == '@' ||
+                  (t[end] == '.' && end + 1 < len && is_digit(t[end + 1]))))) {
                 /* an ID's X check character is a letter right after 17 digits */
                 if (!(groups == 1 && nd == 17 && end < len && (t[end] == 'X' || t[end] == 'x') &&
                       !(end + 1 < len && is_alnum(t[end + 1])) &&

@@ -49,9 +49,8 @@ plugin_dir(const char *const *names, size_t n)
     for (i = 0; i < n; i++) {
         bool test = strncmp(names[i], "test:", 5) == 0;
         const char *name = test ? names[i] + 5 : names[i];
-        const char *src = jy_pool_printf(fx.pool, "%s/%s.so",
-                                         env(test ? "JY_TEST_PLUGIN_DIR" : "JY_PLUGIN_BUILD_DIR"),
-                                         name);
+        const char *src = jy_pool_printf(
+            fx.pool, "%s/%s.so", env(test ? "JY_TEST_PLUGIN_DIR" : "JY_PLUGIN_BUILD_DIR"), name);
         const char *dst = jy_pool_printf(fx.pool, "%s/%s.so", dir, name);
         if (symlink(src, dst) != 0)
             jy_test_fail(__FILE__, __LINE__, "symlink %s: %s", src, strerror(errno));
@@ -195,8 +194,10 @@ test_site_settings_and_lexicon(void)
 
     fx_open();
     setup(NULL, true);
-    k1 = fx_item(K1, "article", "{\"title\": \"通知\", \"body\": \"<p>这是内部资料，按步就班。</p>\"}");
-    k2 = fx_item(K2, "article", "{\"title\": \"通知\", \"body\": \"<p>这是内部资料，按步就班。</p>\"}");
+    k1 = fx_item(K1, "article",
+                 "{\"title\": \"通知\", \"body\": \"<p>这是内部资料，按步就班。</p>\"}");
+    k2 = fx_item(K2, "article",
+                 "{\"title\": \"通知\", \"body\": \"<p>这是内部资料，按步就班。</p>\"}");
     p[0] = fx_num(fx.site[K1]);
     /* K1: typos block, words off on save; its own sensitive word and name */
     fx_own("INSERT INTO check_setting (site_id, kind, on_save, on_publish) VALUES"
@@ -216,8 +217,8 @@ test_site_settings_and_lexicon(void)
              "typos warn body 1:7+4 «按步就班» -> 按部就班\n");
     T_EQ_INT(blocking, 0);
     /* typos off on K1's publishing */
-    fx_own("UPDATE check_setting SET on_publish = 'off' WHERE site_id = $1 AND kind = 'typos'",
-           1, p);
+    fx_own("UPDATE check_setting SET on_publish = 'off' WHERE site_id = $1 AND kind = 'typos'", 1,
+           p);
     T_EQ_STR(check(k1, K1, JY_CHECK_PUBLISH, NULL), "words block body 1:2+4 «内部资料»\n");
     jy_check_shutdown();
     fx_close();
@@ -279,8 +280,8 @@ start_linkserver(const char **dir_out)
     struct stat st;
     int i;
 
-    if (jy_test_system("python3 %s/tests/tools/linkserver.py %s >%s/out 2>&1 &", JY_SOURCE_DIR,
-                       dir, dir) != 0)
+    if (jy_test_system("python3 %s/tests/tools/linkserver.py %s >%s/out 2>&1 &", JY_SOURCE_DIR, dir,
+                       dir) != 0)
         jy_test_fail(__FILE__, __LINE__, "could not start the link server");
     for (i = 0; i < 200 && stat(port, &st) != 0; i++)
         usleep(50000);
@@ -354,15 +355,15 @@ test_links(void)
     id = fx_item(K1, "article", body);
     {
         const char *got = check(id, K1, JY_CHECK_PUBLISH, NULL);
-        const char *want = jy_pool_printf(
-            fx.pool,
-            "links warn body 1:4+2 «/news/%lld.html»\n"
-            "links warn body 1:10+4 «https://x3.example.gov.cn/nothing/»\n"
-            "links warn body 2:2+1 «http://127.0.0.1:%d/missing»\n"
-            "links warn body 2:8+1 «http://127.0.0.1:%d/slow»\n"
-            "links warn body 2:10+1 «http://127.0.0.1:%d/loop»\n"
-            "links warn body 2:12+2 «http://127.0.0.1:%d/missing»\n",
-            draft, port, port, port, port);
+        const char *want =
+            jy_pool_printf(fx.pool,
+                           "links warn body 1:4+2 «/news/%lld.html»\n"
+                           "links warn body 1:10+4 «https://x3.example.gov.cn/nothing/»\n"
+                           "links warn body 2:2+1 «http://127.0.0.1:%d/missing»\n"
+                           "links warn body 2:8+1 «http://127.0.0.1:%d/slow»\n"
+                           "links warn body 2:10+1 «http://127.0.0.1:%d/loop»\n"
+                           "links warn body 2:12+2 «http://127.0.0.1:%d/missing»\n",
+                           draft, port, port, port, port);
         T_EQ_STR(got, want);
     }
     /* HEAD first, GET only where HEAD was refused; the duplicate asked once */
@@ -547,10 +548,11 @@ test_rls_and_isolation(void)
     T_EQ_INT(jy_db_begin(db, &err), JY_OK);
     T_EQ_STR(jy_db_query_value(db, fx.pool, "SELECT count(*) FROM check_lexicon", 0, NULL, &err),
              "0");
-    T_ASSERT(jy_db_query(db, fx.pool,
-                         "INSERT INTO check_setting (site_id, kind, on_publish) VALUES ($1, 'words',"
-                         " 'off')",
-                         1, p, &err) == NULL);
+    T_ASSERT(
+        jy_db_query(db, fx.pool,
+                    "INSERT INTO check_setting (site_id, kind, on_publish) VALUES ($1, 'words',"
+                    " 'off')",
+                    1, p, &err) == NULL);
     jy_db_rollback(db);
     /* nor checks K1's draft: not found, as if it did not exist */
     T_EQ_INT(jy_db_begin(db, &err), JY_OK);
@@ -560,10 +562,11 @@ test_rls_and_isolation(void)
     /* k1's admin may */
     db = fx_as(U_K1_ADMIN);
     T_EQ_INT(jy_db_begin(db, &err), JY_OK);
-    T_ASSERT(jy_db_query(db, fx.pool,
-                         "INSERT INTO check_setting (site_id, kind, on_publish) VALUES ($1, 'words',"
-                         " 'warn')",
-                         1, p, &err) != NULL);
+    T_ASSERT(
+        jy_db_query(db, fx.pool,
+                    "INSERT INTO check_setting (site_id, kind, on_publish) VALUES ($1, 'words',"
+                    " 'warn')",
+                    1, p, &err) != NULL);
     T_EQ_INT(jy_check_item(db, fx.pool, k1item, 0, JY_CHECK_PUBLISH, &f, &err), JY_OK);
     T_EQ_INT(jy_db_commit(db, &err), JY_OK);
     T_EQ_STR(fx_own("SELECT count(*) FROM audit_log WHERE object_type = 'check_setting'", 0, NULL),

@@ -31,8 +31,8 @@ enum { U_ADMIN, U_PROV_EDITOR, U_K1_EDITOR, U_K1_ADMIN, U_K2_ADMIN, U_VIEWER, NU
 
 struct lib_fx {
     struct jy_pool *pool;
-    struct jy_db *owner; /* the system: bypasses row-level security */
-    struct jy_db *app;   /* jiyue_app: acts as a user */
+    struct jy_db *owner;  /* the system: bypasses row-level security */
+    struct jy_db *app;    /* jiyue_app: acts as a user */
     const char *conninfo; /* of the owner connection */
     long long site[NSITES];
     long long news[NSITES], docs[NSITES], about[NSITES], reuse[NSITES];

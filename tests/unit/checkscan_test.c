@@ -21,8 +21,8 @@ pii_collect(void *data, enum chk_pii_type type, size_t start, size_t end)
     struct pii_hits *h = data;
     size_t n = strlen(h->out);
 
-    snprintf(h->out + n, sizeof(h->out) - n, "%s%s@%zu-%zu", n ? " " : "",
-             chk_pii_type_name(type), start, end);
+    snprintf(h->out + n, sizeof(h->out) - n, "%s%s@%zu-%zu", n ? " " : "", chk_pii_type_name(type),
+             start, end);
 }
 
 
@@ -68,8 +68,9 @@ test_luhn(void)
 {
     static const char *const valid[] = {"79927398713", "4111111111111111", "6222020200112233446",
                                         "6217001234567890122", "378282246310005"};
-    static const char *const invalid[] = {"79927398710", "4111111111111112", "6222020200112233445",
-                                          "1234567890123456", "6212345678901234567", "12a4"};
+    static const char *const invalid[] = {"79927398710",         "4111111111111112",
+                                          "6222020200112233445", "1234567890123456",
+                                          "6212345678901234567", "12a4"};
     size_t i;
 
     for (i = 0; i < JY_ARRAY_LEN(valid); i++)
@@ -94,8 +95,7 @@ test_pii_positions(void)
     T_EQ_STR(pii("card 6222 0202 0011 2233 446"), "card@5-28");
     T_EQ_STR(pii("amex 378282246310005"), "card@5-20");
     T_EQ_STR(pii("邮箱：zhang.san@example.gov.cn。"), "email@9-33");
-    T_EQ_STR(pii("mail 12345678@qq.com, li-si+x@mail.example.org."),
-             "email@5-20 email@22-46");
+    T_EQ_STR(pii("mail 12345678@qq.com, li-si+x@mail.example.org."), "email@5-20 email@22-46");
     T_EQ_STR(pii("13800138000 and 440308199901010012"), "mobile@0-11 id@16-34");
 }
 
@@ -104,20 +104,41 @@ static void
 test_pii_no_false_positives(void)
 {
     static const char *const lookalikes[] = {
-        "2023年12月5日", "2023-12-05", "20231205", "2023.12.05", "2023/12/05 08:30",
-        "国办发〔2023〕12号", "云政办发〔2024〕135号", "国发〔2016〕5号",
-        "电话：0571-87654321转8001", "0571-87654321-8001", "(0571)87654321", "热线12345",
-        "400-800-1234", "010-12345678", "0571 8765 4321",
-        "统一社会信用代码：91330100MA2H3K4L5X", "11330100002493664W",
-        "索引号：000014349/2023-00123", "金额 1234567890.12 元", "1,234,567,890",
-        "110101199003071234",  /* 18 digits, wrong check digit */
-        "202312050001234567",  /* an order number: no region 20 */
-        "6212345678901234567", /* 19 digits, Luhn fails */
-        "1234567890123456",    /* 16 digits, no issuer starts with 1 */
-        "12345678901",         /* 11 digits, 12 is no mobile prefix */
+        "2023年12月5日",
+        "2023-12-05",
+        "20231205",
+        "2023.12.05",
+        "2023/12/05 08:30",
+        "国办发〔2023〕12号",
+        "云政办发〔2024〕135号",
+        "国发〔2016〕5号",
+        "电话：0571-87654321转8001",
+        "0571-87654321-8001",
+        "(0571)87654321",
+        "热线12345",
+        "400-800-1234",
+        "010-12345678",
+        "0571 8765 4321",
+        "统一社会信用代码：91330100MA2H3K4L5X",
+        "11330100002493664W",
+        "索引号：000014349/2023-00123",
+        "金额 1234567890.12 元",
+        "1,234,567,890",
+        "110101199003071234",   /* 18 digits, wrong check digit */
+        "202312050001234567",   /* an order number: no region 20 */
+        "6212345678901234567",  /* 19 digits, Luhn fails */
+        "1234567890123456",     /* 16 digits, no issuer starts with 1 */
+        "12345678901",          /* 11 digits, 12 is no mobile prefix */
         "86013800138000123456", /* a mobile inside a longer number */
-        "ISBN 978-7-01-012345-6", "v13800138000", "0.13800138000", "编号A13800138000",
-        "13800138000X1", "user@localhost", "a@b.c", "@example.com", "第1@2.3页",
+        "ISBN 978-7-01-012345-6",
+        "v13800138000",
+        "0.13800138000",
+        "编号A13800138000",
+        "13800138000X1",
+        "user@localhost",
+        "a@b.c",
+        "@example.com",
+        "第1@2.3页",
         "表1\t20231205\t123456789012\t6.5",
     };
     size_t i;
@@ -290,10 +311,10 @@ int
 main(int argc, char **argv)
 {
     static const struct jy_test_case cases[] = {
-        T_CASE(test_id_checksum),          T_CASE(test_luhn),
-        T_CASE(test_pii_positions),        T_CASE(test_pii_no_false_positives),
-        T_CASE(test_automaton_overlaps),   T_CASE(test_lexicon_formats),
-        T_CASE(test_lexicon_errors),       T_CASE(test_whitelist_and_longest),
+        T_CASE(test_id_checksum),        T_CASE(test_luhn),
+        T_CASE(test_pii_positions),      T_CASE(test_pii_no_false_positives),
+        T_CASE(test_automaton_overlaps), T_CASE(test_lexicon_formats),
+        T_CASE(test_lexicon_errors),     T_CASE(test_whitelist_and_longest),
         T_CASE(test_ascii_case),
     };
     return jy_test_main(argc, argv, cases, JY_ARRAY_LEN(cases));

@@ -32,9 +32,10 @@ test_paragraphs(void)
              "序号\t电话\n1\t2");
     T_EQ_STR(pt(pool, "a&amp;b &lt;c&gt; &#20013;&#x6587; x&nbsp;y &unknown; &#0; &#xD800;").text,
              "a&b <c> 中文 x y &unknown; \xef\xbf\xbd \xef\xbf\xbd");
-    T_EQ_STR(pt(pool, "<p>a<!-- <p>hidden</p> -->b<script>x<p>y</p></script>c<style>p{}</style></p>")
-                 .text,
-             "abc");
+    T_EQ_STR(
+        pt(pool, "<p>a<!-- <p>hidden</p> -->b<script>x<p>y</p></script>c<style>p{}</style></p>")
+            .text,
+        "abc");
     T_EQ_STR(pt(pool, "1 < 2 and <3").text, "1 < 2 and <3");
     T_EQ_STR(pt(pool, "<p>unclosed <b").text, "unclosed");
     T_EQ_STR(pt(pool, "").text, "");

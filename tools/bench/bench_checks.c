@@ -227,7 +227,7 @@ static void
 build_charpool(const struct texts *t, struct charpool *cp)
 {
     /* counts of code points U+4E00..U+9FFF, the most frequent 2,500 kept */
-    size_t (*cnt)[2] = calloc(0x5200, sizeof(*cnt)), i, k;
+    size_t(*cnt)[2] = calloc(0x5200, sizeof(*cnt)), i, k;
 
     for (i = 0; i < 0x5200; i++)
         cnt[i][0] = i;
