@@ -95,5 +95,6 @@ extern const struct jy_cmd jy_cmd_file;
 extern const struct jy_cmd jy_cmd_review;
 extern const struct jy_cmd jy_cmd_submission;
 extern const struct jy_cmd jy_cmd_scheduler;
+extern const struct jy_cmd jy_cmd_check;
 
 #endif /* JY_CORE_CLI_H */

@@ -53,6 +53,18 @@ static const struct conf_key conf_keys[] = {
     {"file_max_video", "500", CONF_INT, 1, 4096, "largest video (mp4) in MiB"},
     {"file_sweep_grace", "1440", CONF_INT, 1, 525600,
      "minutes a stored file without a row is kept before `jiyue file sweep --apply` removes it"},
+    {"plugin_dir", JY_PLUGIN_DIR, CONF_STRING, 0, 0,
+     "folder whose *.so plugins are loaded at start (content checks, helpers, channels)"},
+    {"check_lexicon_dir", JY_SOURCE_DIR "/plugins/checks/lexicons", CONF_STRING, 0, 0,
+     "folder of the content checks' lexicons: sensitive.txt, whitelist.txt, typos.txt, names.txt"},
+    {"check_isolate", "1", CONF_INT, 0, 1,
+     "1 runs the content checks in a worker process that a crashing check cannot take down"},
+    {"check_timeout", "30", CONF_INT, 1, 3600,
+     "seconds one content check may run before its worker is killed and restarted"},
+    {"check_link_timeout", "5", CONF_INT, 1, 120,
+     "seconds the link check waits for an external link to answer"},
+    {"check_link_ttl", "24", CONF_INT, 0, 8760,
+     "hours the answer of an external link is kept in the link cache (0: always ask)"},
 };
 
 static const struct conf_key *

@@ -31,8 +31,9 @@ enum { U_ADMIN, U_PROV_EDITOR, U_K1_EDITOR, U_K1_ADMIN, U_K2_ADMIN, U_VIEWER, NU
 
 struct lib_fx {
     struct jy_pool *pool;
-    struct jy_db *owner; /* the system: bypasses row-level security */
-    struct jy_db *app;   /* jiyue_app: acts as a user */
+    struct jy_db *owner;  /* the system: bypasses row-level security */
+    struct jy_db *app;    /* jiyue_app: acts as a user */
+    const char *conninfo; /* of the owner connection */
     long long site[NSITES];
     long long news[NSITES], docs[NSITES], about[NSITES], reuse[NSITES];
     long long user[NUSERS];
@@ -118,6 +119,7 @@ fx_open(void)
 
     memset(&fx, 0, sizeof(fx));
     fx.pool = jy_pool_create(0);
+    fx.conninfo = conninfo;
     fx.owner = jy_db_connect(conninfo, &err);
     if (fx.owner == NULL)
         jy_test_fail(__FILE__, __LINE__, "connect: %s (%s)", err.msg, err.detail);
