@@ -91,5 +91,7 @@ extern const struct jy_cmd jy_cmd_export;
 extern const struct jy_cmd jy_cmd_item;
 extern const struct jy_cmd jy_cmd_tag;
 extern const struct jy_cmd jy_cmd_file;
+extern const struct jy_cmd jy_cmd_mirror;
+extern const struct jy_cmd jy_cmd_pusher;
 
 #endif /* JY_CORE_CLI_H */

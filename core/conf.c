@@ -51,6 +51,17 @@ static const struct conf_key conf_keys[] = {
     {"file_max_image", "10", CONF_INT, 1, 4096, "largest image (jpeg, png, gif, webp) in MiB"},
     {"file_max_archive", "100", CONF_INT, 1, 4096, "largest archive (zip) in MiB"},
     {"file_max_video", "500", CONF_INT, 1, 4096, "largest video (mp4) in MiB"},
+    {"push_parallel", "16", CONF_INT, 1, 1024,
+     "transfers to mirrors at once, over all mirrors, per pusher process"},
+    {"push_mirrors", "8", CONF_INT, 1, 1024, "mirrors one pusher process pushes at once"},
+    {"push_retry_base", "1", CONF_INT, 1, 3600,
+     "seconds before the first retry of a failed push (doubles each time, with jitter)"},
+    {"push_retry_max", "300", CONF_INT, 1, 86400,
+     "longest wait between retries of a push, in seconds"},
+    {"push_degraded_after", "5", CONF_INT, 1, 1000,
+     "failed pushes in a row after which a mirror is shown as degraded"},
+    {"push_poll", "5", CONF_INT, 1, 3600,
+     "seconds between looks at the push queue when no notification comes"},
 };
 
 static const struct conf_key *
