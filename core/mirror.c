@@ -302,6 +302,8 @@ jy_mirror_find(struct jy_db *db, struct jy_pool *pool, const char *ref, struct j
             return JY_ERROR;
         }
         p[0] = ref;
+        if (jy_db_begin(db, err) != JY_OK)
+            return JY_ERROR;
         res =
             jy_db_query(db, pool, "SELECT " MIRROR_COLS MIRROR_FROM " WHERE m.id = $1", 1, p, err);
     } else {
@@ -314,12 +316,16 @@ jy_mirror_find(struct jy_db *db, struct jy_pool *pool, const char *ref, struct j
         snprintf(site_s, sizeof(site_s), "%lld", site_id);
         p[0] = site_s;
         p[1] = slash + 1;
+        if (jy_db_begin(db, err) != JY_OK)
+            return JY_ERROR;
         res = jy_db_query(db, pool,
                           "SELECT " MIRROR_COLS MIRROR_FROM " WHERE m.site_id = $1 AND m.name = $2",
                           2, p, err);
     }
-    if (res == NULL)
+    if (res == NULL || jy_db_commit(db, err) != JY_OK) {
+        jy_db_rollback(db);
         return JY_ERROR;
+    }
     if (jy_db_res_rows(res) == 0) {
         jy_err_set(err, JY_E_NOT_FOUND, "no mirror \"%s\"", ref);
         jy_err_hint(err, "\"jiyue mirror list\" shows the mirrors you may see.");
@@ -347,12 +353,16 @@ jy_mirror_list(struct jy_db *db, struct jy_pool *pool, const char *site, struct 
         snprintf(site_s, sizeof(site_s), "%lld", site_id);
         p[0] = site_s;
     }
+    if (jy_db_begin(db, err) != JY_OK)
+        return JY_ERROR;
     res = jy_db_query(db, pool,
                       "SELECT " MIRROR_COLS MIRROR_FROM
                       " WHERE $1::bigint IS NULL OR m.site_id = $1 ORDER BY s.path, m.name",
                       1, p, err);
-    if (res == NULL)
+    if (res == NULL || jy_db_commit(db, err) != JY_OK) {
+        jy_db_rollback(db);
         return JY_ERROR;
+    }
     n = jy_db_res_rows(res);
     *out = jy_pool_new_array(pool, struct jy_mirror, n ? n : 1);
     for (i = 0; i < n; i++)
@@ -419,6 +429,8 @@ jy_mirror_status_get(struct jy_db *db, struct jy_pool *pool, long long mirror_id
     const char *p[1] = {id}, *v;
 
     snprintf(id, sizeof(id), "%lld", mirror_id);
+    if (jy_db_begin(db, err) != JY_OK)
+        return JY_ERROR;
     res = jy_db_query(
         db, pool,
         "SELECT coalesce(st.state, 'new'), coalesce(st.failures, 0), st.confirmed_generation,"
@@ -432,8 +444,10 @@ jy_mirror_status_get(struct jy_db *db, struct jy_pool *pool, long long mirror_id
         " LEFT JOIN mirror_lag l ON l.mirror_id = m.id"
         " LEFT JOIN push_job j ON j.mirror_id = m.id WHERE m.id = $1",
         1, p, err);
-    if (res == NULL)
+    if (res == NULL || jy_db_commit(db, err) != JY_OK) {
+        jy_db_rollback(db);
         return JY_ERROR;
+    }
     if (jy_db_res_rows(res) == 0) {
         jy_err_set(err, JY_E_NOT_FOUND, "no mirror %lld", mirror_id);
         return JY_ERROR;

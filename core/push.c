@@ -510,20 +510,23 @@ op_verb(const struct push_op *op)
 }
 
 
-/* The n-th folder of op->path ("a/b/c.html": 1 "a/", 2 "a/b/"), NULL past the last. */
+/*
+ * The URL of the n-th folder on the way to op's file, counted from the
+ * server's root ("http://h/dav/a/b.html": 1 "http://h/dav/", 2
+ * "http://h/dav/a/"), NULL past the last: after a 409 every folder is made,
+ * the mirror's own base included (MKCOL of one that exists answers 405).
+ */
 static const char *
 op_folder(struct push_op *op, int n)
 {
-    const char *s = op->path, *e = s;
+    const char *full = jy_pool_printf(op->pm->pool, "%s%s", op->pm->base, op->path);
+    const char *e = strstr(full, "://");
     int i;
 
-    for (i = 0; i < n; i++) {
-        e = strchr(e, '/');
-        if (e == NULL)
-            return NULL;
-        e++;
-    }
-    return jy_pool_strndup(op->pm->pool, s, (size_t) (e - s));
+    e = e ? strchr(e + 3, '/') : NULL;
+    for (i = 0; e && i < n; i++)
+        e = strchr(e + 1, '/');
+    return e ? jy_pool_strndup(op->pm->pool, full, (size_t) (e - full + 1)) : NULL;
 }
 
 
@@ -583,7 +586,7 @@ easy_setup(struct push_op *op, CURL *e)
     const char *url = jy_pool_printf(pm->pool, "%s%s", pm->base, op->path);
 
     if (op->kind == OP_PUT && op->step > 0) { /* webdav MKCOL of a missing folder */
-        easy_common(op, e, jy_pool_printf(pm->pool, "%s%s", pm->base, op_folder(op, op->step)));
+        easy_common(op, e, op_folder(op, op->step));
         curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, "MKCOL");
         return;
     }
@@ -869,9 +872,14 @@ push_op_finish(struct jy_pusher *p, struct push_op *op, CURLcode rc)
     }
     switch (op->kind) {
     case OP_PUT:
-        if (pm->m.kind == JY_MIRROR_WEBDAV && rc == CURLE_OK && code == 409 && !op->retried &&
-            strchr(op->path, '/')) {
-            /* the folder is missing and the server does not create it (RFC 4918 9.7.1) */
+        if (pm->m.kind == JY_MIRROR_WEBDAV && rc == CURLE_OK && (code == 409 || code == 500) &&
+            !op->retried && strchr(op->path, '/')) {
+            /*
+             * The folder is missing and the server does not create it: RFC 4918
+             * 9.7.1 says 409; nginx without create_full_put_path says 500. Make
+             * the folders (MKCOL of one that exists is a harmless 405) and send
+             * once more; a real server error then answers the second time.
+             */
             op->step = 1;
             push_op_start(p, op);
             return;
