@@ -23,6 +23,7 @@
 #include "core/log.h"
 #include "core/mirror.h"
 #include "core/pool.h"
+#include "core/utf8.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -463,42 +464,96 @@ easy_put(struct jy_pusher *p, CURL *e)
 }
 
 
-/* The server's words: "HTTP/1.1 507 Insufficient Storage: <text of the body>" or curl's. */
-static const char *
-op_words(struct push_op *op, CURLcode rc, char *dst, size_t cap)
+/*
+ * Append at most max bytes of outside text to b for a person: valid UTF-8
+ * only, control characters dropped, white space collapsed, HTML tags
+ * removed when tags is set (nginx and most servers answer errors in HTML).
+ */
+static void
+words_add(struct jy_buf *b, const char *s, size_t len, bool tags, size_t max)
 {
-    struct jy_buf b = JY_BUF_INIT(op->pm->pool);
-    bool tag = false, space = true;
-    size_t i;
+    size_t i = 0, start = b->len;
+    bool in_tag = false, space = true;
 
-    if (rc != CURLE_OK) {
-        snprintf(dst, cap, "%s%s%s", curl_easy_strerror(rc), op->errbuf[0] ? ": " : "", op->errbuf);
-        return dst;
-    }
-    /* the body's text without tags, spaces collapsed (nginx answers in HTML) */
-    for (i = 0; i < op->body_len && b.len < 200; i++) {
-        char c = op->body[i];
-        if (c == '<')
-            tag = true;
-        else if (c == '>')
-            tag = false, c = ' ';
-        if (tag)
+    while (i < len) {
+        uint32_t cp;
+        size_t n = jy_utf8_decode(s + i, len - i, &cp);
+
+        if (n == 0) { /* not UTF-8: skip the byte */
+            i++;
             continue;
-        if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
-            if (!space)
-                jy_buf_add_char(&b, ' ');
+        }
+        i += n;
+        if (tags && cp == '<') {
+            in_tag = true;
+            continue;
+        }
+        if (tags && in_tag) {
+            if (cp == '>') {
+                in_tag = false;
+                cp = ' ';
+            } else {
+                continue;
+            }
+        }
+        if (cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r') {
+            if (!space && b->len > start)
+                jy_buf_add_char(b, ' ');
             space = true;
             continue;
         }
-        if ((unsigned char) c < 0x20)
+        if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0))
             continue;
-        jy_buf_add_char(&b, c);
+        if (b->len - start + n > max)
+            break;
+        jy_buf_add(b, s + i - n, n);
         space = false;
     }
-    while (b.len && b.buf[b.len - 1] == ' ')
-        jy_buf_setlen(&b, b.len - 1);
-    snprintf(dst, cap, "%s%s%s", op->status_line[0] ? op->status_line : "no answer",
-             b.len ? ": " : "", b.buf);
+    while (b->len > start && b->buf[b->len - 1] == ' ')
+        jy_buf_setlen(b, b->len - 1);
+}
+
+
+size_t
+jy_push_server_words(const char *status, size_t slen, const char *body, size_t blen, char *dst,
+                     size_t cap)
+{
+    struct jy_pool *pool = jy_pool_create(0);
+    struct jy_buf b = JY_BUF_INIT(pool);
+    size_t out;
+
+    words_add(&b, status, slen, false, 160);
+    if (b.len == 0)
+        jy_buf_add_str(&b, "no answer");
+    if (blen) {
+        size_t mark = b.len;
+        jy_buf_add_str(&b, ": ");
+        words_add(&b, body, blen, true, 200);
+        if (b.len == mark + 2)
+            jy_buf_setlen(&b, mark);
+    }
+    out = jy_utf8_clamp_bytes(b.buf, b.len, cap ? cap - 1 : 0);
+    if (cap) {
+        memcpy(dst, b.buf, out);
+        dst[out] = '\0';
+    }
+    jy_pool_destroy(pool);
+    return out;
+}
+
+
+/* The server's words: "HTTP/1.1 507 Insufficient Storage: <text of the body>", or curl's. */
+static const char *
+op_words(struct push_op *op, CURLcode rc, char *dst, size_t cap)
+{
+    if (rc != CURLE_OK) {
+        const char *what = curl_easy_strerror(rc);
+        /* the error buffer may quote the server (sftp): it passes the same filter */
+        jy_push_server_words(what, strlen(what), op->errbuf, strlen(op->errbuf), dst, cap);
+        return dst;
+    }
+    jy_push_server_words(op->status_line, strlen(op->status_line), op->body, op->body_len, dst,
+                         cap);
     return dst;
 }
 

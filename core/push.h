@@ -33,6 +33,7 @@
 
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 struct jy_conf;
 struct jy_db;
@@ -117,5 +118,17 @@ struct jy_verify_report {
  */
 int jy_mirror_verify(const char *conninfo, struct jy_pool *pool, long long mirror_id, int sample,
                      struct jy_verify_report *rep, struct jy_err *err);
+
+/*
+ * The words of a server's answer, for a person and for mirror_status:
+ * "HTTP/1.1 507 Insufficient Storage: <the body's text>". Both parts come
+ * from outside: only valid UTF-8 is kept, control characters are dropped,
+ * white space is collapsed, HTML tags are removed from the body, the body
+ * gives at most 200 bytes, and the whole is cut on a character boundary to
+ * fit cap (with its NUL). An empty status gives "no answer". Returns the
+ * length written.
+ */
+size_t jy_push_server_words(const char *status, size_t slen, const char *body, size_t blen,
+                            char *dst, size_t cap);
 
 #endif /* JY_CORE_PUSH_H */
