@@ -90,7 +90,8 @@ struct push_mirror {
     long long files, bytes, deleted;
     struct timespec started;
     struct jy_verify_report *rep;
-    struct jy_pool *rep_pool; /* where the report's strings go */
+    struct jy_pool *rep_pool;     /* where the report's strings go */
+    struct curl_slist *no_expect; /* "Expect:" (freed with the mirror) */
 };
 
 struct jy_pusher {
@@ -301,6 +302,7 @@ plan_mirror(struct jy_pusher *p, struct push_mirror *pm, long long mirror_id)
         pm->sftp_dir = path;
     }
     pm->src_dir = jy_pool_printf(pm->pool, "%s/%s/", p->pc.output_dir, pm->m.site_code);
+    pm->no_expect = curl_slist_append(NULL, "Expect:");
     jy_buf_init(&pm->c_paths, pm->pool, 0);
     jy_buf_init(&pm->c_sizes, pm->pool, 0);
     jy_buf_init(&pm->c_hashes, pm->pool, 0);
@@ -661,6 +663,9 @@ easy_setup(struct push_op *op, CURL *e)
         curl_easy_setopt(e, CURLOPT_SEEKDATA, op);
         if (pm->m.kind == JY_MIRROR_SFTP)
             curl_easy_setopt(e, CURLOPT_FTP_CREATE_MISSING_DIRS, (long) CURLFTP_CREATE_DIR_RETRY);
+        else if (op->size < 1024 * 1024)
+            /* no "Expect: 100-continue" round trip for small files: a refusal costs little */
+            curl_easy_setopt(e, CURLOPT_HTTPHEADER, pm->no_expect);
         break;
     case OP_DELETE:
         if (pm->m.kind == JY_MIRROR_WEBDAV) {
@@ -992,6 +997,7 @@ push_mirror_free(struct jy_pusher *p, struct push_mirror *pm)
         if (op->fd >= 0)
             close(op->fd);
     }
+    curl_slist_free_all(pm->no_expect);
     jy_pool_destroy(pm->pool);
 }
 
