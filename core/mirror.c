@@ -493,3 +493,31 @@ jy_mirror_enqueue(struct jy_db *db, struct jy_pool *pool, const struct jy_mirror
     }
     return JY_OK;
 }
+
+
+int
+jy_mirror_sites_confirmed(struct jy_db *db, struct jy_pool *pool, long long after_generation,
+                          int *done, int *pending, struct jy_err *err)
+{
+    struct jy_db_res *res;
+    char after[24];
+    const char *p[1] = {after};
+
+    snprintf(after, sizeof(after), "%lld", after_generation);
+    res = jy_db_query(
+        db, pool,
+        "WITH s AS (SELECT site_id, max(id) FILTER (WHERE finished_at IS NOT NULL) AS last,"
+        "                  bool_or(finished_at IS NULL) AS rendering"
+        "             FROM render_generation WHERE id > $1 GROUP BY site_id)"
+        " SELECT count(*) FILTER (WHERE ok), count(*) FILTER (WHERE NOT ok) FROM ("
+        "  SELECT NOT s.rendering AND NOT EXISTS (SELECT 1 FROM mirror m"
+        "    LEFT JOIN mirror_status st ON st.mirror_id = m.id"
+        "    WHERE m.site_id = s.site_id AND m.enabled"
+        "      AND coalesce(st.confirmed_generation, 0) < s.last) AS ok FROM s) x",
+        1, p, err);
+    if (res == NULL)
+        return JY_ERROR;
+    *done = atoi(jy_db_res_get(res, 0, 0));
+    *pending = atoi(jy_db_res_get(res, 0, 1));
+    return JY_OK;
+}

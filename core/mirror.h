@@ -117,4 +117,16 @@ int jy_mirror_status_get(struct jy_db *db, struct jy_pool *pool, long long mirro
 int jy_mirror_enqueue(struct jy_db *db, struct jy_pool *pool, const struct jy_mirror *m,
                       const char *reason, struct jy_err *err);
 
+/*
+ * Where the renders since a point stand on the mirrors, for the end-to-end
+ * benchmark (edit -> every affected page on every mirror) and for status
+ * pages: among the sites with a render_generation newer than
+ * after_generation, *done gets those whose enabled mirrors all hold the
+ * site's newest finished generation (and no newer generation is still
+ * rendering), *pending the others. Wait for *done to reach the number of
+ * sites the edit affects and *pending to be 0.
+ */
+int jy_mirror_sites_confirmed(struct jy_db *db, struct jy_pool *pool, long long after_generation,
+                              int *done, int *pending, struct jy_err *err);
+
 #endif /* JY_CORE_MIRROR_H */

@@ -153,7 +153,8 @@ struct ms_nginx {
  *   /auth/   as /dav/, behind basic authentication: user "pusher", password "s3cret"
  *   /deny/   PUT and DELETE forbidden (403)
  *   /full/   PUT answered 507 Insufficient Storage
- * The access log (dir/access.log) has one line per request: "METHOD URI STATUS".
+ * The access log (dir/access.log) has one line per request: "METHOD URI STATUS cN", N being
+ * nginx's connection number (requests on one kept-alive connection share it).
  * extra: more server-level directives (a location on a small file system ...).
  */
 static JY_UNUSED int
@@ -191,7 +192,7 @@ ms_nginx_start(struct ms_nginx *n, const char *dir, int port, const char *extra)
             "error_log %s/error.log warn;\n"
             "events { worker_connections 256; }\n"
             "http {\n"
-            "  log_format m '$request_method $uri $status';\n"
+            "  log_format m '$request_method $uri $status c$connection';\n"
             "  access_log %s/access.log m;\n"
             "  client_body_temp_path %s/tmp;\n"
             "  proxy_temp_path %s/tmp; fastcgi_temp_path %s/tmp; uwsgi_temp_path %s/tmp;\n"

@@ -10,7 +10,7 @@
  * Then R rounds (default 20): K files change (default 100; renderer stand-in
  * of tests/mirror_servers.h: temp + rename, render_file rows, finished_at),
  * and the time from the generation's commit to the moment both mirrors
- * have confirmed it (mirror_status.confirmed_generation, polled every 2 ms)
+ * have confirmed it (jy_mirror_sites_confirmed(), polled every 2 ms)
  * is the latency; prints files/s and p50/p95/max of the latency. The
  * pusher runs with the default settings (push_parallel 16, max_parallel 4
  * per mirror, 3 files fetched back per push).
@@ -19,6 +19,7 @@
 #include "core/buf.h"
 #include "core/db.h"
 #include "core/err.h"
+#include "core/mirror.h"
 #include "core/pool.h"
 #include "tests/mirror_servers.h"
 
@@ -57,17 +58,20 @@ value(struct jy_db *db, struct jy_pool *pool, const char *sql)
 }
 
 
-/* Wait until both mirrors confirmed generation gen (or newer); ms waited, -1 after 60 s. */
+/* Wait until every mirror of the site holds generation gen (or newer); ms waited, -1 after 60 s. */
 static double
 wait_confirmed(struct jy_db *db, struct jy_pool *pool, long long gen, double t0)
 {
-    const char *sql = jy_pool_printf(pool,
-                                     "SELECT count(*) = 2 FROM mirror_status"
-                                     " WHERE confirmed_generation >= %lld",
-                                     gen);
+    struct jy_err err = JY_ERR_INIT;
+    int done, pending;
+
     for (;;) {
         double t = now_ms();
-        if (strcmp(value(db, pool, sql), "t") == 0)
+        if (jy_mirror_sites_confirmed(db, pool, gen - 1, &done, &pending, &err) != JY_OK) {
+            fprintf(stderr, "bench_push: %s\n", err.msg);
+            exit(1);
+        }
+        if (done == 1 && pending == 0)
             return t - t0;
         if (t - t0 > 60000)
             return -1;
