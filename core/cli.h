@@ -96,5 +96,7 @@ extern const struct jy_cmd jy_cmd_review;
 extern const struct jy_cmd jy_cmd_submission;
 extern const struct jy_cmd jy_cmd_scheduler;
 extern const struct jy_cmd jy_cmd_check;
+extern const struct jy_cmd jy_cmd_mirror;
+extern const struct jy_cmd jy_cmd_pusher;
 
 #endif /* JY_CORE_CLI_H */

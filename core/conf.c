@@ -65,6 +65,17 @@ static const struct conf_key conf_keys[] = {
      "seconds the link check waits for an external link to answer"},
     {"check_link_ttl", "24", CONF_INT, 0, 8760,
      "hours the answer of an external link is kept in the link cache (0: always ask)"},
+    {"push_parallel", "16", CONF_INT, 1, 1024,
+     "transfers to mirrors at once, over all mirrors, per pusher process"},
+    {"push_mirrors", "8", CONF_INT, 1, 1024, "mirrors one pusher process pushes at once"},
+    {"push_retry_base", "1", CONF_INT, 1, 3600,
+     "seconds before the first retry of a failed push (doubles each time, with jitter)"},
+    {"push_retry_max", "300", CONF_INT, 1, 86400,
+     "longest wait between retries of a push, in seconds"},
+    {"push_degraded_after", "5", CONF_INT, 1, 1000,
+     "failed pushes in a row after which a mirror is shown as degraded"},
+    {"push_poll", "5", CONF_INT, 1, 3600,
+     "seconds between looks at the push queue when no notification comes"},
 };
 
 static const struct conf_key *

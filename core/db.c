@@ -353,6 +353,34 @@ jy_db_server_version(struct jy_db *db)
 }
 
 
+int
+jy_db_socket(struct jy_db *db)
+{
+    return PQsocket(db->conn);
+}
+
+
+int
+jy_db_notifies(struct jy_db *db, jy_db_notify_fn fn, void *arg, struct jy_err *err)
+{
+    PGnotify *n;
+    int count = 0;
+
+    if (PQconsumeInput(db->conn) == 0) {
+        const char *m = PQerrorMessage(db->conn);
+        jy_err_set(err, JY_E_UNAVAILABLE, "could not reach the database");
+        jy_err_detail(err, "%.*s", (int) strcspn(m, "\n"), m);
+        return JY_ERROR;
+    }
+    while ((n = PQnotifies(db->conn)) != NULL) {
+        fn(arg, n->relname, n->extra);
+        PQfreemem(n);
+        count++;
+    }
+    return count;
+}
+
+
 char *
 jy_db_quote_ident(struct jy_db *db, struct jy_pool *pool, const char *ident)
 {

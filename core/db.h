@@ -89,6 +89,16 @@ const char *jy_db_res_field(const struct jy_db_res *res, int row, const char *na
 /* Server version as an integer (150018 for 15.18). */
 int jy_db_server_version(struct jy_db *db);
 
+/*
+ * LISTEN/NOTIFY: after "LISTEN channel" (jy_db_exec), poll the socket for
+ * reading; when it is readable, jy_db_notifies() reads what the server sent
+ * and calls fn for every notification that arrived, in order. Returns how
+ * many, or JY_ERROR with err when the connection is lost.
+ */
+typedef void (*jy_db_notify_fn)(void *arg, const char *channel, const char *payload);
+int jy_db_socket(struct jy_db *db);
+int jy_db_notifies(struct jy_db *db, jy_db_notify_fn fn, void *arg, struct jy_err *err);
+
 /* Quote an identifier for the few places that need one (CREATE DATABASE name). */
 char *jy_db_quote_ident(struct jy_db *db, struct jy_pool *pool, const char *ident);
 

@@ -9,6 +9,7 @@ PACKAGES="build-essential cmake pkg-config git
 libpq-dev libevent-dev libcjson-dev libcurl4-openssl-dev libsodium-dev
 libgumbo-dev libmagic-dev
 postgresql
+nginx openssh-server openssh-client
 clang libclang-rt-14-dev clang-format
 default-jre-headless libxml2-utils python3
 ca-certificates"
