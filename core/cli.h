@@ -91,5 +91,6 @@ extern const struct jy_cmd jy_cmd_export;
 extern const struct jy_cmd jy_cmd_item;
 extern const struct jy_cmd jy_cmd_tag;
 extern const struct jy_cmd jy_cmd_file;
+extern const struct jy_cmd jy_cmd_serve;
 
 #endif /* JY_CORE_CLI_H */
