@@ -91,12 +91,12 @@ files_upload(struct jy_api_req *r, struct jy_err *err)
                         &f, err) != JY_OK)
         return JY_ERROR;
     if (f.created)
-        jy_api_header(r, "Location", jy_pool_printf(r->pool, "/api/v1/files/%lld", f.id));
+        jy_api_header(r, "Location", jy_pool_printf(r->pool, "/api/v1/files/%s", f.sha256));
     return file_reply(r, f.created ? 201 : 200, &f);
 }
 
 
-/* GET /api/v1/files/{ref}: a file by id or sha256. */
+/* GET /api/v1/files/{ref}: a file by its sha256 (or a unique prefix of 8 hex digits or more). */
 static int
 files_get(struct jy_api_req *r, struct jy_err *err)
 {
@@ -112,7 +112,7 @@ files_get(struct jy_api_req *r, struct jy_err *err)
 static const struct jy_api_route routes[] = {
     {"POST", "/api/v1/files", files_upload, JY_API_UPLOAD,
      "upload a file (multipart/form-data: site, file)"},
-    {"GET", "/api/v1/files/{ref}", files_get, 0, "a file's description (by id or sha256)"},
+    {"GET", "/api/v1/files/{ref}", files_get, 0, "a file's description (by sha256)"},
 };
 
 

@@ -101,8 +101,12 @@ grants_list(struct jy_api_req *r, struct jy_err *err)
 
     if (jy_api_query_keys(r, known, err) != JY_OK)
         return JY_ERROR;
+    /* jy_grant_list runs in the caller's transaction: one that sets the actor */
+    if (jy_db_begin(r->db, err) != JY_OK)
+        return JY_ERROR;
     res = jy_grant_list(r->db, r->pool, jy_http_param(&r->query, "login"),
                         jy_http_param(&r->query, "site"), err);
+    jy_db_rollback(r->db);
     if (res == NULL)
         return JY_ERROR;
     o = jy_json_new_object(r->pool);
