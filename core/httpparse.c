@@ -293,6 +293,30 @@ find(const char *s, size_t len, const char *needle, size_t nlen)
 }
 
 
+/*
+ * The next delimiter line at or after p: CRLF "--" boundary followed by
+ * "--", or by blanks and CRLF (RFC 2046); "--B1x" is data, not a delimiter.
+ */
+static const char *
+next_delimiter(const char *p, const char *lim, const char *delim, size_t dlen)
+{
+    while (p < lim) {
+        const char *d = find(p, (size_t) (lim - p), delim, dlen), *q;
+        if (d == NULL)
+            return NULL;
+        q = d + dlen;
+        if (lim - q >= 2 && q[0] == '-' && q[1] == '-')
+            return d;
+        while (q < lim && (*q == ' ' || *q == '\t'))
+            q++;
+        if (lim - q >= 2 && q[0] == '\r' && q[1] == '\n')
+            return d;
+        p = d + 1;
+    }
+    return NULL;
+}
+
+
 int
 jy_http_parse_multipart(struct jy_pool *pool, const char *body, size_t len, const char *boundary,
                         struct jy_http_multipart *out, struct jy_err *err)
@@ -356,7 +380,7 @@ jy_http_parse_multipart(struct jy_pool *pool, const char *body, size_t len, cons
         if (part->name == NULL)
             return mp_fail(err, out->n + 1, "part without a Content-Disposition name");
         p = hend + 2;
-        next = find(p, (size_t) (lim - p), delim, dlen);
+        next = next_delimiter(p, lim, delim, dlen);
         if (next == NULL)
             return mp_fail(err, out->n + 1, "body ends before the closing boundary");
         part->data = p;
