@@ -82,7 +82,8 @@ hexval(char c)
 }
 
 
-/* Percent-decode one path segment; NULL when malformed or not UTF-8 text. */
+/* Percent-decode one path segment; NULL when malformed or not UTF-8 text (no control characters).
+ */
 static char *
 seg_decode(struct jy_pool *pool, const char *s, size_t len)
 {
@@ -103,8 +104,9 @@ seg_decode(struct jy_pool *pool, const char *s, size_t len)
     *o = '\0';
     if (!jy_utf8_valid(out, (size_t) (o - out), NULL))
         return NULL;
+    /* "%2F" does give "/": a column is SITE:PATH and paths have slashes */
     for (i = 0; out + i < o; i++)
-        if ((unsigned char) out[i] < 0x20 || out[i] == '/')
+        if ((unsigned char) out[i] < 0x20 || out[i] == 0x7f)
             return NULL;
     return out;
 }

@@ -176,8 +176,12 @@ test_route_match(void)
     T_ASSERT(r != NULL);
     T_EQ_STR(args[0], "5601210001:news");
     T_EQ_STR(args[1], "7");
-    /* a placeholder never spans segments, and %2F does not make a slash */
-    T_ASSERT(jy_api_match(rt, pool, "GET", "/api/v1/sites/a%2Fb", &args, &nargs, &status, &allow) ==
+    /* a placeholder is one segment; %2F in it is a slash of the value (column paths) */
+    r = jy_api_match(rt, pool, "GET", "/api/v1/columns/5601210001%3Azwgk%2Ftzgg/items", &args,
+                     &nargs, &status, &allow);
+    T_ASSERT(r != NULL);
+    T_EQ_STR(args[0], "5601210001:zwgk/tzgg");
+    T_ASSERT(jy_api_match(rt, pool, "GET", "/api/v1/sites/a%00b", &args, &nargs, &status, &allow) ==
              NULL);
     T_EQ_INT(status, 400);
     T_ASSERT(jy_api_match(rt, pool, "GET", "/api/v1/items/1/2/3", &args, &nargs, &status, &allow) ==
