@@ -8,6 +8,7 @@
 #include "core/api.h"
 #include "core/db.h"
 #include "core/err.h"
+#include "core/filestore.h"
 #include "core/item.h"
 #include "core/json.h"
 #include "core/placement.h"
@@ -331,6 +332,63 @@ items_place(struct jy_api_req *r, struct jy_err *err)
 }
 
 
+/* PUT / DELETE /api/v1/items/{id}/interprets/{doc}: link an interpretation to its document. */
+static int
+items_link(struct jy_api_req *r, struct jy_err *err)
+{
+    bool add = strcmp(r->method, "PUT") == 0;
+    long long id, doc;
+    cJSON *o;
+
+    if (item_id(r, &id, err) != JY_OK || jy_api_arg_id(r, 1, "doc", &doc, err) != JY_OK ||
+        jy_item_link(r->db, r->pool, id, doc, add, err) != JY_OK)
+        return JY_ERROR;
+    o = jy_json_new_object(r->pool);
+    cJSON_AddNumberToObject(o, "interpretation", (double) id);
+    cJSON_AddNumberToObject(o, "document", (double) doc);
+    cJSON_AddBoolToObject(o, "linked", add);
+    return jy_api_reply(r, 200, o);
+}
+
+
+/* POST /api/v1/items/{id}/files {"file", "sort", "caption"}: use an uploaded file on the item. */
+static int
+items_attach(struct jy_api_req *r, struct jy_err *err)
+{
+    static const char *const known[] = {"file", "sort", "caption", NULL};
+    struct jy_json_node root = JY_JSON_ROOT(r->body);
+    const char *ref = NULL, *caption = NULL;
+    long long id, sort = 0;
+    cJSON *o;
+
+    if (item_id(r, &id, err) != JY_OK || jy_api_body_keys(r, known, err) != JY_OK ||
+        jy_json_get_str_chars(&root, "file", true, 8, 64, &ref, err) != JY_OK ||
+        jy_json_get_int(&root, "sort", false, 0, 100000, &sort, err) != JY_OK ||
+        jy_json_get_str_chars(&root, "caption", false, 0, 200, &caption, err) != JY_OK)
+        return JY_ERROR;
+    if (jy_file_attach(r->db, r->pool, id, ref, (int) sort, caption, err) != JY_OK)
+        return JY_ERROR;
+    o = jy_json_new_object(r->pool);
+    cJSON_AddNumberToObject(o, "item", (double) id);
+    cJSON_AddStringToObject(o, "file", ref);
+    return jy_api_reply(r, 200, o);
+}
+
+
+/* DELETE /api/v1/items/{id}/files/{ref} */
+static int
+items_detach(struct jy_api_req *r, struct jy_err *err)
+{
+    long long id;
+
+    if (item_id(r, &id, err) != JY_OK ||
+        jy_file_detach(r->db, r->pool, id, r->args[1], err) != JY_OK)
+        return JY_ERROR;
+    r->status = 204;
+    return JY_OK;
+}
+
+
 /* GET /api/v1/items?site=&kind=&q=&sort=&page=&page_size= */
 static int
 items_list(struct jy_api_req *r, struct jy_err *err)
@@ -463,6 +521,12 @@ static const struct jy_api_route routes[] = {
      "make an old revision current again"},
     {"POST", "/api/v1/items/{id}/placements", items_place, JY_API_JSON,
      "place an item into columns of several sites"},
+    {"PUT", "/api/v1/items/{id}/interprets/{doc}", items_link, 0,
+     "link an interpretation to the policy document it interprets"},
+    {"DELETE", "/api/v1/items/{id}/interprets/{doc}", items_link, 0, "remove that link"},
+    {"POST", "/api/v1/items/{id}/files", items_attach, JY_API_JSON,
+     "use an uploaded file on an item"},
+    {"DELETE", "/api/v1/items/{id}/files/{ref}", items_detach, 0, "stop using a file on an item"},
     {"GET", "/api/v1/columns/{column}/items", columns_items, 0,
      "a column's items as editors see it"},
     {"PUT", "/api/v1/columns/{column}/hidden/{id}", columns_hide, 0,

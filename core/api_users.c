@@ -91,6 +91,44 @@ users_create(struct jy_api_req *r, struct jy_err *err)
 }
 
 
+/* POST /api/v1/users/{login}/disable and /enable: in the caller's name (ends sessions and tokens).
+ */
+static int
+users_able(struct jy_api_req *r, struct jy_err *err)
+{
+    bool disable = strstr(r->path, "/disable") != NULL;
+    int rc = disable ? jy_auth_user_disable(r->db, r->args[0], err)
+                     : jy_auth_user_enable(r->db, r->args[0], err);
+    cJSON *o;
+
+    if (rc != JY_OK && rc != JY_DONE)
+        return JY_ERROR;
+    o = jy_json_new_object(r->pool);
+    cJSON_AddStringToObject(o, "login", r->args[0]);
+    cJSON_AddBoolToObject(o, "disabled", disable);
+    cJSON_AddBoolToObject(o, "changed", rc == JY_OK);
+    return jy_api_reply(r, 200, o);
+}
+
+
+/* PUT /api/v1/users/{login}/password {"password"}: checked against the policy; sessions end. */
+static int
+users_password(struct jy_api_req *r, struct jy_err *err)
+{
+    static const char *const known[] = {"password", NULL};
+    struct jy_json_node root = JY_JSON_ROOT(r->body);
+    const char *pw = NULL;
+
+    if (jy_api_body_keys(r, known, err) != JY_OK ||
+        jy_json_get_str(&root, "password", true, &pw, err) != JY_OK)
+        return JY_ERROR;
+    if (jy_auth_user_set_password(r->db, r->env->policy, r->args[0], pw, err) != JY_OK)
+        return JY_ERROR;
+    r->status = 204;
+    return JY_OK;
+}
+
+
 /* GET /api/v1/grants?login=&site= */
 static int
 grants_list(struct jy_api_req *r, struct jy_err *err)
@@ -203,6 +241,11 @@ audit_list(struct jy_api_req *r, struct jy_err *err)
 static const struct jy_api_route routes[] = {
     {"GET", "/api/v1/users", users_list, 0, "accounts the caller may see (paged)"},
     {"POST", "/api/v1/users", users_create, JY_API_JSON | JY_API_IDEMPOTENT, "create an account"},
+    {"POST", "/api/v1/users/{login}/disable", users_able, 0,
+     "disable an account (its sessions and tokens end)"},
+    {"POST", "/api/v1/users/{login}/enable", users_able, 0, "enable a disabled account"},
+    {"PUT", "/api/v1/users/{login}/password", users_password, JY_API_JSON,
+     "set a new password (its sessions end)"},
     {"GET", "/api/v1/grants", grants_list, 0, "grants (filters: login, site)"},
     {"POST", "/api/v1/grants", grants_create, JY_API_JSON | JY_API_IDEMPOTENT,
      "grant a role on a site subtree or a column"},

@@ -718,6 +718,24 @@ test_sites_tags_users_audit(void)
         r = req_as(U_ADMIN, "DELETE", jy_pool_printf(fx.pool, "/api/v1/grants/%s", gid), NULL);
         expect_status(&r, 204, __LINE__);
     }
+    /* a password against the policy is refused with the rule; a good one ends sessions */
+    r = req_as(U_ADMIN, "PUT", "/api/v1/users/tt_editor/password", "{\"password\": \"short\"}");
+    expect_error(&r, 400, "invalid", "password");
+    r = req_as(U_ADMIN, "PUT", "/api/v1/users/tt_editor/password",
+               "{\"password\": \"Another-Long-Pass-9\"}");
+    expect_status(&r, 204, __LINE__);
+    r = req_as(U_ADMIN, "POST", "/api/v1/users/tt_editor/disable", NULL);
+    expect_status(&r, 200, __LINE__);
+    T_EQ_STR(jstr(js(&r), "changed"), "true");
+    T_EQ_STR(fx_own("SELECT disabled::text FROM app_user WHERE login = 'tt_editor'", 0, NULL),
+             "true");
+    r = req_as(U_ADMIN, "POST", "/api/v1/users/tt_editor/disable", NULL);
+    T_EQ_STR(jstr(js(&r), "changed"), "false");
+    r = req_as(U_ADMIN, "POST", "/api/v1/users/tt_editor/enable", NULL);
+    expect_status(&r, 200, __LINE__);
+    r = req_as(U_K2_ADMIN, "POST", "/api/v1/users/admin/disable", NULL);
+    T_ASSERT(r.status == 403 || r.status == 404);
+    T_EQ_STR(fx_own("SELECT disabled::text FROM app_user WHERE login = 'admin'", 0, NULL), "false");
     r = req_as(U_ADMIN, "GET", "/api/v1/users?page_size=2", NULL);
     expect_status(&r, 200, __LINE__);
     T_EQ_INT(cJSON_GetArraySize(cJSON_GetObjectItem(js(&r), "items")), 2);
@@ -728,6 +746,78 @@ test_sites_tags_users_audit(void)
     T_ASSERT(fx_count("SELECT count(*) FROM audit_log WHERE login = 'admin'"
                       " AND request_id IS NOT NULL AND request_id <> ''",
                       0, NULL) > 0);
+}
+
+
+static void
+test_links_and_attachments(void)
+{
+    struct jy_buf png = JY_BUF_INIT(fx.pool);
+    const char *h[2] = {NULL, NULL}, *body, *sha;
+    long long doc, doc2, interp;
+    struct resp r;
+    size_t len;
+
+    setup();
+    doc = fx_item(PROV, "policy",
+                  "{\"title\": \"行动方案\", \"doc_no\": \"岭政发〔2026〕15号\","
+                  " \"issuer\": \"云岭省人民政府\", \"validity\": \"valid\"}");
+    doc2 = fx_item(PROV, "policy",
+                   "{\"title\": \"实施细则\", \"doc_no\": \"岭政办发〔2026〕16号\","
+                   " \"issuer\": \"云岭省人民政府办公厅\", \"validity\": \"valid\"}");
+    r = req_as(U_PROV_EDITOR, "POST", "/api/v1/items",
+               jy_pool_printf(fx.pool,
+                              "{\"site\": \"%s\", \"kind\": \"interpretation\","
+                              " \"fields\": {\"title\": \"解读\", \"interprets\": [%lld]}}",
+                              fx_codes[PROV], doc));
+    expect_status(&r, 201, __LINE__);
+    interp = atoll(jstr(js(&r), "id"));
+    r = req_as(U_PROV_EDITOR, "PUT",
+               jy_pool_printf(fx.pool, "/api/v1/items/%lld/interprets/%lld", interp, doc2), NULL);
+    expect_status(&r, 200, __LINE__);
+    r = req_as(U_PROV_EDITOR, "GET", jy_pool_printf(fx.pool, "/api/v1/items/%lld", doc2), NULL);
+    T_CONTAINS(r.body, "\"interpretations\":[{");
+    r = req_as(U_PROV_EDITOR, "DELETE",
+               jy_pool_printf(fx.pool, "/api/v1/items/%lld/interprets/%lld", interp, doc2), NULL);
+    expect_status(&r, 200, __LINE__);
+    r = req_as(U_PROV_EDITOR, "GET", jy_pool_printf(fx.pool, "/api/v1/items/%lld", doc2), NULL);
+    T_CONTAINS(r.body, "\"interpretations\":[]");
+    /* a document cannot interpret: the core's words come through */
+    r = req_as(U_PROV_EDITOR, "PUT",
+               jy_pool_printf(fx.pool, "/api/v1/items/%lld/interprets/%lld", doc, doc2), NULL);
+    expect_error(&r, 400, "invalid", NULL);
+    T_CONTAINS(r.body, "is not a policy interpretation");
+
+    /* a file uploaded, used on the interpretation, then no more */
+    h[0] = tokens[U_PROV_EDITOR];
+    gen_png(&png, 20, 10, 7);
+    {
+        struct jy_buf b = JY_BUF_INIT(fx.pool);
+        jy_buf_addf(
+            &b,
+            "--b0\r\nContent-Disposition: form-data; name=\"site\"\r\n\r\n%s\r\n"
+            "--b0\r\nContent-Disposition: form-data; name=\"file\"; filename=\"图.png\"\r\n\r\n",
+            fx_codes[PROV]);
+        jy_buf_add(&b, png.buf, png.len);
+        jy_buf_add_str(&b, "\r\n--b0--\r\n");
+        body = b.buf;
+        len = b.len;
+    }
+    r = http_req(fx.pool, &server, "POST", "/api/v1/files", body, len,
+                 "multipart/form-data; boundary=b0", h);
+    expect_status(&r, 201, __LINE__);
+    sha = jstr(js(&r), "sha256");
+    r = req_as(U_PROV_EDITOR, "POST", jy_pool_printf(fx.pool, "/api/v1/items/%lld/files", interp),
+               jy_pool_printf(fx.pool, "{\"file\": \"%s\", \"caption\": \"示意\"}", sha));
+    expect_status(&r, 200, __LINE__);
+    r = req_as(U_PROV_EDITOR, "GET", jy_pool_printf(fx.pool, "/api/v1/files/%s", sha), NULL);
+    expect_status(&r, 200, __LINE__);
+    r = req_as(U_PROV_EDITOR, "DELETE",
+               jy_pool_printf(fx.pool, "/api/v1/items/%lld/files/%s", interp, sha), NULL);
+    expect_status(&r, 204, __LINE__);
+    r = req_as(U_PROV_EDITOR, "POST", jy_pool_printf(fx.pool, "/api/v1/items/%lld/files", interp),
+               "{\"file\": 12}");
+    expect_error(&r, 400, "invalid", "file");
 }
 
 
@@ -837,6 +927,7 @@ main(int argc, char **argv)
         T_CASE(test_idempotency_key),
         T_CASE(test_upload),
         T_CASE(test_sites_tags_users_audit),
+        T_CASE(test_links_and_attachments),
         T_CASE(test_slow_client_dropped),
         T_CASE(teardown),
     };
