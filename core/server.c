@@ -603,6 +603,71 @@ on_complete(struct evhttp_request *req, void *arg)
 }
 
 
+/*
+ * The console's files (docs/api.md, "Console"): /admin and /admin/NAME
+ * from <share_dir>/core/console/. NAME is a plain file name of letters,
+ * digits, "-" and "_" with one known extension, so no request can reach
+ * another folder. Returns the status and fills r->out, *type.
+ */
+static int
+serve_console(struct call *c, const char **type)
+{
+    static const char *const types[][2] = {
+        {".html", "text/html; charset=utf-8"},
+        {".css", "text/css; charset=utf-8"},
+        {".js", "text/javascript; charset=utf-8"},
+        {".svg", "image/svg+xml"},
+    };
+    struct jy_api_req *r = &c->r;
+    const char *name = r->path + strlen("/admin"), *dot;
+    struct jy_err err = JY_ERR_INIT;
+    char path[4096];
+    FILE *f;
+    size_t i, n;
+
+    if (*name == '/')
+        name++;
+    if (*name == '\0')
+        name = "index.html";
+    dot = strrchr(name, '.');
+    *type = NULL;
+    for (i = 0; dot && i < JY_ARRAY_LEN(types); i++)
+        if (strcmp(dot, types[i][0]) == 0)
+            *type = types[i][1];
+    for (i = 0; name + i < dot; i++)
+        if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' && name[i] <= '9') ||
+              name[i] == '-' || name[i] == '_'))
+            *type = NULL;
+    if (*type == NULL || dot == name || strcmp(r->method, "GET") != 0) {
+        c->err_code = "not_found";
+        jy_err_set(&err, JY_E_NOT_FOUND, "no such resource: %s", r->path);
+        jy_api_error_body(r, c->err_code, &err);
+        *type = NULL;
+        return 404;
+    }
+    snprintf(path, sizeof(path), "%s/core/console/%s", r->env->share_dir, name);
+    f = fopen(path, "rb");
+    if (f == NULL) {
+        c->err_code = "not_found";
+        jy_err_set(&err, JY_E_NOT_FOUND, "no such resource: %s", r->path);
+        jy_api_error_body(r, c->err_code, &err);
+        *type = NULL;
+        return 404;
+    }
+    jy_buf_reset(&r->out);
+    for (;;) {
+        jy_buf_grow(&r->out, 8192);
+        n = fread(r->out.buf + r->out.len, 1, 8192, f);
+        if (n == 0)
+            break;
+        r->out.len += n;
+        r->out.buf[r->out.len] = '\0';
+    }
+    fclose(f);
+    return 200;
+}
+
+
 static void
 on_request(struct evhttp_request *req, void *arg)
 {
@@ -657,9 +722,22 @@ on_request(struct evhttp_request *req, void *arg)
 
     w->inflight++;
     evhttp_request_set_on_complete_cb(req, on_complete, w);
-    status = handle(c, hdr);
-
-    evhttp_add_header(oh, "Content-Type", "application/json; charset=utf-8");
+    if (strcmp(r->path, "/admin") == 0 || strncmp(r->path, "/admin/", 7) == 0) {
+        const char *type = NULL;
+        status = serve_console(c, &type);
+        if (type) {
+            evhttp_add_header(oh, "Content-Type", type);
+            evhttp_add_header(oh, "Content-Security-Policy",
+                              "default-src 'self'; frame-ancestors 'none'; base-uri 'none'");
+            evhttp_add_header(oh, "X-Frame-Options", "DENY");
+            evhttp_add_header(oh, "Referrer-Policy", "same-origin");
+        } else {
+            evhttp_add_header(oh, "Content-Type", "application/json; charset=utf-8");
+        }
+    } else {
+        status = handle(c, hdr);
+        evhttp_add_header(oh, "Content-Type", "application/json; charset=utf-8");
+    }
     evhttp_add_header(oh, "X-Request-Id", r->request_id);
     evhttp_add_header(oh, "X-Content-Type-Options", "nosniff");
     evhttp_add_header(oh, "Cache-Control", "private, no-cache");

@@ -821,6 +821,40 @@ test_links_and_attachments(void)
 }
 
 
+/* The console's files: only plain names with known extensions, with a strict CSP. */
+static void
+test_console_files(void)
+{
+    static const char *const missing[] = {"/admin/../core/db.c", "/admin/..%2Fcore%2Fdb.c",
+                                          "/admin/nope.css",     "/admin/Index.HTML",
+                                          "/admin/.hidden.js",   "/admin/x.exe"};
+    struct resp r;
+    size_t i;
+
+    setup();
+    r = req_as(-1, "GET", "/admin/", NULL);
+    expect_status(&r, 200, __LINE__);
+    T_CONTAINS(resp_header(fx.pool, &r, "Content-Type"), "text/html");
+    T_CONTAINS(resp_header(fx.pool, &r, "Content-Security-Policy"), "default-src 'self'");
+    T_CONTAINS(r.body, "登录");
+    T_ASSERT(strstr(r.body, "http://") == NULL && strstr(r.body, "https://") == NULL); /* no CDN */
+    r = req_as(-1, "GET", "/admin", NULL);
+    expect_status(&r, 200, __LINE__);
+    r = req_as(-1, "GET", "/admin/app.js", NULL);
+    expect_status(&r, 200, __LINE__);
+    T_CONTAINS(resp_header(fx.pool, &r, "Content-Type"), "text/javascript");
+    T_CONTAINS(r.body, "X-CSRF-Token");
+    r = req_as(-1, "GET", "/admin/app.css", NULL);
+    expect_status(&r, 200, __LINE__);
+    for (i = 0; i < JY_ARRAY_LEN(missing); i++) {
+        r = req_as(-1, "GET", missing[i], NULL);
+        expect_error(&r, 404, "not_found", NULL);
+    }
+    r = req_as(-1, "POST", "/admin/index.html", "{}");
+    expect_status(&r, 404, __LINE__);
+}
+
+
 /* A client that sends half a request and stops is dropped; others are served meanwhile. */
 static void
 test_slow_client_dropped(void)
@@ -928,6 +962,7 @@ main(int argc, char **argv)
         T_CASE(test_upload),
         T_CASE(test_sites_tags_users_audit),
         T_CASE(test_links_and_attachments),
+        T_CASE(test_console_files),
         T_CASE(test_slow_client_dropped),
         T_CASE(teardown),
     };
