@@ -821,6 +821,66 @@ test_links_and_attachments(void)
 }
 
 
+/* A county hides a province item in its reusing column, then shows it again; the other county
+ * cannot. */
+static void
+test_hide_reused_item(void)
+{
+    struct resp r;
+    long long id;
+    const char *p[3], *path;
+
+    setup();
+    id = fx_item(PROV, "article", "{\"title\": \"省里的新闻\"}");
+    p[0] = fx_num(id);
+    p[1] = fx_num(fx.news[PROV]);
+    p[2] = fx_num(fx.site[PROV]);
+    fx_own("INSERT INTO placement (item_id, column_id, site_id, state, published_at)"
+           " VALUES ($1, $2, $3, 'published', now())",
+           3, p);
+    path = jy_pool_printf(fx.pool, "/api/v1/columns/%s:prov_news/hidden/%lld", fx_codes[K1], id);
+    r = req_as(U_K2_ADMIN, "PUT", path, NULL);
+    T_ASSERT(r.status == 403 || r.status == 404);
+    r = req_as(U_K1_ADMIN, "PUT", path, NULL);
+    expect_status(&r, 200, __LINE__);
+    T_EQ_STR(jstr(js(&r), "changed"), "true");
+    r = req_as(U_K1_ADMIN, "PUT", path, NULL);
+    T_EQ_STR(jstr(js(&r), "changed"), "false");
+    T_EQ_INT(fx_count("SELECT count(*) FROM placement_hidden WHERE item_id = $1", 1, p), 1);
+    r = req_as(U_K1_ADMIN, "DELETE", path, NULL);
+    expect_status(&r, 200, __LINE__);
+    T_EQ_STR(jstr(js(&r), "changed"), "true");
+    T_EQ_INT(fx_count("SELECT count(*) FROM placement_hidden WHERE item_id = $1", 1, p), 0);
+    r = req_as(U_K1_ADMIN, "PUT",
+               jy_pool_printf(fx.pool, "/api/v1/columns/%s:prov_news/hidden/0", fx_codes[K1]),
+               NULL);
+    expect_error(&r, 400, "invalid", "id");
+}
+
+
+/* Headers past http_header_max_kb are refused while reading; the server stays up. */
+static void
+test_oversize_headers(void)
+{
+    struct jy_buf big = JY_BUF_INIT(fx.pool);
+    const char *h[2];
+    struct resp r;
+    int i;
+
+    setup();
+    jy_buf_add_str(&big, "X-Big: ");
+    for (i = 0; i < 20 * 1024; i++)
+        jy_buf_add_char(&big, 'a');
+    h[0] = big.buf;
+    h[1] = NULL;
+    r = http_req(fx.pool, &server, "GET", "/api/v1/health", NULL, 0, NULL, h);
+    /* libevent answers 400 itself (its own body: the handler never ran) */
+    T_EQ_INT(r.status, 400);
+    r = req_as(-1, "GET", "/api/v1/health", NULL);
+    expect_status(&r, 200, __LINE__);
+}
+
+
 /* The console's files: only plain names with known extensions, with a strict CSP. */
 static void
 test_console_files(void)
@@ -963,6 +1023,8 @@ main(int argc, char **argv)
         T_CASE(test_sites_tags_users_audit),
         T_CASE(test_links_and_attachments),
         T_CASE(test_console_files),
+        T_CASE(test_hide_reused_item),
+        T_CASE(test_oversize_headers),
         T_CASE(test_slow_client_dropped),
         T_CASE(teardown),
     };
