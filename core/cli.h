@@ -98,5 +98,6 @@ extern const struct jy_cmd jy_cmd_scheduler;
 extern const struct jy_cmd jy_cmd_check;
 extern const struct jy_cmd jy_cmd_mirror;
 extern const struct jy_cmd jy_cmd_pusher;
+extern const struct jy_cmd jy_cmd_serve;
 
 #endif /* JY_CORE_CLI_H */

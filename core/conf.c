@@ -76,6 +76,21 @@ static const struct conf_key conf_keys[] = {
      "failed pushes in a row after which a mirror is shown as degraded"},
     {"push_poll", "5", CONF_INT, 1, 3600,
      "seconds between looks at the push queue when no notification comes"},
+    /* jiyue serve (docs/api.md, Server) */
+    {"http_body_max_kb", "1024", CONF_INT, 1, 65536,
+     "largest JSON request body in KiB (413 above)"},
+    {"http_upload_max_mb", "64", CONF_INT, 1, 4096,
+     "largest multipart upload body in MiB (held in memory while it is stored)"},
+    {"http_header_max_kb", "16", CONF_INT, 1, 1024,
+     "largest request line and headers together in KiB"},
+    {"http_read_timeout", "30", CONF_INT, 1, 3600,
+     "seconds a connection may stay silent before it is closed (slow clients, idle keep-alive)"},
+    {"http_auth_cache", "5", CONF_INT, 0, 300,
+     "seconds a worker trusts a checked session or API token before checking it again"},
+    {"http_trusted_proxies", "", CONF_STRING, 0, 0,
+     "addresses of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed"},
+    {"http_shutdown_timeout", "10", CONF_INT, 1, 3600,
+     "seconds requests in flight get to finish after SIGTERM"},
 };
 
 static const struct conf_key *

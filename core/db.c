@@ -134,6 +134,17 @@ jy_db_ok(struct jy_db *db)
 }
 
 
+bool
+jy_db_alive(struct jy_db *db)
+{
+    if (!jy_db_ok(db))
+        return false;
+    /* reads what has arrived without waiting: a server that went away left EOF */
+    PQconsumeInput(db->conn);
+    return PQstatus(db->conn) == CONNECTION_OK;
+}
+
+
 int
 jy_db_reset(struct jy_db *db, struct jy_err *err)
 {

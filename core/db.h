@@ -28,6 +28,13 @@ void jy_db_close(struct jy_db *db);
 /* True while the connection is usable. */
 bool jy_db_ok(struct jy_db *db);
 
+/*
+ * Like jy_db_ok(), but first reads whatever the server sent meanwhile,
+ * without a round trip: a connection the server closed (a restart, an
+ * administrator's termination) is found bad before a request is lost on it.
+ */
+bool jy_db_alive(struct jy_db *db);
+
 /* Reconnect after the server went away; JY_OK or JY_ERROR with err. */
 int jy_db_reset(struct jy_db *db, struct jy_err *err);
 

@@ -8,6 +8,7 @@ set -eu
 PACKAGES="build-essential cmake pkg-config git
 libpq-dev libevent-dev libcjson-dev libcurl4-openssl-dev libsodium-dev
 libgumbo-dev libmagic-dev
+wrk
 postgresql
 nginx openssh-server openssh-client
 clang libclang-rt-14-dev clang-format
