@@ -79,6 +79,11 @@ struct floor_run {
 
 static struct tree *walking; /* nftw takes no closure */
 
+/* What cleanup() stops and removes when the program ends, by any path. */
+static const char *cleanup_bin, *cleanup_pg, *cleanup_work;
+static bool cleanup_keep;
+static struct jy_pool *cleanup_pool; /* main's: those strings live in it */
+
 
 static double
 now_s(void)
@@ -151,6 +156,35 @@ jiyue(const char *bin, const char *data, const char *a1, const char *a2)
         exit(1);
     }
     jy_pool_destroy(pool);
+}
+
+
+/* At exit: stop the throwaway cluster and remove the work folder, unless --keep. */
+static void
+cleanup(void)
+{
+    char cmd[1200];
+
+    if (cleanup_keep || cleanup_work == NULL)
+        goto out;
+    if (cleanup_pg) {
+        const char *argv[] = {cleanup_bin, "--log-level", "warn", "--data",
+                              cleanup_pg,  "db",          "stop", NULL};
+        struct jy_pool *pool = jy_pool_create(0);
+        struct jy_buf out = JY_BUF_INIT(pool);
+        struct jy_proc_opts o = {0};
+        o.output = &out;
+        if (jy_proc_run(argv, &o) != 0)
+            fprintf(stderr, "could not stop the cluster in %s:\n%s\n", cleanup_pg, out.buf);
+        jy_pool_destroy(pool);
+    }
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", cleanup_work);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", cleanup_work);
+out:
+    if (cleanup_pool)
+        jy_pool_destroy(cleanup_pool);
+    cleanup_pool = NULL;
 }
 
 
@@ -411,7 +445,13 @@ main(int argc, char **argv)
         }
         printf("generated the %s corpus in %.1f s\n", scale, now_s() - t0);
     }
+    cleanup_bin = bin;
+    cleanup_work = work;
+    cleanup_keep = keep;
+    cleanup_pool = pool;
+    atexit(cleanup);
     jiyue(bin, pg, "db", "start");
+    cleanup_pg = pg;
     jiyue(bin, pg, "migrate", NULL);
     log = jy_pool_printf(pool, "%s/import.log", work);
     {
@@ -503,15 +543,7 @@ main(int argc, char **argv)
                    ren.max_rss_kib < 1024 * 1024 ? "met" : "MISSED");
     }
 
-    if (keep) {
+    if (keep)
         printf("kept %s (stop the cluster with: jiyue --data %s db stop)\n", work, pg);
-        jy_pool_destroy(pool);
-        return 0;
-    }
-    jiyue(bin, pg, "db", "stop");
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", work);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", work);
-    jy_pool_destroy(pool);
-    return 0;
+    return 0; /* cleanup() stops the cluster and removes the work folder */
 }
