@@ -4,7 +4,9 @@
 #include "core/compat.h"
 #include "core/api.h"
 #include "core/auth.h"
+#include "core/check.h"
 #include "core/cli.h"
+#include "core/daemons.h"
 #include "core/conf.h"
 #include "core/db.h"
 #include "core/err.h"
@@ -115,7 +117,20 @@ serve_run(struct jy_cli *cli, int argc, char **argv)
         jy_err_set(&err, JY_E_UNAVAILABLE, "no database configured");
         return jy_cli_fail(&err);
     }
-    if (jy_server_run(&o, &err) != JY_OK)
-        return jy_cli_fail(&err);
+    /* the renderer, the pusher and the scheduler run beside the server */
+    {
+        struct jy_daemons_opts dopts = {
+            o.conninfo, cli->conf, jy_conf_get_int(cli->conf, "serve_render") != 0,
+            jy_conf_get_int(cli->conf, "serve_push") != 0,
+            jy_conf_get_int(cli->conf, "serve_scheduler") != 0};
+        int rc;
+        jy_check_use_conf(cli->conf, o.conninfo);
+        if (jy_daemons_start(&dopts, &err) != JY_OK)
+            return jy_cli_fail(&err);
+        rc = jy_server_run(&o, &err);
+        jy_daemons_stop();
+        if (rc != JY_OK)
+            return jy_cli_fail(&err);
+    }
     return JY_EXIT_OK;
 }

@@ -2,6 +2,7 @@
  * main.c - the jiyue program: global options, then one subcommand.
  */
 #include "core/compat.h"
+#include "core/check.h"
 #include "core/cli.h"
 #include "core/conf.h"
 #include "core/err.h"
@@ -220,7 +221,10 @@ main(int argc, char **argv)
     }
     jy_log_min_level = (enum jy_log_level) jy_log_level_parse(jy_conf_get(cli.conf, "log_level"));
 
+    /* a publication anywhere in this program runs the content checks with its settings */
+    jy_check_use_conf(cli.conf, NULL);
     rc = cmd->run(&cli, nrest, rest);
+    jy_check_shutdown();
     goto out;
 
 usage_error:

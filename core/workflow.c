@@ -15,6 +15,7 @@
  */
 #include "core/compat.h"
 #include "core/workflow.h"
+#include "core/check.h"
 #include "core/buf.h"
 #include "core/db.h"
 #include "core/err.h"
@@ -74,23 +75,43 @@ is_t(const char *v)
 
 /*
  * The checks that run before anything is published (sensitive words,
- * personal data, links, required metadata: issue 5's content checks).
- * Every publication, by a person or by the scheduler, passes here.
- * NEEDSWORK: wired at merge to core/check.h, roughly
- *   jy_check_item(db, pool, item_id, site_id, JY_CHECK_PUBLISH, &findings, err)
- * refusing (JY_E_INVALID, the blocking findings in err) when the site's
- * settings make a finding blocking.
+ * personal data, links, required metadata: core/check.h). Every
+ * publication, by a person or by the scheduler, passes here. A program
+ * that did not set the checks up with its configuration gets them with the
+ * defaults: there is no way to publish without them.
  */
 static int
 run_pre_publish_checks(struct jy_db *db, struct jy_pool *pool, long long item_id, long long site_id,
                        struct jy_err *err)
 {
-    (void) db;
-    (void) pool;
-    (void) item_id;
-    (void) site_id;
-    (void) err;
-    return JY_OK;
+    struct jy_check_findings f;
+    struct jy_buf msg;
+    size_t shown = 0;
+
+    if (jy_check_ensure(err) != JY_OK)
+        return JY_ERROR;
+    if (jy_check_item(db, pool, item_id, site_id, JY_CHECK_PUBLISH, &f, err) != JY_OK)
+        return JY_ERROR;
+    if (f.blocking == 0)
+        return JY_OK;
+    jy_buf_init(&msg, pool, 256);
+    for (size_t i = 0; i < f.n && shown < 3; i++) {
+        const struct jy_check_finding *x = &f.v[i];
+        if (x->severity != JY_CHECK_BLOCK)
+            continue;
+        jy_buf_addf(&msg, "%s%s", shown++ ? "; " : "", x->title ? x->title : x->check);
+        if (x->field_label && x->paragraph)
+            jy_buf_addf(&msg, "（%s第%d段）", x->field_label, x->paragraph);
+        else if (x->field_label)
+            jy_buf_addf(&msg, "（%s）", x->field_label);
+        if (x->matched)
+            jy_buf_addf(&msg, "“%s”", x->matched);
+    }
+    jy_err_set(err, JY_E_INVALID, "item %lld cannot be published: %zu blocking finding%s: %s%s",
+               item_id, f.blocking, f.blocking == 1 ? "" : "s", msg.buf,
+               f.blocking > shown ? " ..." : "");
+    jy_err_hint(err, "See them all with: jiyue check item %lld", item_id);
+    return JY_ERROR;
 }
 
 
