@@ -170,7 +170,7 @@ const struct jy_cmd jy_cmd_render = {
     "  --all           render every open site in full\n"
     "  --pending       render what the changes since the last run touch, on every\n"
     "                  site, and nothing else (files with the same bytes are not\n"
-    "                  rewritten); sites never rendered are left alone\n"
+    "                  rewritten); a new site is rendered in full\n"
     "  --watch         do --pending at every change until Ctrl-C or SIGTERM\n"
     "  --explain FILE  what file FILE of SITE renders and what it depends on\n"
     "  --threads N     rendering threads (default: setting workers)\n"

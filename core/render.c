@@ -1050,7 +1050,11 @@ parse_sorted(struct jy_pool *pool, const char *text, long long **out)
 }
 
 
-/* The sites that changed items, columns and sites can touch, among those rendered before. */
+/*
+ * The sites that changed items, columns and sites can touch, among those
+ * rendered before; and the changed sites themselves even when never
+ * rendered (a site just created is rendered in full by the next run).
+ */
 static const char affected_sql[] =
     "WITH RECURSIVE placed AS ("
     "  SELECT p.column_id AS id FROM placement p WHERE p.item_id = ANY ($1::bigint[]) "
@@ -1066,8 +1070,11 @@ static const char affected_sql[] =
     "  UNION SELECT d.site_id FROM render_dep d WHERE d.columns && $2::bigint[] "
     "  UNION SELECT unnest($3::bigint[])) "
     "SELECT s.id FROM sites JOIN site s ON s.id = sites.id "
-    "  JOIN render_site_state st ON st.site_id = s.id "
-    " WHERE s.kind = 'site' AND s.status = 'open' AND s.code IS NOT NULL ORDER BY s.id";
+    "  LEFT JOIN render_site_state st ON st.site_id = s.id "
+    " WHERE s.kind = 'site' AND s.status = 'open' AND s.code IS NOT NULL "
+    "   AND (st.site_id IS NOT NULL OR s.id = ANY ($3::bigint[])) "
+    "   AND EXISTS (SELECT 1 FROM site_domain d WHERE d.site_id = s.id AND d.is_primary) "
+    " ORDER BY s.id";
 
 
 int

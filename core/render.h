@@ -69,7 +69,8 @@ int jy_render_all(struct jy_db *db, const struct jy_render_opts *opts,
 
 /*
  * Handle the changes waiting in render_change: render what they touch.
- * Sites never rendered are left alone (render them in full first).
+ * A site never rendered is rendered in full when it changed itself (a new
+ * site, its columns or settings); otherwise it is left alone.
  */
 int jy_render_pending(struct jy_db *db, const struct jy_render_opts *opts,
                       struct jy_render_stats *stats, struct jy_err *err);

@@ -717,8 +717,11 @@ load_tags(struct jy_db *db, struct jy_pool *pool, struct rn_site *s, struct jy_e
         s->tags[t].name = s_or_null(pool, r, t, 1);
         s->tags[t].description = s_or_null(pool, r, t, 2);
     }
-    /* tags are few per item: find each by binary search over the sorted ids */
-    for (int pass = 0; pass < 2; pass++)
+    /* count, then fill: tags are few per item, each found by binary search */
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1)
+            for (int t = 0; t < s->ntags; t++)
+                s->tags[t].items = jy_pool_new_array(pool, int, (size_t) count[t] + 1);
         for (int i = 0; i < s->nitems; i++) {
             if (s->items[i].local == NULL)
                 continue;
@@ -739,10 +742,8 @@ load_tags(struct jy_db *db, struct jy_pool *pool, struct rn_site *s, struct jy_e
                         hi = mid - 1;
                 }
             }
-            if (pass == 0 && i == s->nitems - 1)
-                for (int t = 0; t < s->ntags; t++)
-                    s->tags[t].items = jy_pool_new_array(pool, int, (size_t) count[t] + 1);
         }
+    }
     tag_site = s;
     for (int t = 0; t < s->ntags; t++)
         qsort(s->tags[t].items, (size_t) s->tags[t].nitems, sizeof(int), cmp_tag_item);
