@@ -39,7 +39,7 @@ case_create_write_approve_render_push() {
     jy "${J[@]}" mirror add 5600000001 prov --kind folder --url "$TMP/m-prov"; expect_rc 0
     jy "${J[@]}" mirror add 5601880001 xinqu --kind folder --url "$TMP/m-xinqu"; expect_rc 0
     # the whole platform in one process
-    "$JIYUE" "${J[@]}" serve --ready-file "$TMP/ready" >"$TMP/serve.log" 2>&1 &
+    "$JIYUE" "${J[@]}" --log-level info serve --ready-file "$TMP/ready" >"$TMP/serve.log" 2>&1 &
     SERVE_PID=$!
     for _ in $(seq 300); do [ -s "$TMP/ready" ] && break; sleep 0.1; done
     [ -s "$TMP/ready" ] || fail "serve did not start: $(cat "$TMP/serve.log")"
@@ -66,6 +66,7 @@ case_create_write_approve_render_push() {
     wait_for "$TMP/m-xinqu/zwgk/zcwj/shengzfwj/index.html" "里程碑测试" || fail "county list not updated"
     wait_for "$TMP/m-xinqu/elder/zwgk/zcwj/shengzfwj/$id.html" "里程碑测试" || fail "no 长辈版 page"
     echo "    publish -> both mirrors: $(echo "$(date +%s.%N) - $t0" | bc) s (not a benchmark)"
+    grep -E "module=(render|push)" "$TMP/serve.log" | tail -8 | sed "s/^/    /"
     grep -qF 'href="https://www.yunling.gov.cn/zwgk/zcwj/szfwj/'"$id"'.html"' \
         "$TMP/m-xinqu/zwgk/zcwj/shengzfwj/$id.html" || fail "no canonical link to the original"
     # every county rendered it, not only those with mirrors
