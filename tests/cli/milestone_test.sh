@@ -39,7 +39,7 @@ case_create_write_approve_render_push() {
     jy "${J[@]}" mirror add 5600000001 prov --kind folder --url "$TMP/m-prov"; expect_rc 0
     jy "${J[@]}" mirror add 5601880001 xinqu --kind folder --url "$TMP/m-xinqu"; expect_rc 0
     # the whole platform in one process
-    "$JIYUE" "${J[@]}" --log-level info serve --ready-file "$TMP/ready" >"$TMP/serve.log" 2>&1 &
+    ${JY_SERVE_WRAP:-} "$JIYUE" "${J[@]}" --log-level info serve --ready-file "$TMP/ready" >"$TMP/serve.log" 2>&1 &
     SERVE_PID=$!
     for _ in $(seq 300); do [ -s "$TMP/ready" ] && break; sleep 0.1; done
     [ -s "$TMP/ready" ] || fail "serve did not start: $(cat "$TMP/serve.log")"
@@ -70,7 +70,8 @@ case_create_write_approve_render_push() {
     grep -qF 'href="https://www.yunling.gov.cn/zwgk/zcwj/szfwj/'"$id"'.html"' \
         "$TMP/m-xinqu/zwgk/zcwj/shengzfwj/$id.html" || fail "no canonical link to the original"
     # every county rendered it, not only those with mirrors
-    [ -f "$WWW/5601210001/zwgk/zcwj/shengzfwj/$id.html" ] || fail "栖云县 lacks the page"
+    wait_for "$WWW/5601210001/zwgk/zcwj/shengzfwj/$id.html" "里程碑测试" ||
+        fail "栖云县 lacks the page: $(ls "$WWW/5601210001/zwgk/zcwj/shengzfwj/"; grep -vE "level=info" "$TMP/serve.log" | tail -60)"
 
     # withdrawn: gone from the mirrors
     jy "${J[@]}" --as chen.jing item withdraw "$id" 5600000001:zwgk/zcwj/szfwj; expect_rc 0
