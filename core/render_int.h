@@ -22,9 +22,10 @@ struct jy_pool;
 struct jy_theme;
 struct jy_tpl_set;
 
-#define RN_HOME_ITEMS 10 /* latest items of each top column on the home page */
-#define RN_FEED_ITEMS 20 /* items of an RSS feed */
-#define RN_TAG_PAGE   20 /* items per tag page */
+#define RN_HOME_ITEMS   10    /* latest items of each top column on the home page */
+#define RN_FEED_ITEMS   20    /* items of an RSS feed */
+#define RN_TAG_PAGE     20    /* items per tag page */
+#define RN_SITEMAP_URLS 50000 /* URLs of one sitemap file (sitemaps.org) */
 
 /* What only an item page needs; loaded for the items whose pages are rendered. */
 struct rn_item_full {
@@ -159,6 +160,7 @@ void rn_plan_site(struct jy_pool *pool, const struct rn_site *s, const struct jy
                   const char *only_channel, struct rn_plan *plan);
 
 int rn_list_pages(const struct rn_col *c);
+int rn_sitemap_urls(const struct rn_site *s);
 
 /* render_page.c: the bytes of one file into out */
 struct rn_page_ctx {

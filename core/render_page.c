@@ -720,19 +720,30 @@ render_rss(struct rn_page_ctx *x, const struct rn_page *p, struct jy_buf *b)
 }
 
 
+/* The URLs of a sitemap file: page->num 1.. of page->pages files (all of them when one). */
 static int
-render_sitemap(struct rn_page_ctx *x, struct jy_buf *b)
+render_sitemap(struct rn_page_ctx *x, const struct rn_page *p, struct jy_buf *b)
 {
     const struct rn_site *s = x->site;
+    int from = (p->num - 1) * RN_SITEMAP_URLS, to = p->num * RN_SITEMAP_URLS, k = 0;
 
+    if (p->num == 0) {
+        jy_buf_add_str(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                          "<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+        for (int n = 1; n <= p->pages; n++)
+            jy_buf_addf(b, "<sitemap><loc>%s/sitemap-%d.xml</loc></sitemap>\n", s->url, n);
+        jy_buf_add_str(b, "</sitemapindex>\n");
+        return JY_OK;
+    }
     jy_buf_add_str(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                       "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
-    jy_buf_addf(b, "<url><loc>%s/</loc></url>\n", s->url);
+    if (k++ >= from && k <= to)
+        jy_buf_addf(b, "<url><loc>%s/</loc></url>\n", s->url);
     for (int c = 0; c < s->ncols; c++)
-        if (strcmp(s->cols[c].kind, "link") != 0)
+        if (strcmp(s->cols[c].kind, "link") != 0 && k++ >= from && k <= to)
             jy_buf_addf(b, "<url><loc>%s/%s/</loc></url>\n", s->url, s->cols[c].path);
     for (int i = 0; i < s->nitems; i++)
-        if (s->items[i].local)
+        if (s->items[i].local && k++ >= from && k <= to)
             jy_buf_addf(b, "<url><loc>%s/%s</loc></url>\n", s->url, s->items[i].local);
     jy_buf_add_str(b, "</urlset>\n");
     return JY_OK;
@@ -846,7 +857,7 @@ rn_page_render(struct rn_page_ctx *x, const struct rn_page *p, struct jy_buf *ou
     case RP_RSS:
         return render_rss(x, p, out);
     case RP_SITEMAP_XML:
-        return render_sitemap(x, out);
+        return render_sitemap(x, p, out);
     case RP_ROBOTS:
         jy_buf_addf(out, "User-agent: *\nDisallow: /search/\nSitemap: %s/sitemap.xml\n",
                     x->site->url);

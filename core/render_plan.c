@@ -14,7 +14,8 @@
  *   tags/<tag id>/index[_<n>].html  the items of a tag that have pages here
  *   search/index.html, 404.html     search shell, not-found page
  *   <column path>/rss.xml           RSS 2.0 of a list column (rss channel)
- *   sitemap.xml, robots.txt         sitemap channel
+ *   sitemap.xml, robots.txt         sitemap channel; past 50,000 URLs sitemap.xml is an
+ *                                   index of sitemap-<n>.xml
  *   api/site.json, api/columns/<id>/<n>.json, api/items/<id>.json   json channel
  *   assets/<name>.<hash>.<ext>      the theme's fingerprinted assets
  */
@@ -64,6 +65,20 @@ deps_slice(struct jy_pool *pool, const struct rn_site *s, const struct rn_col *c
     p->deps_cols = jy_pool_new_array(pool, long long, (size_t) p->ndeps_cols);
     p->deps_cols[0] = c->id;
     memcpy(p->deps_cols + 1, c->src, sizeof(long long) * (size_t) c->nsrc);
+}
+
+
+/* URLs of a site's sitemap: home, every column that has a page, every item page here. */
+int
+rn_sitemap_urls(const struct rn_site *s)
+{
+    int n = 1;
+
+    for (int c = 0; c < s->ncols; c++)
+        n += strcmp(s->cols[c].kind, "link") != 0;
+    for (int i = 0; i < s->nitems; i++)
+        n += s->items[i].local != NULL;
+    return n;
 }
 
 
@@ -215,12 +230,23 @@ rn_plan_site(struct jy_pool *pool, const struct rn_site *s, const struct jy_them
         }
 
     if ((all && s->ch_sitemap) || (only_channel && strcmp(only_channel, "sitemap") == 0)) {
-        p = plan_add(pool, plan, RP_SITEMAP_XML, false, "sitemap.xml");
-        p->desc = "sitemap.xml";
-        p->deps_items = jy_pool_new_array(pool, long long, (size_t) s->nitems + 1);
-        for (int i = 0; i < s->nitems; i++)
-            if (s->items[i].local)
-                p->deps_items[p->ndeps_items++] = s->items[i].id;
+        /* one file, or past RN_SITEMAP_URLS an index (num 0) and files of that many (1..) */
+        int urls = rn_sitemap_urls(s), files = (urls + RN_SITEMAP_URLS - 1) / RN_SITEMAP_URLS;
+        for (int n = files > 1 ? 0 : 1; n <= (files > 1 ? files : 1); n++) {
+            p = plan_add(pool, plan, RP_SITEMAP_XML, false,
+                         n <= 1 && files <= 1 ? "sitemap.xml"
+                         : n == 0             ? "sitemap.xml"
+                                              : jy_pool_printf(pool, "sitemap-%d.xml", n));
+            p->num = files > 1 ? n : 1;
+            p->pages = files > 1 ? files : 1;
+            p->desc = n == 0 ? "sitemap index" : jy_pool_printf(pool, "sitemap %d of %d", n, files);
+            if (n == 0)
+                continue; /* the index names files, not items: the count decides it */
+            p->deps_items = jy_pool_new_array(pool, long long, (size_t) s->nitems + 1);
+            for (int i = 0; i < s->nitems; i++)
+                if (s->items[i].local)
+                    p->deps_items[p->ndeps_items++] = s->items[i].id;
+        }
         p = plan_add(pool, plan, RP_ROBOTS, false, "robots.txt");
         p->desc = "robots.txt";
     }
