@@ -168,8 +168,8 @@ make_dir(const char *dir, struct jy_err *err)
  * without empty, "." or ".." segments: nothing a column code or a theme
  * could smuggle in escapes the site's folder (render_file_path_shape).
  */
-static bool
-safe_path(const char *p)
+bool
+rn_safe_path(const char *p)
 {
     const char *seg = p;
 
@@ -673,7 +673,7 @@ check_plan(struct jy_pool *pool, const struct rn_site *s, struct rn_plan *plan, 
     struct rn_page *sorted = jy_pool_new_array(pool, struct rn_page, (size_t) plan->n + 1);
 
     for (int i = 0; i < plan->n; i++)
-        if (!safe_path(plan->v[i].path)) {
+        if (!rn_safe_path(plan->v[i].path)) {
             jy_err_set(err, JY_E_INVALID, "site %s: output path \"%s\" (%s) is not allowed",
                        s->code, plan->v[i].path, plan->v[i].desc);
             jy_err_hint(err, "Paths are relative, ASCII letters, digits and ._~- only.");
@@ -983,6 +983,64 @@ jy_render_site(struct jy_db *db, const struct jy_render_opts *opts, const char *
 }
 
 
+/*
+ * <output_dir>/redirects.map: every live redirect of a closed or moved
+ * site, for nginx to include in a map on "$host$uri" and answer 301
+ * (docs/operations.md). Exact old URLs first; a closed site's host as a
+ * whole ("site" redirects of "/") maps by a regular expression nginx
+ * tries after them. Written to a temporary name and renamed.
+ */
+static int
+write_redirect_map(struct jy_db *db, struct jy_pool *pool, const char *output_dir,
+                   struct jy_err *err)
+{
+    struct jy_db_res *r =
+        jy_db_query(db, pool,
+                    "SELECT kind, old_host, old_path, new_url FROM site_redirect "
+                    "WHERE retired_at IS NULL ORDER BY old_host, old_path",
+                    0, NULL, err);
+    struct jy_buf b = JY_BUF_INIT(pool);
+    const char *path, *tmp;
+    FILE *f;
+
+    if (r == NULL)
+        return JY_ERROR;
+    jy_buf_add_str(&b, "# written by jiyue render: old URL -> new URL (include in an nginx map "
+                       "on $host$uri)\n");
+    for (int i = 0; i < jy_db_res_rows(r); i++) {
+        const char *kind = jy_db_res_get(r, i, 0), *host = jy_db_res_get(r, i, 1);
+        const char *old = jy_db_res_get(r, i, 2), *url = jy_db_res_get(r, i, 3);
+        /* the values were checked on the way in (no blanks); quotes keep nginx's parser
+         * out of anything else */
+        if (strchr(old, '"') || strchr(url, '"') || strchr(old, '\\') || strchr(url, '\\'))
+            continue;
+        jy_buf_addf(&b, "\"%s%s\" \"%s\";\n", host, old, url);
+        if (strcmp(kind, "site") == 0 && strcmp(old, "/") == 0) {
+            jy_buf_add_str(&b, "\"~^");
+            for (const char *h = host; *h; h++)
+                jy_buf_addf(&b, "%s%c", *h == '.' ? "\\" : "", *h);
+            jy_buf_addf(&b, "/\" \"%s\";\n", url);
+        }
+    }
+    if (make_dir(output_dir, err) != JY_OK)
+        return JY_ERROR;
+    path = jy_pool_printf(pool, "%s/redirects.map", output_dir);
+    tmp = jy_pool_printf(pool, "%s/.redirects.map.tmp", output_dir);
+    f = fopen(tmp, "wb");
+    if (f == NULL || fwrite(b.buf, 1, b.len, f) != b.len || fclose(f) != 0) {
+        jy_err_errno(err, errno, "could not write \"%s\"", tmp);
+        unlink(tmp);
+        return JY_ERROR;
+    }
+    if (rename(tmp, path) != 0) {
+        jy_err_errno(err, errno, "could not rename \"%s\"", tmp);
+        unlink(tmp);
+        return JY_ERROR;
+    }
+    return JY_OK;
+}
+
+
 int
 jy_render_all(struct jy_db *db, const struct jy_render_opts *opts, struct jy_render_stats *stats,
               struct jy_err *err)
@@ -995,8 +1053,10 @@ jy_render_all(struct jy_db *db, const struct jy_render_opts *opts, struct jy_ren
 
     res = jy_db_query(
         db, pool,
-        "SELECT id FROM site WHERE kind = 'site' AND status = 'open' AND code IS NOT NULL "
-        "ORDER BY id",
+        "SELECT s.id FROM site s WHERE s.kind = 'site' AND s.code IS NOT NULL "
+        "   AND (s.status = 'open' OR EXISTS (SELECT 1 FROM site_domain d "
+        "                                      WHERE d.site_id = s.id AND d.is_primary)) "
+        "ORDER BY s.id",
         0, NULL, err);
     if (res && lock_renderer(db, true, err) == JY_OK) {
         struct jy_render_opts o = *opts;
@@ -1011,6 +1071,8 @@ jy_render_all(struct jy_db *db, const struct jy_render_opts *opts, struct jy_ren
         if (rc == JY_OK && max &&
             !jy_db_query(db, pool, "DELETE FROM render_change WHERE id <= $1", 1, &max, err))
             rc = JY_ERROR;
+        if (rc == JY_OK)
+            rc = write_redirect_map(db, pool, opts->output_dir, err);
         lock_renderer(db, false, err);
     }
     stats->seconds += mono() - t0;
@@ -1071,7 +1133,7 @@ static const char affected_sql[] =
     "  UNION SELECT unnest($3::bigint[])) "
     "SELECT s.id FROM sites JOIN site s ON s.id = sites.id "
     "  LEFT JOIN render_site_state st ON st.site_id = s.id "
-    " WHERE s.kind = 'site' AND s.status = 'open' AND s.code IS NOT NULL "
+    " WHERE s.kind = 'site' AND s.code IS NOT NULL "
     "   AND (st.site_id IS NOT NULL OR s.id = ANY ($3::bigint[])) "
     "   AND EXISTS (SELECT 1 FROM site_domain d WHERE d.site_id = s.id AND d.is_primary) "
     " ORDER BY s.id";
@@ -1124,6 +1186,8 @@ jy_render_pending(struct jy_db *db, const struct jy_render_opts *opts,
         c.everything = meets(sites_changed, nsites_changed, &id, 1);
         rc = site_render(db, opts, cache, id, &c, stats, err);
     }
+    if (rc == JY_OK && nsites_changed)
+        rc = write_redirect_map(db, pool, opts->output_dir, err); /* a site may have closed */
     if (rc == JY_OK) {
         params[0] = max_id;
         if (!jy_db_query(db, pool, "DELETE FROM render_change WHERE id <= $1", 1, params, err))

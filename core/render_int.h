@@ -87,8 +87,18 @@ struct rn_tag {
     int nitems;
 };
 
+/* A closed site's old URL and where it went (site_redirect). */
+struct rn_redirect {
+    const char *path; /* output path: old_path without '/', index.html for folders */
+    const char *url;  /* absolute */
+    const char *title;
+};
+
 struct rn_site {
     long long id;
+    bool closed; /* 关停整合: only redirect pages are rendered */
+    struct rn_redirect *redirects;
+    int nredirects;
     const char *code, *name, *short_name, *domain, *url, *sponsor, *organizer, *icp_no, *psb_no,
         *dzjg_url, *contact_phone, *contact_address, *theme, *time_zone;
     bool ch_elder, ch_json, ch_rss, ch_sitemap;
@@ -117,6 +127,7 @@ enum rn_page_kind {
     RP_JSON_ITEM,
     RP_ASSET,
     RP_TAG,
+    RP_REDIRECT,
 };
 
 struct rn_page {
@@ -127,7 +138,7 @@ struct rn_page {
     int pages; /* number of pages of the list */
     int item;  /* RP_ITEM, RP_JSON_ITEM */
     int asset; /* RP_ASSET */
-    int tag;   /* RP_TAG: index in site->tags */
+    int tag;   /* RP_TAG: index in site->tags; RP_REDIRECT: index in site->redirects */
     const char *path;
     const char *desc; /* render_dep.page */
     long long *deps_items;
@@ -160,6 +171,7 @@ void rn_plan_site(struct jy_pool *pool, const struct rn_site *s, const struct jy
                   const char *only_channel, struct rn_plan *plan);
 
 int rn_list_pages(const struct rn_col *c);
+bool rn_safe_path(const char *path); /* render.c: relative, ASCII, no . or .. segments */
 int rn_sitemap_urls(const struct rn_site *s);
 
 /* render_page.c: the bytes of one file into out */

@@ -307,6 +307,8 @@ cmp_ll(const void *a, const void *b)
 }
 
 
+static int load_redirects(struct jy_db *db, struct jy_pool *pool, struct rn_site *s,
+                          struct jy_err *err);
 static int load_tags(struct jy_db *db, struct jy_pool *pool, struct rn_site *s, struct jy_err *err);
 static int load_related(struct jy_db *db, struct jy_pool *pool, struct rn_site *s,
                         struct jy_err *err);
@@ -470,17 +472,15 @@ rn_site_load(struct jy_db *db, struct jy_pool *pool, long long site_id, struct j
                    s->name);
         return NULL;
     }
-    if (strcmp(jy_db_res_get(r, 0, 16), "open") != 0) {
-        jy_err_set(err, JY_E_INVALID, "site %s (%s) is %s: it has no pages to render", s->code,
-                   s->name, jy_db_res_get(r, 0, 16));
-        return NULL;
-    }
+    s->closed = strcmp(jy_db_res_get(r, 0, 16), "open") != 0;
     if (s->domain == NULL) {
         jy_err_set(err, JY_E_INVALID, "site %s (%s) has no primary domain", s->code, s->name);
         jy_err_hint(err, "Give it one with: jiyue site domain %s add HOST --primary", s->code);
         return NULL;
     }
     s->url = jy_pool_printf(pool, "https://%s", s->domain);
+    if (s->closed)
+        return load_redirects(db, pool, s, err) == JY_OK ? s : NULL;
 
     if ((r = jy_db_query(db, pool, columns_sql, 1, params, err)) == NULL)
         return NULL;
@@ -747,5 +747,47 @@ load_tags(struct jy_db *db, struct jy_pool *pool, struct rn_site *s, struct jy_e
     tag_site = s;
     for (int t = 0; t < s->ntags; t++)
         qsort(s->tags[t].items, (size_t) s->tags[t].nitems, sizeof(int), cmp_tag_item);
+    return JY_OK;
+}
+
+
+/*
+ * A closed site (关停整合) renders one page per live redirect of its
+ * primary host: the old URL answers with a meta refresh to the new one, for
+ * mirrors that serve files only (nginx can also include the map,
+ * <output_dir>/redirects.map, and answer 301).
+ */
+static int
+load_redirects(struct jy_db *db, struct jy_pool *pool, struct rn_site *s, struct jy_err *err)
+{
+    char sid[32];
+    const char *params[2] = {sid, s->domain};
+    struct jy_db_res *r;
+
+    snprintf(sid, sizeof(sid), "%lld", s->id);
+    r = jy_db_query(db, pool,
+                    "SELECT r.old_path, r.new_url, coalesce(i.title, c.name) FROM site_redirect r "
+                    "LEFT JOIN item i ON i.id = r.item_id "
+                    "LEFT JOIN site_column c ON c.id = r.target_column_id "
+                    "WHERE r.site_id = $1 AND r.old_host = $2 AND r.retired_at IS NULL "
+                    "ORDER BY r.old_path",
+                    2, params, err);
+    if (r == NULL)
+        return JY_ERROR;
+    s->nredirects = jy_db_res_rows(r);
+    s->redirects = jy_pool_new_array(pool, struct rn_redirect, (size_t) s->nredirects + 1);
+    for (int i = 0; i < s->nredirects; i++) {
+        const char *old = jy_db_res_get(r, i, 0) + 1; /* without the leading '/' */
+        size_t n = strlen(old);
+        struct rn_redirect *d = &s->redirects[i];
+        if (n == 0)
+            d->path = "index.html";
+        else if (old[n - 1] == '/')
+            d->path = jy_pool_printf(pool, "%sindex.html", old);
+        else
+            d->path = jy_pool_strdup(pool, old);
+        d->url = s_or_null(pool, r, i, 1);
+        d->title = s_or_null(pool, r, i, 2);
+    }
     return JY_OK;
 }

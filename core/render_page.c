@@ -629,6 +629,19 @@ render_html(struct rn_page_ctx *x, const struct rn_page *p, struct jy_buf *out, 
         ctx = ctx_tag(x, p);
         tpl_name = "tag";
         break;
+    case RP_REDIRECT: {
+        const struct rn_redirect *d = &x->site->redirects[p->tag];
+        cJSON *pg, *rd;
+        ctx = page_common(x, p, "redirect", "页面已迁移", -1);
+        pg = cJSON_GetObjectItemCaseSensitive(ctx, "page");
+        cJSON_ReplaceItemInObjectCaseSensitive(pg, "canonical", cJSON_CreateString(d->url));
+        cJSON_AddBoolToObject(pg, "noindex", true);
+        rd = cJSON_AddObjectToObject(ctx, "redirect");
+        cJSON_AddStringToObject(rd, "url", d->url);
+        add_str(rd, "title", d->title);
+        tpl_name = "redirect";
+        break;
+    }
     case RP_SEARCH:
         ctx = page_common(x, p, "search", "站内搜索", -1);
         cJSON_AddBoolToObject(cJSON_GetObjectItemCaseSensitive(ctx, "page"), "noindex", true);

@@ -213,6 +213,18 @@ rn_plan_site(struct jy_pool *pool, const struct rn_site *s, const struct jy_them
         p->asset = a;
         p->desc = jy_pool_printf(pool, "asset %s of theme %s", theme->assets[a].file, theme->name);
     }
+    if (s->closed) {
+        /* a closed site is its redirects (old paths that are not ours to write are left to
+         * the nginx map: check_plan would refuse them) */
+        for (int i = 0; i < s->nredirects; i++) {
+            if (!rn_safe_path(s->redirects[i].path))
+                continue;
+            p = plan_add(pool, plan, RP_REDIRECT, false, s->redirects[i].path);
+            p->tag = i;
+            p->desc = jy_pool_printf(pool, "redirect to %s", s->redirects[i].url);
+        }
+        return;
+    }
     if (all || strcmp(only_channel, "desktop") == 0)
         plan_html(pool, s, plan, false);
     if ((all && s->ch_elder) || (only_channel && strcmp(only_channel, "elder") == 0))

@@ -118,4 +118,22 @@ case_a_folder_in_the_way_is_reported_not_overwritten() {
     [ "$(cat "$w2/5600000001/mine.txt")" = keep ] || fail "the folder was touched"
 }
 
+# last (case_z): it closes a site of the shared demo
+case_z_closed_site_renders_its_redirects() {
+    local host; host=$("$JIYUE" "${J[@]}" db exec "SELECT domain FROM site_domain d JOIN site s ON s.id = d.site_id WHERE s.code = '5602210001' AND d.is_primary")
+    [ -f "$WWW/5602210001/zwgk/index.html" ] || fail "no page to redirect"
+    jy "${J[@]}" site close 5602210001 --into 5602000001:zwgk/zwdt
+    expect_rc 0
+    jy "${J[@]}" render --pending
+    expect_rc 0
+    expect_out "of 1 sites"
+    grep -q '<meta http-equiv="refresh" content="0; url=https://' "$WWW/5602210001/index.html" ||
+        fail "the closed site's home page does not redirect"
+    grep -q 'http-equiv="refresh"' "$WWW/5602210001/zwgk/index.html" || fail "a column does not redirect"
+    [ ! -e "$WWW/5602210001/sitemap.xml" ] || fail "the closed site kept its sitemap"
+    grep -qF "\"$host/\" \"https://" "$WWW/redirects.map" || fail "redirects.map lacks $host"
+    jy "${J[@]}" db exec "SELECT count(*) FROM render_file f JOIN site s ON s.id = f.site_id WHERE s.code = '5602210001' AND f.path = 'sitemap.xml'"
+    expect_out "0"
+}
+
 run_cases "$@"
