@@ -87,8 +87,9 @@ struct site_run {
 };
 
 struct old_file {
-    const char *path, *sha256, *items, *cols;
-    bool kept;
+    const char *path, *sha256;
+    bool kept;    /* the new plan has it too */
+    bool touched; /* it showed a changed item or hung on a changed column */
 };
 
 
@@ -630,20 +631,22 @@ fail:
 }
 
 
-/* Read the manifest and dependencies of the site's last run, sorted by path. */
+/*
+ * Read the manifest of the site's last run, sorted by path; with changes,
+ * mark the files that showed a changed item or hung on a changed column
+ * (two GIN index scans of render_dep).
+ */
 static int
-load_old(struct jy_db *db, struct jy_pool *pool, struct site_run *r, struct jy_err *err)
+load_old(struct jy_db *db, struct jy_pool *pool, struct site_run *r, const struct changes *ch,
+         struct jy_err *err)
 {
     char sid[32];
-    const char *params[1] = {sid};
+    const char *params[3] = {sid, NULL, NULL};
     struct jy_db_res *res;
 
     snprintf(sid, sizeof(sid), "%lld", r->site->id);
-    res = jy_db_query(db, pool,
-                      "SELECT f.path, f.sha256, d.items::text, d.columns::text FROM render_file f "
-                      "LEFT JOIN render_dep d ON d.site_id = f.site_id AND d.path = f.path "
-                      "WHERE f.site_id = $1",
-                      1, params, err);
+    res = jy_db_query(db, pool, "SELECT path, sha256 FROM render_file WHERE site_id = $1", 1,
+                      params, err);
     if (res == NULL)
         return JY_ERROR;
     r->nold = jy_db_res_rows(res);
@@ -651,11 +654,41 @@ load_old(struct jy_db *db, struct jy_pool *pool, struct site_run *r, struct jy_e
     for (int i = 0; i < r->nold; i++) {
         r->old[i].path = jy_pool_strdup(pool, jy_db_res_get(res, i, 0));
         r->old[i].sha256 = jy_pool_strdup(pool, jy_db_res_get(res, i, 1));
-        r->old[i].items = jy_pool_strdup(pool, jy_db_res_get(res, i, 2));
-        r->old[i].cols = jy_pool_strdup(pool, jy_db_res_get(res, i, 3));
     }
     qsort(r->old, (size_t) r->nold, sizeof(r->old[0]), cmp_old);
+    if (ch == NULL || ch->everything || (ch->nitems == 0 && ch->ncols == 0))
+        return JY_OK;
+    params[1] = ids_text(pool, ch->items, ch->nitems);
+    params[2] = ids_text(pool, ch->cols, ch->ncols);
+    res = jy_db_query(db, pool,
+                      "SELECT path FROM render_dep WHERE site_id = $1 "
+                      "AND (items && $2::bigint[] OR columns && $3::bigint[])",
+                      3, params, err);
+    if (res == NULL)
+        return JY_ERROR;
+    for (int i = 0; i < jy_db_res_rows(res); i++) {
+        struct old_file *o = old_find(r, jy_db_res_get(res, i, 0));
+        if (o)
+            o->touched = true;
+    }
     return JY_OK;
+}
+
+
+/* Pages that are slices of one list share a key: when one changes, the others may shift. */
+static int
+list_key(const struct rn_site *s, const struct rn_page *p)
+{
+    switch (p->kind) {
+    case RP_COLUMN:
+    case RP_JSON_COLUMN:
+    case RP_RSS:
+        return p->col;
+    case RP_TAG:
+        return s->ncols + p->tag;
+    default:
+        return -1;
+    }
 }
 
 
@@ -783,7 +816,7 @@ site_render(struct jy_db *db, const struct jy_render_opts *opts, struct run_cach
     }
     r.theme = r.te->theme;
     rn_plan_site(pool, r.site, r.theme, opts->only_channel, &plan);
-    if (check_plan(pool, r.site, &plan, err) != JY_OK || load_old(db, pool, &r, err) != JY_OK)
+    if (check_plan(pool, r.site, &plan, err) != JY_OK || load_old(db, pool, &r, ch, err) != JY_OK)
         goto out;
     state_sha = jy_db_query_value(
         db, pool, "SELECT theme_sha FROM render_site_state WHERE site_id = $1", 1, params, err);
@@ -798,25 +831,38 @@ site_render(struct jy_db *db, const struct jy_render_opts *opts, struct run_cach
             r.full = true;
     }
 
-    /* what to render */
+    /*
+     * What to render. Everything in a full run, after a change of the site
+     * itself or of its theme. Otherwise: a file that is new, that showed a
+     * changed item or hung on a changed column before, or that does now;
+     * and then every slice of a list one of whose slices is to render, as
+     * an item coming or going shifts the pages after it.
+     */
     r.todo = jy_pool_new_array(pool, int, (size_t) plan.n + 1);
     need = jy_pool_new_array(pool, bool, (size_t) r.site->nitems + 1);
-    for (int i = 0; i < plan.n; i++) {
-        struct rn_page *p = &plan.v[i];
-        struct old_file *old = old_find(&r, p->path);
-        if (old)
-            old->kept = true;
-        if (r.full || ch->everything || strcmp(state_sha, r.theme->sha256) != 0 || old == NULL ||
-            old->items == NULL ||
-            strcmp(old->items, ids_text(pool, p->deps_items, p->ndeps_items)) != 0 ||
-            strcmp(old->cols, ids_text(pool, p->deps_cols, p->ndeps_cols)) != 0 ||
-            meets(ch->items, ch->nitems, p->deps_items, p->ndeps_items) ||
-            meets(ch->cols, ch->ncols, p->deps_cols, p->ndeps_cols))
-            p->dirty = true;
-        if (p->dirty) {
-            r.todo[r.ntodo++] = i;
-            if (p->kind == RP_ITEM || p->kind == RP_JSON_ITEM)
-                need[p->item] = true;
+    {
+        bool all = r.full || ch->everything || strcmp(state_sha, r.theme->sha256) != 0;
+        bool *shifted = jy_pool_new_array(pool, bool, (size_t) (r.site->ncols + r.site->ntags) + 1);
+        for (int i = 0; i < plan.n; i++) {
+            struct rn_page *p = &plan.v[i];
+            struct old_file *old = old_find(&r, p->path);
+            if (old)
+                old->kept = true;
+            p->dirty = all || old == NULL || old->touched ||
+                       meets(ch->items, ch->nitems, p->deps_items, p->ndeps_items) ||
+                       meets(ch->cols, ch->ncols, p->deps_cols, p->ndeps_cols);
+            if (p->dirty && list_key(r.site, p) >= 0)
+                shifted[list_key(r.site, p)] = true;
+        }
+        for (int i = 0; i < plan.n; i++) {
+            struct rn_page *p = &plan.v[i];
+            if (!p->dirty && list_key(r.site, p) >= 0 && shifted[list_key(r.site, p)])
+                p->dirty = true;
+            if (p->dirty) {
+                r.todo[r.ntodo++] = i;
+                if (p->kind == RP_ITEM || p->kind == RP_JSON_ITEM)
+                    need[p->item] = true;
+            }
         }
     }
     if (r.full)
@@ -994,11 +1040,10 @@ static int
 write_redirect_map(struct jy_db *db, struct jy_pool *pool, const char *output_dir,
                    struct jy_err *err)
 {
-    struct jy_db_res *r =
-        jy_db_query(db, pool,
-                    "SELECT kind, old_host, old_path, new_url FROM site_redirect "
-                    "WHERE retired_at IS NULL ORDER BY old_host, old_path",
-                    0, NULL, err);
+    struct jy_db_res *r = jy_db_query(db, pool,
+                                      "SELECT kind, old_host, old_path, new_url FROM site_redirect "
+                                      "WHERE retired_at IS NULL ORDER BY old_host, old_path",
+                                      0, NULL, err);
     struct jy_buf b = JY_BUF_INIT(pool);
     const char *path, *tmp;
     FILE *f;

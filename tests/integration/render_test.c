@@ -91,9 +91,12 @@ tree_of(const char *dir)
     walk_into = &t;
     while ((de = readdir(d)) != NULL) {
         char site[1024];
+        struct stat st;
         if (de->d_name[0] == '.')
             continue;
         snprintf(site, sizeof(site), "%s/%s/", dir, de->d_name);
+        if (stat(site, &st) != 0 || !S_ISDIR(st.st_mode))
+            continue; /* redirects.map */
         walk_base = strlen(dir) + 1;
         /* nftw does not follow the link itself: walk the folder it names */
         char real[4096];
