@@ -818,6 +818,7 @@ site_render(struct jy_db *db, const struct jy_render_opts *opts, struct run_cach
     rn_plan_site(pool, r.site, r.theme, opts->only_channel, &plan);
     if (check_plan(pool, r.site, &plan, err) != JY_OK || load_old(db, pool, &r, ch, err) != JY_OK)
         goto out;
+    jy_err_clear(err);
     state_sha = jy_db_query_value(
         db, pool, "SELECT theme_sha FROM render_site_state WHERE site_id = $1", 1, params, err);
     if (err->code)
@@ -1184,6 +1185,39 @@ static const char affected_sql[] =
     " ORDER BY s.id";
 
 
+/*
+ * The changed sites (text form of bigint[]) plus every rendered site whose
+ * theme's files no longer hash to what its pages were rendered with. A
+ * theme that does not open any more is reported by the site's run.
+ */
+static const char *
+theme_changed_sites(struct jy_db *db, struct jy_pool *pool, struct run_cache *cache,
+                    const struct jy_render_opts *opts, const char *changed, struct jy_err *err)
+{
+    struct jy_db_res *res =
+        jy_db_query(db, pool,
+                    "SELECT st.site_id, s.theme, st.theme_sha FROM render_site_state st "
+                    "JOIN site s ON s.id = st.site_id ORDER BY s.theme",
+                    0, NULL, err);
+    struct jy_buf b = JY_BUF_INIT(pool);
+
+    if (res == NULL)
+        return NULL;
+    jy_buf_add_str(&b, changed);
+    jy_buf_setlen(&b, b.len - 1); /* without the closing brace */
+    for (int i = 0; i < jy_db_res_rows(res); i++) {
+        struct jy_err e = JY_ERR_INIT;
+        struct theme_entry *te = theme_get(cache, opts, jy_db_res_get(res, i, 1), &e);
+        /* a theme that does not open waits for its next change: no retry every run */
+        if (te == NULL || strcmp(te->theme->sha256, jy_db_res_get(res, i, 2)) == 0)
+            continue;
+        jy_buf_addf(&b, "%s%s", b.len > 1 ? "," : "", jy_db_res_get(res, i, 0));
+    }
+    jy_buf_add_char(&b, '}');
+    return b.buf;
+}
+
+
 int
 jy_render_pending(struct jy_db *db, const struct jy_render_opts *opts,
                   struct jy_render_stats *stats, struct jy_err *err)
@@ -1208,14 +1242,18 @@ jy_render_pending(struct jy_db *db, const struct jy_render_opts *opts,
                       0, NULL, err);
     if (res == NULL)
         goto unlock;
-    if (jy_db_res_isnull(res, 0, 0)) {
-        rc = JY_OK;
-        goto unlock;
-    }
-    max_id = jy_pool_strdup(pool, jy_db_res_get(res, 0, 0));
+    max_id = jy_db_res_isnull(res, 0, 0) ? "0" : jy_pool_strdup(pool, jy_db_res_get(res, 0, 0));
     params[0] = jy_db_res_isnull(res, 0, 1) ? "{}" : jy_pool_strdup(pool, jy_db_res_get(res, 0, 1));
     params[1] = jy_db_res_isnull(res, 0, 2) ? "{}" : jy_pool_strdup(pool, jy_db_res_get(res, 0, 2));
     params[2] = jy_db_res_isnull(res, 0, 3) ? "{}" : jy_pool_strdup(pool, jy_db_res_get(res, 0, 3));
+    /* a theme changed on disk changes every page of the sites that use it */
+    if ((params[2] = theme_changed_sites(db, pool, cache, opts, params[2], err)) == NULL)
+        goto unlock;
+    if (strcmp(params[0], "{}") == 0 && strcmp(params[1], "{}") == 0 &&
+        strcmp(params[2], "{}") == 0) {
+        rc = JY_OK;
+        goto unlock;
+    }
     ch.nitems = parse_sorted(pool, params[0], &ch.items);
     ch.ncols = parse_sorted(pool, params[1], &ch.cols);
     nsites_changed = parse_sorted(pool, params[2], &sites_changed);
@@ -1224,19 +1262,49 @@ jy_render_pending(struct jy_db *db, const struct jy_render_opts *opts,
     if ((res = jy_db_query(db, pool, affected_sql, 3, params, err)) == NULL)
         goto unlock;
     stats->plan_seconds += mono() - t0;
-    rc = JY_OK;
-    for (int i = 0; i < jy_db_res_rows(res) && rc == JY_OK; i++) {
-        long long id = atoll(jy_db_res_get(res, i, 0));
-        struct changes c = ch;
-        c.everything = meets(sites_changed, nsites_changed, &id, 1);
-        rc = site_render(db, opts, cache, id, &c, stats, err);
-    }
-    if (rc == JY_OK && nsites_changed)
-        rc = write_redirect_map(db, pool, opts->output_dir, err); /* a site may have closed */
-    if (rc == JY_OK) {
-        params[0] = max_id;
-        if (!jy_db_query(db, pool, "DELETE FROM render_change WHERE id <= $1", 1, params, err))
+    /*
+     * One site that fails (a broken template, a body that does not render)
+     * must not hold up the others: it is reported, its state is marked so
+     * that it renders in full once its theme changes, and the changes are
+     * taken anyway. The run answers with the first failure.
+     */
+    {
+        struct jy_err first = JY_ERR_INIT;
+        int failed = 0;
+        for (int i = 0; i < jy_db_res_rows(res); i++) {
+            long long id = atoll(jy_db_res_get(res, i, 0));
+            struct changes c = ch;
+            c.everything = meets(sites_changed, nsites_changed, &id, 1);
+            jy_err_clear(err);
+            if (site_render(db, opts, cache, id, &c, stats, err) == JY_OK)
+                continue;
+            if (!jy_db_ok(db)) {
+                rc = JY_ERROR;
+                goto unlock;
+            }
+            jy_log_error("render", "%s", err->msg);
+            if (failed++ == 0)
+                first = *err;
+            params[0] = jy_db_res_get(res, i, 0);
+            if (!jy_db_query(db, pool,
+                             "UPDATE render_site_state SET theme_sha = 'failed' WHERE site_id = $1",
+                             1, params, err))
+                goto unlock;
+        }
+        rc = JY_OK;
+        if (nsites_changed)
+            rc = write_redirect_map(db, pool, opts->output_dir, err); /* a site may have closed */
+        if (rc == JY_OK && strcmp(max_id, "0") != 0) {
+            params[0] = max_id;
+            if (!jy_db_query(db, pool, "DELETE FROM render_change WHERE id <= $1", 1, params, err))
+                rc = JY_ERROR;
+        }
+        if (rc == JY_OK && failed) {
+            *err = first;
+            if (failed > 1)
+                jy_err_detail(err, "%d sites failed; the others were rendered", failed);
             rc = JY_ERROR;
+        }
     }
 unlock:
     lock_renderer(db, false, err);

@@ -178,6 +178,7 @@ theme_read_manifest(struct jy_pool *pool, struct jy_theme *t, struct jy_err *err
         jy_err_set(err, JY_E_NOT_FOUND, "theme \"%s\" has no theme.json", t->name);
         return JY_ERROR;
     }
+    jy_err_clear(err); /* a site theme without its own theme.json is fine */
     pages = cJSON_GetObjectItemCaseSensitive(j, "pages");
     assets = cJSON_GetObjectItemCaseSensitive(j, "assets");
     if (!cJSON_IsArray(pages) || !cJSON_IsObject(assets)) {

@@ -406,7 +406,8 @@ broken_share(struct fx *f, const char *tpl, const char *text)
 {
     const char *share = jy_pool_printf(f->pool, "%s/share", jy_test_tmpdir());
     const char *cmd = jy_pool_printf(
-        f->pool, "rm -rf '%s' && mkdir -p '%s/themes/broken/templates' && cp -r '%s' '%s/themes/'",
+        f->pool,
+        "rm -rf '%s' && mkdir -p '%s/themes/broken/templates/partials' && cp -r '%s' '%s/themes/'",
         share, share, jy_test_path("themes/default"), share);
     FILE *fp;
 
@@ -463,6 +464,47 @@ test_broken_theme_changes_nothing(void)
 }
 
 
+/* A template changed on disk renders the pages of the sites using it again, with no data change. */
+static void
+test_theme_change_on_disk(void)
+{
+    struct fx f;
+    struct jy_err err = JY_ERR_INIT;
+    struct jy_render_stats st = {0};
+    struct jy_render_opts o;
+    const char *footer, *share, *page;
+    FILE *fp;
+
+    fx_open(&f, "theme");
+    o = f.opts;
+    share = broken_share(&f, "partials/footer", "<footer>第一版页脚</footer>\n");
+    o.share_dir = share;
+    EXEC(&f, "UPDATE site SET theme = 'broken' WHERE code = '5603210001'");
+    if (jy_render_all(f.db, &o, &st, &err) != JY_OK)
+        jy_test_fail(__FILE__, __LINE__, "render --all: %s", err.msg);
+    page = jy_pool_printf(f.pool, "%s/5603210001/index.html", f.out);
+    T_CONTAINS(read_text(&f, page), "第一版页脚");
+    memset(&st, 0, sizeof(st));
+    T_EQ_INT(jy_render_pending(f.db, &o, &st, &err), JY_OK);
+    T_EQ_INT(st.pages, 0); /* nothing changed yet */
+    footer = jy_pool_printf(f.pool, "%s/themes/broken/templates/partials/footer.html", share);
+    fp = fopen(footer, "wb");
+    T_ASSERT(fp != NULL);
+    fputs("<footer>第二版页脚</footer>\n", fp);
+    fclose(fp);
+    memset(&st, 0, sizeof(st));
+    if (jy_render_pending(f.db, &o, &st, &err) != JY_OK)
+        jy_test_fail(__FILE__, __LINE__, "render --pending: %s", err.msg);
+    T_EQ_INT(st.sites, 1);
+    T_ASSERT(st.written > 100);
+    T_CONTAINS(read_text(&f, page), "第二版页脚");
+    T_ASSERT(strstr(read_text(&f, jy_pool_printf(f.pool, "%s/5603220001/index.html", f.out)),
+                    "第二版页脚") == NULL);
+    EXEC(&f, "UPDATE site SET theme = 'default' WHERE code = '5603210001'");
+    fx_close(&f);
+}
+
+
 static void
 test_explain(void)
 {
@@ -497,6 +539,7 @@ main(int argc, char **argv)
         T_CASE(test_incremental_writes_exactly_what_changed),
         T_CASE(test_withdrawn_page_is_removed),
         T_CASE(test_broken_theme_changes_nothing),
+        T_CASE(test_theme_change_on_disk),
         T_CASE(test_explain),
     };
     return jy_test_main(argc, argv, cases, JY_ARRAY_LEN(cases));
