@@ -19,8 +19,10 @@
  * 4. The peer: turns the corpus into a Hugo site (tools/bench/hugo_site.py:
  *    the same sites, columns, articles, lists of 20 per page, homes, plus
  *    RSS per list column and a sitemap per site), runs `hugo` on it and
- *    measures it the same way; prints ours/Hugo in files per second. Hugo
- *    is not installed by this program: without it that part is skipped.
+ *    measures it the same way; prints ours/Hugo in files per second, after
+ *    checking (hugo_check.py) that every list page of both shows the same
+ *    articles in the same order. Hugo is not installed by this program:
+ *    without it that part is skipped.
  *
  * Targets (issue 6): ≥ 5× Hugo's pages/s, ≤ 3× the write floor, and on the
  * large corpus a render under 1 GiB. docs/benchmarks.md has the figures.
@@ -522,6 +524,14 @@ main(int argc, char **argv)
         report("hugo", peer->files - peer->aliases, peer->bytes, &hug);
         printf("%-22s (and %lld page/1/ redirects it also wrote, not counted)\n", "",
                peer->aliases);
+        /* the ratio means something only if both list the same articles */
+        snprintf(cmd, sizeof(cmd),
+                 "python3 '%s/tools/bench/hugo_check.py' '%s' '%s' '%s' | tail -n 1 | "
+                 "sed 's/^/same lists?             /'",
+                 JY_SOURCE_DIR, corpus, out, pub);
+        fflush(stdout);
+        if (system(cmd) != 0)
+            fprintf(stderr, "hugo_check.py failed: %s\n", cmd);
     }
 
     /* the ratios and the targets */
