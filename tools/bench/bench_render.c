@@ -365,6 +365,39 @@ report(const char *what, long long files, long long bytes, const struct run *r)
 }
 
 
+/*
+ * The parts of the render's time, from its log: per site, ms (all of it),
+ * plan_ms (reading the site and planning) and render_ms (rendering and
+ * writing the files); the rest is recording the manifest and committing.
+ */
+static void
+phases(const char *log)
+{
+    FILE *f = fopen(log, "r");
+    char line[4096];
+    double ms = 0, plan = 0, render = 0;
+    int sites = 0;
+
+    if (f == NULL)
+        return;
+    while (fgets(line, sizeof(line), f)) {
+        const char *a = strstr(line, " ms="), *b = strstr(line, "plan_ms="),
+                   *c = strstr(line, "render_ms=");
+        if (strstr(line, "module=render") == NULL || a == NULL || b == NULL || c == NULL)
+            continue;
+        ms += atof(a + 4);
+        plan += atof(b + 8);
+        render += atof(c + 10);
+        sites++;
+    }
+    fclose(f);
+    if (sites)
+        printf("%-22s %d sites: reading and planning %.2f s, rendering and writing %.2f s, "
+               "recording %.2f s\n",
+               "", sites, plan / 1000, render / 1000, (ms - plan - render) / 1000);
+}
+
+
 static bool
 have_hugo(void)
 {
@@ -472,7 +505,8 @@ main(int argc, char **argv)
     setenv("JIYUE_OUTPUT_DIR", out, 1);
     log = jy_pool_printf(pool, "%s/render.log", work);
     {
-        const char *args[] = {bin,     "--log-level", "warn",    "--data",    pg,      "render",
+        /* info: the renderer logs each site's time and its reading and rendering parts */
+        const char *args[] = {bin,     "--log-level", "info",    "--data",    pg,      "render",
                               "--all", "--channel",   "desktop", "--threads", threads, NULL};
         ren = run_child(args, log);
         if (ren.status != 0) {
@@ -485,6 +519,7 @@ main(int argc, char **argv)
     ours = tree_read(pool, jy_pool_printf(pool, "%s/.builds", out));
     printf("\n");
     report("jiyue render desktop", ours->files, ours->bytes, &ren);
+    phases(log);
 
     /* 3. the floor: the same folders and files, from memory, into a fresh folder */
     floor_s = floor_write(ours, jy_pool_printf(pool, "%s/floor", work), nthreads);
