@@ -205,20 +205,15 @@ run_fail(struct site_run *r, const struct rn_page *p, const struct jy_err *e)
 }
 
 
-/* Write buf to a temporary name beside the page's final place. */
+/* Write buf to path (created or truncated). */
 static int
-write_temp(struct site_run *r, const struct rn_page *p, const struct jy_buf *b,
-           const char **tmp_out, struct jy_pool *pool, struct jy_err *err)
+write_file(const char *path, const struct jy_buf *b, struct jy_err *err)
 {
-    const char *tmp = jy_pool_printf(pool, "%s/%s.jytmp", r->dir, p->path);
-    int fd;
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     size_t off = 0;
 
-    if (make_parents(r->dir, p->path, err) != JY_OK)
-        return JY_ERROR;
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) {
-        jy_err_errno(err, errno, "could not write \"%s\"", tmp);
+        jy_err_errno(err, errno, "could not write \"%s\"", path);
         return JY_ERROR;
     }
     while (off < b->len) {
@@ -226,19 +221,63 @@ write_temp(struct site_run *r, const struct rn_page *p, const struct jy_buf *b,
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0) {
-            jy_err_errno(err, w < 0 ? errno : ENOSPC, "could not write \"%s\"", tmp);
+            jy_err_errno(err, w < 0 ? errno : ENOSPC, "could not write \"%s\"", path);
             close(fd);
-            unlink(tmp);
+            unlink(path);
             return JY_ERROR;
         }
         off += (size_t) w;
     }
     if (close(fd) != 0) {
-        jy_err_errno(err, errno, "could not write \"%s\"", tmp);
-        unlink(tmp);
+        jy_err_errno(err, errno, "could not write \"%s\"", path);
+        unlink(path);
         return JY_ERROR;
     }
+    return JY_OK;
+}
+
+
+/* Write buf to a temporary name beside the page's final place. */
+static int
+write_temp(struct site_run *r, const struct rn_page *p, const struct jy_buf *b,
+           const char **tmp_out, struct jy_pool *pool, struct jy_err *err)
+{
+    const char *tmp = jy_pool_printf(pool, "%s/%s.jytmp", r->dir, p->path);
+
+    if (make_parents(r->dir, p->path, err) != JY_OK || write_file(tmp, b, err) != JY_OK)
+        return JY_ERROR;
     *tmp_out = tmp;
+    return JY_OK;
+}
+
+
+static int
+cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+
+/*
+ * A full build: make every folder the pages to render need, once, before
+ * the threads start (a mkdir per file and level costs more than the file).
+ */
+static int
+make_plan_dirs(struct site_run *r, struct jy_pool *pool, struct jy_err *err)
+{
+    const char **dirs = jy_pool_new_array(pool, const char *, (size_t) r->ntodo + 1);
+    int n = 0;
+
+    for (int i = 0; i < r->ntodo; i++) {
+        const char *path = r->plan->v[r->todo[i]].path, *slash = strrchr(path, '/');
+        if (slash)
+            dirs[n++] = jy_pool_strndup(pool, path, (size_t) (slash - path + 1));
+    }
+    qsort(dirs, (size_t) n, sizeof(*dirs), cmp_str);
+    for (int i = 0; i < n; i++)
+        if ((i == 0 || strcmp(dirs[i], dirs[i - 1]) != 0) &&
+            make_parents(r->dir, dirs[i], err) != JY_OK)
+            return JY_ERROR;
     return JY_OK;
 }
 
@@ -295,20 +334,13 @@ render_worker(void *arg)
             if (p->written)
                 rc = write_temp(r, p, &b, &p->tmp, keep, &err);
         } else {
-            /* a full build writes a tree nobody sees yet: final names at once; an unchanged
-             * file of the live tree is linked, not written again */
+            /* a full build writes a tree nobody sees yet: final names at once, in the
+             * folders make_plan_dirs() made; an unchanged file of the live tree is linked,
+             * not written again */
             const char *to = jy_pool_printf(pool, "%s/%s", r->dir, p->path);
-            rc = make_parents(r->dir, p->path, &err);
-            if (rc == JY_OK &&
-                !(r->old_dir && !p->written &&
-                  link(jy_pool_printf(pool, "%s/%s", r->old_dir, p->path), to) == 0)) {
-                const char *tmp;
-                rc = write_temp(r, p, &b, &tmp, pool, &err);
-                if (rc == JY_OK && rename(tmp, to) != 0) {
-                    jy_err_errno(&err, errno, "could not rename \"%s\"", tmp);
-                    rc = JY_ERROR;
-                }
-            }
+            if (!(r->old_dir && !p->written &&
+                  link(jy_pool_printf(pool, "%s/%s", r->old_dir, p->path), to) == 0))
+                rc = write_file(to, &b, &err);
         }
         if (rc != JY_OK) {
             run_fail(r, p, &err);
@@ -918,7 +950,8 @@ site_render(struct jy_db *db, const struct jy_render_opts *opts, struct run_cach
         r.dir = jy_pool_strdup(pool, livereal);
     }
 
-    if (render_pages(&r, pool, err) != JY_OK) {
+    if ((r.full && make_plan_dirs(&r, pool, err) != JY_OK) ||
+        render_pages(&r, pool, err) != JY_OK) {
         discard_run(&r); /* nothing of this run becomes visible */
         goto out;
     }

@@ -19,8 +19,10 @@
  * 4. The peer: turns the corpus into a Hugo site (tools/bench/hugo_site.py:
  *    the same sites, columns, articles, lists of 20 per page, homes, plus
  *    RSS per list column and a sitemap per site), runs `hugo` on it and
- *    measures it the same way; prints ours/Hugo in files per second. Hugo
- *    is not installed by this program: without it that part is skipped.
+ *    measures it the same way; prints ours/Hugo in files per second, after
+ *    checking (hugo_check.py) that every list page of both shows the same
+ *    articles in the same order. Hugo is not installed by this program:
+ *    without it that part is skipped.
  *
  * Targets (issue 6): ≥ 5× Hugo's pages/s, ≤ 3× the write floor, and on the
  * large corpus a render under 1 GiB. docs/benchmarks.md has the figures.
@@ -363,6 +365,39 @@ report(const char *what, long long files, long long bytes, const struct run *r)
 }
 
 
+/*
+ * The parts of the render's time, from its log: per site, ms (all of it),
+ * plan_ms (reading the site and planning) and render_ms (rendering and
+ * writing the files); the rest is recording the manifest and committing.
+ */
+static void
+phases(const char *log)
+{
+    FILE *f = fopen(log, "r");
+    char line[4096];
+    double ms = 0, plan = 0, render = 0;
+    int sites = 0;
+
+    if (f == NULL)
+        return;
+    while (fgets(line, sizeof(line), f)) {
+        const char *a = strstr(line, " ms="), *b = strstr(line, "plan_ms="),
+                   *c = strstr(line, "render_ms=");
+        if (strstr(line, "module=render") == NULL || a == NULL || b == NULL || c == NULL)
+            continue;
+        ms += atof(a + 4);
+        plan += atof(b + 8);
+        render += atof(c + 10);
+        sites++;
+    }
+    fclose(f);
+    if (sites)
+        printf("%-22s %d sites: reading and planning %.2f s, rendering and writing %.2f s, "
+               "recording %.2f s\n",
+               "", sites, plan / 1000, render / 1000, (ms - plan - render) / 1000);
+}
+
+
 static bool
 have_hugo(void)
 {
@@ -470,7 +505,8 @@ main(int argc, char **argv)
     setenv("JIYUE_OUTPUT_DIR", out, 1);
     log = jy_pool_printf(pool, "%s/render.log", work);
     {
-        const char *args[] = {bin,     "--log-level", "warn",    "--data",    pg,      "render",
+        /* info: the renderer logs each site's time and its reading and rendering parts */
+        const char *args[] = {bin,     "--log-level", "info",    "--data",    pg,      "render",
                               "--all", "--channel",   "desktop", "--threads", threads, NULL};
         ren = run_child(args, log);
         if (ren.status != 0) {
@@ -483,6 +519,7 @@ main(int argc, char **argv)
     ours = tree_read(pool, jy_pool_printf(pool, "%s/.builds", out));
     printf("\n");
     report("jiyue render desktop", ours->files, ours->bytes, &ren);
+    phases(log);
 
     /* 3. the floor: the same folders and files, from memory, into a fresh folder */
     floor_s = floor_write(ours, jy_pool_printf(pool, "%s/floor", work), nthreads);
@@ -522,6 +559,14 @@ main(int argc, char **argv)
         report("hugo", peer->files - peer->aliases, peer->bytes, &hug);
         printf("%-22s (and %lld page/1/ redirects it also wrote, not counted)\n", "",
                peer->aliases);
+        /* the ratio means something only if both list the same articles */
+        snprintf(cmd, sizeof(cmd),
+                 "python3 '%s/tools/bench/hugo_check.py' '%s' '%s' '%s' | tail -n 1 | "
+                 "sed 's/^/same lists?             /'",
+                 JY_SOURCE_DIR, corpus, out, pub);
+        fflush(stdout);
+        if (system(cmd) != 0)
+            fprintf(stderr, "hugo_check.py failed: %s\n", cmd);
     }
 
     /* the ratios and the targets */
