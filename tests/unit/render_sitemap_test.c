@@ -101,7 +101,7 @@ test_small_site_has_one_sitemap(void)
 static void
 test_big_site_has_an_index(void)
 {
-    sitemaps(120000, 3);
+    sitemaps(60000, 2);
 }
 
 
