@@ -43,12 +43,16 @@ site_with_items(struct jy_pool *pool, int n)
 }
 
 
+/* Occurrences of needle (by hand: the sanitizers' strstr reads the whole rest each call). */
 static int
 count(const char *hay, const char *needle)
 {
+    size_t m = strlen(needle);
     int n = 0;
-    for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
-        n++;
+
+    for (const char *p = hay; *p; p++)
+        if (*p == needle[0] && memcmp(p, needle, m) == 0)
+            n++;
     return n;
 }
 
