@@ -51,7 +51,7 @@ count(const char *hay, const char *needle)
     int n = 0;
 
     for (const char *p = hay; *p; p++)
-        if (*p == needle[0] && memcmp(p, needle, m) == 0)
+        if (*p == needle[0] && strncmp(p, needle, m) == 0)
             n++;
     return n;
 }
