@@ -507,6 +507,8 @@ handle(struct call *c, struct evkeyvalq *hdr)
         jy_api_header(r, "Retry-After", "1");
         goto fail;
     }
+    /* the owner connection acts as nobody until a route needs it as the user */
+    jy_db_set_actor(w->sys, 0, NULL, r->client_addr, r->request_id);
     if (!(rt->flags & JY_API_PUBLIC) && authenticate(c, hdr, &status, &err) != JY_OK)
         goto fail;
     if (read_body(c, rt, &status, &err) != JY_OK)
