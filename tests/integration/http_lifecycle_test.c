@@ -15,6 +15,7 @@
 #include "core/auth.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #define PW "Bamboo-River-7"
 
@@ -144,7 +145,7 @@ test_sigterm_finishes_in_flight(void)
 struct load {
     const struct srv *s;
     const char *auth;
-    volatile int stop;
+    atomic_int stop;
     pthread_mutex_t mu;
     long ok, unavailable, other; /* answers counted */
     char other_body[512];
@@ -158,7 +159,7 @@ load_run(void *arg)
     struct jy_pool *pool = jy_pool_create(0);
     const char *h[2] = {l->auth, NULL};
 
-    while (!l->stop) {
+    while (!atomic_load(&l->stop)) {
         struct resp r = http_req(pool, l->s, "GET", "/api/v1/session", NULL, 0, NULL, h);
         pthread_mutex_lock(&l->mu);
         if (r.status == 200) {
@@ -244,7 +245,7 @@ test_database_restart_under_load(void)
     before = counted(&l, &l.ok);
     while (counted(&l, &l.ok) < before + 50)
         usleep(10000);
-    l.stop = 1;
+    atomic_store(&l.stop, 1);
     for (i = 0; i < 3; i++)
         pthread_join(th[i], NULL);
     if (l.other)
