@@ -558,7 +558,7 @@ handle(struct call *c, struct evkeyvalq *hdr)
 
 fail:
     if (c->err_code == NULL)
-        c->err_code = jy_api_err_code(&err);
+        c->err_code = status == 401 ? "unauthenticated" : jy_api_err_code(&err);
     if (status >= 500 && status != 503) {
         jy_log_error("http", "%s %s: %s (%s)", r->method, r->path, err.msg, err.detail);
         jy_err_set(&err, JY_E_INTERNAL, "internal error (request %s)", r->request_id);

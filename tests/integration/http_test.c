@@ -247,7 +247,7 @@ test_login_cookie_and_csrf(void)
     /* wrong password: 401, the same words as an unknown login */
     body = jy_pool_printf(fx.pool, "{\"login\": \"k1_editor\", \"password\": \"wrong-Pass-1\"}");
     r = http_req(fx.pool, &server, "POST", "/api/v1/session", body, strlen(body), NULL, NULL);
-    expect_error(&r, 401, "forbidden", NULL);
+    expect_error(&r, 401, "unauthenticated", NULL);
     T_CONTAINS(r.body, "invalid login name or password");
     body = jy_pool_printf(fx.pool, "{\"login\": \"nobody\", \"password\": \"wrong-Pass-1\"}");
     r = http_req(fx.pool, &server, "POST", "/api/v1/session", body, strlen(body), NULL, NULL);
