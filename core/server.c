@@ -350,30 +350,51 @@ body_hash(const struct jy_api_req *r, char out[65])
 
 
 /*
- * Idempotency-Key before the handler: JY_DONE with r answered from the
- * record when the same request was answered before; JY_ERROR (422) when the
- * key was used for another request; JY_OK to run the handler.
+ * Idempotency-Key before the handler. The key is claimed first (a row with
+ * status 0, "in progress"), so two copies of one request sent at once
+ * cannot both run: the second gets 409 until the first has answered.
+ * Returns JY_OK to run the handler (the claim is ours), JY_DONE with r
+ * answered from the record of the same request, or JY_ERROR: 422 when the
+ * key was used for another request, 409 while it is in progress. A claim
+ * older than 5 minutes is taken to be abandoned (a crash) and taken over.
  */
 static int
-idem_lookup(struct call *c, const char *key, const char *hash, int *status, struct jy_err *err)
+idem_claim(struct call *c, const char *key, const char *hash, int *status, struct jy_err *err)
 {
     struct jy_api_req *r = &c->r;
     char uid[24];
-    const char *p[2] = {uid, key};
+    const char *p[5] = {uid, key, r->method, r->path, hash};
     struct jy_db_res *res;
 
     snprintf(uid, sizeof(uid), "%lld", r->user_id);
+    /* forget answers older than a day and claims abandoned by a crash */
+    if (jy_db_query(c->w->sys, r->pool,
+                    "DELETE FROM http_idempotency WHERE user_id = $1 AND key = $2"
+                    " AND (created_at < now() - interval '24 hours'"
+                    "      OR (status = 0 AND created_at < now() - interval '5 minutes'))",
+                    2, p, err) == NULL)
+        goto db_failed;
+    res = jy_db_query(c->w->sys, r->pool,
+                      "INSERT INTO http_idempotency (user_id, key, method, path, body_hash, status,"
+                      " response) VALUES ($1, $2, $3, $4, $5, 0, '')"
+                      " ON CONFLICT (user_id, key) DO NOTHING RETURNING 1",
+                      5, p, err);
+    if (res == NULL)
+        goto db_failed;
+    if (jy_db_res_rows(res) == 1)
+        return JY_OK;
     res = jy_db_query(c->w->sys, r->pool,
                       "SELECT body_hash, status, response FROM http_idempotency"
-                      " WHERE user_id = $1 AND key = $2"
-                      "   AND created_at > now() - interval '24 hours'",
+                      " WHERE user_id = $1 AND key = $2",
                       2, p, err);
-    if (res == NULL) {
-        *status = jy_err_http_status(err);
+    if (res == NULL)
+        goto db_failed;
+    if (jy_db_res_rows(res) == 0) { /* answered and forgotten meanwhile: a new request */
+        jy_err_set(err, JY_E_CONFLICT, "Idempotency-Key \"%s\" changed meanwhile, try again", key);
+        jy_err_field(err, "Idempotency-Key");
+        *status = 409;
         return JY_ERROR;
     }
-    if (jy_db_res_rows(res) == 0)
-        return JY_OK;
     if (strcmp(jy_db_res_get(res, 0, 0), hash) != 0) {
         *status = 422;
         c->err_code = "idempotency_mismatch";
@@ -384,38 +405,49 @@ idem_lookup(struct call *c, const char *key, const char *hash, int *status, stru
         jy_err_field(err, "Idempotency-Key");
         return JY_ERROR;
     }
+    if (atoi(jy_db_res_get(res, 0, 1)) == 0) {
+        *status = 409;
+        c->err_code = "idempotency_in_progress";
+        jy_err_set(err, JY_E_CONFLICT,
+                   "a request with Idempotency-Key \"%s\" is still being handled", key);
+        jy_err_hint(err, "Retry in a moment: you will get its answer.");
+        jy_err_field(err, "Idempotency-Key");
+        jy_api_header(r, "Retry-After", "1");
+        return JY_ERROR;
+    }
     r->status = atoi(jy_db_res_get(res, 0, 1));
     jy_buf_reset(&r->out);
     jy_buf_add_str(&r->out, jy_db_res_get(res, 0, 2));
     jy_api_header(r, "Idempotent-Replayed", "true");
     return JY_DONE;
+
+db_failed:
+    *status = jy_err_http_status(err);
+    return JY_ERROR;
 }
 
 
+/*
+ * After the handler of a claimed key: keep a successful answer for replays;
+ * after a failure, give the key up so the same request can be retried.
+ */
 static void
-idem_store(struct call *c, const char *key, const char *hash)
+idem_finish(struct call *c, const char *key, bool ok)
 {
     struct jy_api_req *r = &c->r;
     struct jy_err err = JY_ERR_INIT;
     char uid[24], st[8];
-    const char *p[6] = {uid, key, r->method, r->path, hash, st};
-    const char *q[2] = {uid, NULL};
+    const char *p[4] = {uid, key, st, r->out.buf};
 
     snprintf(uid, sizeof(uid), "%lld", r->user_id);
     snprintf(st, sizeof(st), "%d", r->status ? r->status : 200);
-    jy_db_query(c->w->sys, r->pool,
-                "DELETE FROM http_idempotency WHERE user_id = $1"
-                " AND created_at < now() - interval '24 hours'",
-                1, q, &err);
-    {
-        const char *pp[7] = {p[0], p[1], p[2], p[3], p[4], p[5], r->out.buf};
-        if (jy_db_query(c->w->sys, r->pool,
-                        "INSERT INTO http_idempotency (user_id, key, method, path, body_hash,"
-                        " status, response) VALUES ($1, $2, $3, $4, $5, $6::int, $7)"
-                        " ON CONFLICT (user_id, key) DO NOTHING",
-                        7, pp, &err) == NULL)
-            jy_log_warn("http", "could not record Idempotency-Key: %s (%s)", err.msg, err.detail);
-    }
+    if (jy_db_query(c->w->sys, r->pool,
+                    ok ? "UPDATE http_idempotency SET status = $3::int, response = $4"
+                         " WHERE user_id = $1 AND key = $2 AND status = 0"
+                       : "DELETE FROM http_idempotency WHERE user_id = $1 AND key = $2"
+                         " AND status = 0",
+                    ok ? 4 : 2, p, &err) == NULL)
+        jy_log_warn("http", "could not record Idempotency-Key: %s (%s)", err.msg, err.detail);
 }
 
 
@@ -526,13 +558,15 @@ handle(struct call *c, struct evkeyvalq *hdr)
             jy_err_set(&err, JY_E_INVALID,
                        "Idempotency-Key must be 1 to 64 letters, digits or \"-_.:\"");
             jy_err_field(&err, "Idempotency-Key");
+            idem = NULL;
             goto fail;
         }
         body_hash(r, hash);
-        switch (idem_lookup(c, idem, hash, &status, &err)) {
+        switch (idem_claim(c, idem, hash, &status, &err)) {
         case JY_DONE:
             return r->status;
         case JY_ERROR:
+            idem = NULL; /* not ours: leave the record alone */
             goto fail;
         default:
             break;
@@ -552,11 +586,13 @@ handle(struct call *c, struct evkeyvalq *hdr)
         jy_auth_token_hash(r->session, h);
         cache_drop(w, h);
     }
-    if (idem && r->status < 300)
-        idem_store(c, idem, hash);
+    if (idem)
+        idem_finish(c, idem, r->status < 300);
     return r->status;
 
 fail:
+    if (idem)
+        idem_finish(c, idem, false);
     if (c->err_code == NULL)
         c->err_code = status == 401 ? "unauthenticated" : jy_api_err_code(&err);
     if (status >= 500 && status != 503) {

@@ -47,9 +47,11 @@ bearer(struct jy_db *owner, const char *login)
 
 struct slow_call {
     const struct srv *s;
+    const char *method; /* NULL: PATCH */
     const char *path;
     const char *body;
     const char *auth;
+    const char *extra; /* another header line, or NULL */
     struct jy_pool *pool;
     struct resp r;
 };
@@ -59,9 +61,10 @@ static void *
 slow_call_run(void *arg)
 {
     struct slow_call *c = arg;
-    const char *h[2] = {c->auth, NULL};
+    const char *h[3] = {c->auth, c->extra, NULL};
 
-    c->r = http_req(c->pool, c->s, "PATCH", c->path, c->body, strlen(c->body), NULL, h);
+    c->r = http_req(c->pool, c->s, c->method ? c->method : "PATCH", c->path, c->body,
+                    strlen(c->body), NULL, h);
     return NULL;
 }
 
@@ -135,6 +138,108 @@ test_sigterm_finishes_in_flight(void)
         T_EQ_INT(WEXITSTATUS(status), 0);
     }
     T_EQ_INT(jy_test_system("grep -q 'finishing requests in flight' %s", s.log), 0);
+    jy_pool_destroy(call.pool);
+    fx_close();
+}
+
+
+/* Wait until a jiyue_app backend of this database waits for a lock. */
+static void
+wait_for_lock_wait(const char *conninfo)
+{
+    struct jy_err err = JY_ERR_INIT;
+    struct jy_db *watch = jy_db_connect(conninfo, &err);
+    int waiting = 0;
+
+    T_ASSERT(watch != NULL);
+    while (!waiting) {
+        const char *v =
+            jy_db_query_value(watch, fx.pool,
+                              "SELECT count(*) FROM pg_stat_activity WHERE usename = 'jiyue_app'"
+                              " AND wait_event_type = 'Lock' AND datname = current_database()",
+                              0, NULL, &err);
+        waiting = v && atoi(v) > 0;
+        if (!waiting)
+            usleep(10000);
+    }
+    jy_db_close(watch);
+}
+
+
+/*
+ * Two copies of one create sent at once (a client retrying while the first
+ * is still running): the second is told to wait (409), the first creates,
+ * a later copy gets the first's answer. One item, not two.
+ */
+static void
+test_idempotency_key_in_flight(void)
+{
+    struct jy_err err = JY_ERR_INIT;
+    struct srv s;
+    struct slow_call call;
+    struct resp r;
+    pthread_t th;
+    const char *db, *h[3];
+
+    jy_auth_set_cost(JY_AUTH_COST_TEST);
+    fx_open();
+    db = jy_pool_printf(fx.pool, "host=%s dbname=%s user=jiyue", test_cluster_host(),
+                        fx_own("SELECT current_database()", 0, NULL));
+    {
+        static const char *const sets[] = {"workers=2", NULL};
+        srv_start(&s, fx.pool, db, sets);
+    }
+    memset(&call, 0, sizeof(call));
+    call.s = &s;
+    call.pool = jy_pool_create(0);
+    call.method = "POST";
+    call.auth = bearer(fx.owner, "k1_editor");
+    call.extra = "Idempotency-Key: twice-at-once";
+    call.path = "/api/v1/items";
+    call.body = jy_pool_printf(fx.pool,
+                               "{\"site\": \"%s\", \"kind\": \"article\", \"fields\":"
+                               " {\"title\": \"只建一次（并发）\"}}",
+                               fx_codes[K1]);
+    /* keep the first copy inside the database: nobody may insert items meanwhile */
+    T_EQ_INT(jy_db_begin(fx.owner, &err), JY_OK);
+    T_ASSERT(jy_db_query(fx.owner, fx.pool, "LOCK TABLE item IN EXCLUSIVE MODE", 0, NULL, &err) !=
+             NULL);
+    T_EQ_INT(pthread_create(&th, NULL, slow_call_run, &call), 0);
+    wait_for_lock_wait(db);
+    h[0] = call.auth;
+    h[1] = call.extra;
+    h[2] = NULL;
+    r = http_req(fx.pool, &s, "POST", call.path, call.body, strlen(call.body), NULL, h);
+    if (r.status != 409 || strstr(r.body, "\"idempotency_in_progress\"") == NULL)
+        jy_test_fail(__FILE__, __LINE__, "second copy: %ld %s", r.status, r.body);
+    jy_db_rollback(fx.owner);
+    pthread_join(th, NULL);
+    if (call.r.status != 201)
+        jy_test_fail(__FILE__, __LINE__, "first copy: %ld %s", call.r.status, call.r.body);
+    r = http_req(fx.pool, &s, "POST", call.path, call.body, strlen(call.body), NULL, h);
+    T_EQ_INT(r.status, 201);
+    T_EQ_STR(r.body, call.r.body);
+    T_EQ_INT(fx_count("SELECT count(*) FROM item WHERE title = '只建一次（并发）'", 0, NULL), 1);
+    /* a request that failed gives its key up: the corrected request may use it */
+    h[1] = "Idempotency-Key: fails-first";
+    r = http_req(fx.pool, &s, "POST", call.path, "{\"site\": 1}", 11, NULL, h);
+    T_EQ_INT(r.status, 400);
+    r = http_req(fx.pool, &s, "POST", call.path, "{\"site\": 1}", 11, NULL, h);
+    T_EQ_INT(r.status, 400);
+    T_ASSERT(resp_header(fx.pool, &r, "Idempotent-Replayed") == NULL); /* run again, not replayed */
+    {
+        const char *fixed = jy_pool_printf(fx.pool,
+                                           "{\"site\": \"%s\", \"kind\": \"article\", \"fields\":"
+                                           " {\"title\": \"改对以后\"}}",
+                                           fx_codes[K1]);
+        r = http_req(fx.pool, &s, "POST", call.path, fixed, strlen(fixed), NULL, h);
+        T_EQ_INT(r.status, 201);
+        r = http_req(fx.pool, &s, "POST", call.path, fixed, strlen(fixed), NULL, h);
+        T_EQ_INT(r.status, 201);
+        T_EQ_STR(resp_header(fx.pool, &r, "Idempotent-Replayed"), "true");
+        T_EQ_INT(fx_count("SELECT count(*) FROM item WHERE title = '改对以后'", 0, NULL), 1);
+    }
+    T_EQ_INT(srv_stop(&s, SIGTERM), 0);
     jy_pool_destroy(call.pool);
     fx_close();
 }
@@ -263,6 +368,7 @@ main(int argc, char **argv)
 {
     static const struct jy_test_case cases[] = {
         T_CASE(test_sigterm_finishes_in_flight),
+        T_CASE(test_idempotency_key_in_flight),
         T_CASE(test_database_restart_under_load),
     };
 
