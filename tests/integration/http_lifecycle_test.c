@@ -245,6 +245,42 @@ test_idempotency_key_in_flight(void)
 }
 
 
+/* Without http_trusted_proxies, X-Forwarded-* from a client are ignored. */
+static void
+test_forwarded_headers_need_a_trusted_proxy(void)
+{
+    struct jy_err err = JY_ERR_INIT;
+    struct jy_auth_policy *policy;
+    const char *db, *body, *h[3];
+    struct srv s;
+    struct resp r;
+
+    jy_auth_set_cost(JY_AUTH_COST_TEST);
+    fx_open();
+    policy = jy_auth_policy_load(fx.pool, jy_test_path("sites/common-passwords.txt"), &err);
+    T_ASSERT(policy != NULL);
+    T_EQ_INT(jy_auth_user_set_password(fx.owner, policy, "viewer", PW, &err), JY_OK);
+    db = jy_pool_printf(fx.pool, "host=%s dbname=%s user=jiyue", test_cluster_host(),
+                        fx_own("SELECT current_database()", 0, NULL));
+    srv_start(&s, fx.pool, db, NULL);
+    body = "{\"login\": \"viewer\", \"password\": \"" PW "\"}";
+    h[0] = "X-Forwarded-Proto: https";
+    h[1] = "X-Forwarded-For: 203.0.113.9";
+    h[2] = NULL;
+    r = http_req(fx.pool, &s, "POST", "/api/v1/session", body, strlen(body), NULL, h);
+    T_EQ_INT(r.status, 201);
+    T_ASSERT(strstr(resp_header(fx.pool, &r, "Set-Cookie"), "Secure") == NULL);
+    /* the login was recorded from the real peer, not the address the client claimed */
+    T_EQ_INT(
+        fx_count("SELECT count(*) FROM login_attempt WHERE client_addr = '203.0.113.9'", 0, NULL),
+        0);
+    T_ASSERT(fx_count("SELECT count(*) FROM login_attempt WHERE client_addr = '127.0.0.1'", 0,
+                      NULL) > 0);
+    T_EQ_INT(srv_stop(&s, SIGTERM), 0);
+    fx_close();
+}
+
+
 /* ---- database restart under load ---- */
 
 struct load {
@@ -369,6 +405,7 @@ main(int argc, char **argv)
     static const struct jy_test_case cases[] = {
         T_CASE(test_sigterm_finishes_in_flight),
         T_CASE(test_idempotency_key_in_flight),
+        T_CASE(test_forwarded_headers_need_a_trusted_proxy),
         T_CASE(test_database_restart_under_load),
     };
 
