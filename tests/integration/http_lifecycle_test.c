@@ -169,13 +169,17 @@ wait_for_lock_wait(const char *conninfo)
 /*
  * Two copies of one create sent at once (a client retrying while the first
  * is still running): the second is told to wait (409), the first creates,
- * a later copy gets the first's answer. One item, not two.
+ * a later copy gets the first's answer. One item, not two. The copies go
+ * to two servers on the same database: within one server the kernel may
+ * give both connections to the same worker, which then handles them one
+ * after the other (the second gets the replay, also correct, but then
+ * this test could not see the 409).
  */
 static void
 test_idempotency_key_in_flight(void)
 {
     struct jy_err err = JY_ERR_INIT;
-    struct srv s;
+    struct srv s, s2;
     struct slow_call call;
     struct resp r;
     pthread_t th;
@@ -186,8 +190,9 @@ test_idempotency_key_in_flight(void)
     db = jy_pool_printf(fx.pool, "host=%s dbname=%s user=jiyue", test_cluster_host(),
                         fx_own("SELECT current_database()", 0, NULL));
     {
-        static const char *const sets[] = {"workers=2", NULL};
+        static const char *const sets[] = {"workers=1", NULL};
         srv_start(&s, fx.pool, db, sets);
+        srv_start(&s2, fx.pool, db, sets);
     }
     memset(&call, 0, sizeof(call));
     call.s = &s;
@@ -209,17 +214,38 @@ test_idempotency_key_in_flight(void)
     h[0] = call.auth;
     h[1] = call.extra;
     h[2] = NULL;
-    r = http_req(fx.pool, &s, "POST", call.path, call.body, strlen(call.body), NULL, h);
-    if (r.status != 409 || strstr(r.body, "\"idempotency_in_progress\"") == NULL)
+    r = http_req(fx.pool, &s2, "POST", call.path, call.body, strlen(call.body), NULL, h);
+    if (r.status != 409 || strstr(r.body, "\"idempotency_in_progress\"") == NULL) {
+        jy_db_rollback(fx.owner);
+        pthread_join(th, NULL);
         jy_test_fail(__FILE__, __LINE__, "second copy: %ld %s", r.status, r.body);
+    }
     jy_db_rollback(fx.owner);
     pthread_join(th, NULL);
     if (call.r.status != 201)
         jy_test_fail(__FILE__, __LINE__, "first copy: %ld %s", call.r.status, call.r.body);
-    r = http_req(fx.pool, &s, "POST", call.path, call.body, strlen(call.body), NULL, h);
+    r = http_req(fx.pool, &s2, "POST", call.path, call.body, strlen(call.body), NULL, h);
     T_EQ_INT(r.status, 201);
     T_EQ_STR(r.body, call.r.body);
     T_EQ_INT(fx_count("SELECT count(*) FROM item WHERE title = '只建一次（并发）'", 0, NULL), 1);
+
+    /* a claim abandoned by a crash (status 0, old) is taken over */
+    {
+        const char *p[1] = {fx_num(fx.user[U_K1_EDITOR])};
+        fx_own("UPDATE http_idempotency SET status = 0, response = '',"
+               " created_at = now() - interval '6 minutes'"
+               " WHERE user_id = $1 AND key = 'twice-at-once'",
+               1, p);
+        r = http_req(fx.pool, &s, "POST", call.path, call.body, strlen(call.body), NULL, h);
+        T_EQ_INT(r.status, 201);
+        T_ASSERT(resp_header(fx.pool, &r, "Idempotent-Replayed") == NULL);
+        fx_own("UPDATE http_idempotency SET status = 0, response = '', created_at = now()"
+               " WHERE user_id = $1 AND key = 'twice-at-once'",
+               1, p);
+        r = http_req(fx.pool, &s, "POST", call.path, call.body, strlen(call.body), NULL, h);
+        T_EQ_INT(r.status, 409);
+    }
+
     /* a request that failed gives its key up: the corrected request may use it */
     h[1] = "Idempotency-Key: fails-first";
     r = http_req(fx.pool, &s, "POST", call.path, "{\"site\": 1}", 11, NULL, h);
@@ -240,6 +266,7 @@ test_idempotency_key_in_flight(void)
         T_EQ_INT(fx_count("SELECT count(*) FROM item WHERE title = '改对以后'", 0, NULL), 1);
     }
     T_EQ_INT(srv_stop(&s, SIGTERM), 0);
+    T_EQ_INT(srv_stop(&s2, SIGTERM), 0);
     jy_pool_destroy(call.pool);
     fx_close();
 }
