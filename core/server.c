@@ -44,6 +44,21 @@ struct auth_slot {
 
 struct server;
 
+/*
+ * A client connection that has had a request: whether its answer is still
+ * being written. libevent calls a request's completion callback only when
+ * the answer was written; a client that goes away before that is seen only
+ * through the connection's close callback, so both are watched.
+ */
+struct conn {
+    struct evhttp_connection *evcon;
+    struct worker *w;
+    bool pending;      /* an answer is queued and not yet written */
+    struct conn *next; /* in the worker's bucket */
+};
+
+#define CONN_BUCKETS 1024
+
 struct worker {
     int idx;
     pthread_t thread;
@@ -51,9 +66,10 @@ struct worker {
     struct event_base *base;
     struct evhttp *http;
     struct evhttp_bound_socket *bound;
-    struct jy_db *sys; /* owner role: sessions, tokens, idempotency records */
-    struct jy_db *app; /* jiyue_app: handlers */
-    int inflight;      /* requests handled whose answer is not written yet */
+    struct jy_db *sys;                /* owner role: sessions, tokens, idempotency records */
+    struct jy_db *app;                /* jiyue_app: handlers */
+    int inflight;                     /* answers queued and not yet written (conn.pending) */
+    struct conn *conns[CONN_BUCKETS]; /* connections that have had a request */
     bool draining;
     struct auth_slot cache[AUTH_CACHE_SLOTS];
 };
@@ -629,15 +645,86 @@ kv(struct jy_buf *b, const char *key, const char *v)
 }
 
 
+static size_t
+conn_bucket(const struct evhttp_connection *evcon)
+{
+    return ((uintptr_t) evcon >> 4) % CONN_BUCKETS;
+}
+
+
+static struct conn *
+conn_find(struct worker *w, const struct evhttp_connection *evcon)
+{
+    struct conn *c;
+
+    for (c = w->conns[conn_bucket(evcon)]; c; c = c->next)
+        if (c->evcon == evcon)
+            return c;
+    return NULL;
+}
+
+
+static void
+conn_done(struct conn *c)
+{
+    if (!c->pending)
+        return;
+    c->pending = false;
+    c->w->inflight--;
+    if (c->w->draining && c->w->inflight == 0)
+        event_base_loopbreak(c->w->base);
+}
+
+
+/* The connection goes away: its answer, if any was pending, will never be written. */
+static void
+on_close(struct evhttp_connection *evcon, void *arg)
+{
+    struct conn *c = arg, **pp;
+
+    conn_done(c);
+    for (pp = &c->w->conns[conn_bucket(evcon)]; *pp; pp = &(*pp)->next)
+        if (*pp == c) {
+            *pp = c->next;
+            break;
+        }
+    free(c);
+}
+
+
 static void
 on_complete(struct evhttp_request *req, void *arg)
 {
     struct worker *w = arg;
+    struct conn *c = conn_find(w, evhttp_request_get_connection(req));
 
-    (void) req;
-    w->inflight--;
-    if (w->draining && w->inflight == 0)
-        event_base_loopbreak(w->base);
+    if (c)
+        conn_done(c);
+}
+
+
+/* Mark the answer about to be queued on req's connection as pending. */
+static void
+conn_pending(struct worker *w, struct evhttp_request *req)
+{
+    struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+    struct conn *c = conn_find(w, evcon);
+
+    if (c == NULL) {
+        size_t b = conn_bucket(evcon);
+        c = jy_xmalloc(sizeof(*c));
+        c->evcon = evcon;
+        c->w = w;
+        c->pending = false;
+        c->next = w->conns[b];
+        w->conns[b] = c;
+        evhttp_connection_set_closecb(evcon, on_close, c);
+    }
+    if (!c->pending) {
+        c->pending = true;
+        w->inflight++;
+    }
+    evhttp_request_set_on_complete_cb(req, on_complete, w);
 }
 
 
@@ -758,8 +845,7 @@ on_request(struct evhttp_request *req, void *arg)
         r->secure = xfp && strcasecmp(xfp, "https") == 0;
     }
 
-    w->inflight++;
-    evhttp_request_set_on_complete_cb(req, on_complete, w);
+    conn_pending(w, req);
     if (strcmp(r->path, "/admin") == 0 || strncmp(r->path, "/admin/", 7) == 0) {
         const char *type = NULL;
         status = serve_console(c, &type);

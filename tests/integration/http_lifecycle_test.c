@@ -14,7 +14,9 @@
 #include "tests/integration/http_client.h"
 #include "core/auth.h"
 
+#include <netinet/in.h>
 #include <pthread.h>
+#include <sys/socket.h>
 #include <stdatomic.h>
 
 #define PW "Bamboo-River-7"
@@ -133,6 +135,7 @@ test_sigterm_finishes_in_flight(void)
     {
         int status = 0;
         waitpid(s.pid, &status, 0);
+        srv_track(0, s.pid);
         s.pid = 0;
         T_ASSERT(WIFEXITED(status));
         T_EQ_INT(WEXITSTATUS(status), 0);
@@ -308,6 +311,64 @@ test_forwarded_headers_need_a_trusted_proxy(void)
 }
 
 
+/*
+ * A client that goes away while its request is being handled: the answer
+ * can never be written. Shutdown must not wait for it (the shutdown timeout
+ * is an hour here: waiting for that answer would hang the test).
+ */
+static void
+test_client_gone_does_not_hold_shutdown(void)
+{
+    struct jy_err err = JY_ERR_INIT;
+    struct sockaddr_in a;
+    const char *db, *req, *idp[1];
+    long long id;
+    struct srv s;
+    int fd, status = 0;
+
+    jy_auth_set_cost(JY_AUTH_COST_TEST);
+    fx_open();
+    id = fx_item(K1, "article", "{\"title\": \"客户端走了\"}");
+    idp[0] = fx_num(id);
+    db = jy_pool_printf(fx.pool, "host=%s dbname=%s user=jiyue", test_cluster_host(),
+                        fx_own("SELECT current_database()", 0, NULL));
+    {
+        static const char *const sets[] = {"workers=1", "http_shutdown_timeout=3600", NULL};
+        srv_start(&s, fx.pool, db, sets);
+    }
+    {
+        const char *body = "{\"fields\": {\"title\": \"没人等的答复\"}}";
+        req = jy_pool_printf(fx.pool,
+                             "PATCH /api/v1/items/%lld HTTP/1.1\r\nHost: x\r\n%s\r\n"
+                             "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
+                             id, bearer(fx.owner, "k1_editor"), strlen(body), body);
+    }
+    T_EQ_INT(jy_db_begin(fx.owner, &err), JY_OK);
+    T_ASSERT(jy_db_query(fx.owner, fx.pool, "SELECT id FROM item WHERE id = $1 FOR UPDATE", 1, idp,
+                         &err) != NULL);
+    fd = socket(AF_INET, SOCK_STREAM, 0);
+    memset(&a, 0, sizeof(a));
+    a.sin_family = AF_INET;
+    a.sin_port = htons((uint16_t) s.port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    T_EQ_INT(connect(fd, (struct sockaddr *) &a, sizeof(a)), 0);
+    T_EQ_INT(write(fd, req, strlen(req)), (long long) strlen(req));
+    wait_for_lock_wait(db);
+    close(fd); /* the client gives up */
+    jy_db_rollback(fx.owner);
+    /* the change was made (the server did not know the client had left) */
+    while (strcmp(fx_own("SELECT title FROM item WHERE id = $1", 1, idp), "没人等的答复") != 0)
+        usleep(10000);
+    kill(s.pid, SIGTERM);
+    waitpid(s.pid, &status, 0);
+    srv_track(0, s.pid);
+    s.pid = 0;
+    T_ASSERT(WIFEXITED(status));
+    T_EQ_INT(WEXITSTATUS(status), 0);
+    fx_close();
+}
+
+
 /* ---- database restart under load ---- */
 
 struct load {
@@ -433,6 +494,7 @@ main(int argc, char **argv)
         T_CASE(test_sigterm_finishes_in_flight),
         T_CASE(test_idempotency_key_in_flight),
         T_CASE(test_forwarded_headers_need_a_trusted_proxy),
+        T_CASE(test_client_gone_does_not_hold_shutdown),
         T_CASE(test_database_restart_under_load),
     };
 
