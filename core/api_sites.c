@@ -264,6 +264,107 @@ sites_reopen(struct jy_api_req *r, struct jy_err *err)
 }
 
 
+/* POST /api/v1/sites/{site}/demote {"dry_run"}: a closed site becomes a column-only unit. */
+static int
+sites_demote(struct jy_api_req *r, struct jy_err *err)
+{
+    static const char *const known[] = {"dry_run", NULL};
+    struct jy_json_node root = JY_JSON_ROOT(r->body);
+    struct jy_site_result res;
+    bool dry = false;
+
+    if (jy_api_body_keys(r, known, err) != JY_OK ||
+        jy_json_get_bool(&root, "dry_run", false, &dry, err) != JY_OK)
+        return JY_ERROR;
+    memset(&res, 0, sizeof(res));
+    if (jy_site_demote(r->db, r->pool, r->args[0], dry ? JY_SITE_DRY_RUN : 0, &res, err) != JY_OK)
+        return JY_ERROR;
+    return result_reply(r, 200, &res);
+}
+
+
+/*
+ * POST /api/v1/sites/{unit}/promote {"code", "admin_code", "domains", "level", "blueprint",
+ * "dry_run"}: a column-only unit (or a demoted site) becomes a site.
+ */
+static int
+sites_promote(struct jy_api_req *r, struct jy_err *err)
+{
+    static const char *const known[] = {"code",      "admin_code", "domains", "level",
+                                        "blueprint", "dry_run",    NULL};
+    struct jy_json_node root = JY_JSON_ROOT(r->body), doms, d;
+    struct jy_site_promotion p;
+    struct jy_site_result res;
+    const char **domains = NULL;
+    bool dry = false;
+    size_t i, nd = 0;
+
+    memset(&p, 0, sizeof(p));
+    if (jy_api_body_keys(r, known, err) != JY_OK ||
+        jy_json_get_str_chars(&root, "code", false, 1, 20, &p.code, err) != JY_OK ||
+        jy_json_get_str_chars(&root, "admin_code", false, 1, 20, &p.admin_code, err) != JY_OK ||
+        jy_json_get_str_chars(&root, "level", false, 1, 20, &p.level, err) != JY_OK ||
+        jy_json_get_str_chars(&root, "blueprint", false, 1, 64, &p.blueprint, err) != JY_OK ||
+        jy_json_get_array(&root, "domains", false, &doms, &nd, err) != JY_OK ||
+        jy_json_get_bool(&root, "dry_run", false, &dry, err) != JY_OK)
+        return JY_ERROR;
+    if (nd > 32)
+        return jy_json_error(err, &root, "domains", "must list at most 32 host names");
+    if (nd > 0) {
+        domains = jy_pool_new_array(r->pool, const char *, nd);
+        for (i = 0, jy_json_first(&doms, &d); d.item; jy_json_next(&d), i++)
+            if (jy_json_get_str_chars(&d, NULL, true, 1, 253, &domains[i], err) != JY_OK)
+                return JY_ERROR;
+    }
+    p.unit = r->args[0];
+    p.domains = domains;
+    p.ndomains = (int) nd;
+    p.blueprint_dir = blueprint_dir(r);
+    memset(&res, 0, sizeof(res));
+    if (jy_site_promote(r->db, r->pool, &p, dry ? JY_SITE_DRY_RUN : 0, &res, err) != JY_OK)
+        return JY_ERROR;
+    return result_reply(r, 200, &res);
+}
+
+
+/* GET /api/v1/sites/{site}/redirects?retired=true: the redirect map of a closed site. */
+static int
+sites_redirects(struct jy_api_req *r, struct jy_err *err)
+{
+    static const char *const known[] = {"retired", NULL};
+    const char *ret = jy_http_param(&r->query, "retired");
+    struct jy_site_redirect *v;
+    cJSON *arr, *o;
+    int n, i;
+
+    if (jy_api_query_keys(r, known, err) != JY_OK)
+        return JY_ERROR;
+    if (ret && strcmp(ret, "true") != 0 && strcmp(ret, "false") != 0) {
+        jy_err_set(err, JY_E_INVALID,
+                   "query parameter \"retired\" must be true or false, not \"%s\"", ret);
+        jy_err_field(err, "retired");
+        return JY_ERROR;
+    }
+    if (jy_site_redirects(r->db, r->pool, r->args[0], ret && strcmp(ret, "true") == 0, &v, &n,
+                          err) != JY_OK)
+        return JY_ERROR;
+    arr = jy_json_new_array(r->pool);
+    for (i = 0; i < n; i++) {
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddStringToObject(e, "kind", v[i].kind);
+        cJSON_AddStringToObject(e, "old_host", v[i].old_host);
+        cJSON_AddStringToObject(e, "old_path", v[i].old_path);
+        cJSON_AddStringToObject(e, "new_url", v[i].new_url);
+        cJSON_AddBoolToObject(e, "retired", v[i].retired);
+        cJSON_AddItemToArray(arr, e);
+    }
+    o = jy_json_new_object(r->pool);
+    cJSON_AddItemReferenceToObject(o, "items", arr);
+    cJSON_AddNumberToObject(o, "total", n);
+    return jy_api_reply(r, 200, o);
+}
+
+
 /* GET /api/v1/sites/{site}/columns: the column tree. */
 static int
 sites_columns(struct jy_api_req *r, struct jy_err *err)
@@ -363,6 +464,12 @@ static const struct jy_api_route routes[] = {
     {"POST", "/api/v1/sites/{site}/close", sites_close, JY_API_JSON,
      "close a site into a column of another (关停整合)"},
     {"POST", "/api/v1/sites/{site}/reopen", sites_reopen, JY_API_JSON, "reopen a closed site"},
+    {"POST", "/api/v1/sites/{site}/demote", sites_demote, JY_API_JSON,
+     "make a closed site a column-only unit of its parent"},
+    {"POST", "/api/v1/sites/{site}/promote", sites_promote, JY_API_JSON,
+     "make a column-only unit (or a demoted site) a site"},
+    {"GET", "/api/v1/sites/{site}/redirects", sites_redirects, 0,
+     "the redirect map of a closed site"},
     {"GET", "/api/v1/sites/{site}/columns", sites_columns, 0, "the column tree of a site"},
     {"GET", "/api/v1/blueprints", blueprints_list, 0, "the blueprints sites are created from"},
 };

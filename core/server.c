@@ -44,6 +44,21 @@ struct auth_slot {
 
 struct server;
 
+/*
+ * A client connection that has had a request: whether its answer is still
+ * being written. libevent calls a request's completion callback only when
+ * the answer was written; a client that goes away before that is seen only
+ * through the connection's close callback, so both are watched.
+ */
+struct conn {
+    struct evhttp_connection *evcon;
+    struct worker *w;
+    bool pending;      /* an answer is queued and not yet written */
+    struct conn *next; /* in the worker's bucket */
+};
+
+#define CONN_BUCKETS 1024
+
 struct worker {
     int idx;
     pthread_t thread;
@@ -51,9 +66,10 @@ struct worker {
     struct event_base *base;
     struct evhttp *http;
     struct evhttp_bound_socket *bound;
-    struct jy_db *sys; /* owner role: sessions, tokens, idempotency records */
-    struct jy_db *app; /* jiyue_app: handlers */
-    int inflight;      /* requests handled whose answer is not written yet */
+    struct jy_db *sys;                /* owner role: sessions, tokens, idempotency records */
+    struct jy_db *app;                /* jiyue_app: handlers */
+    int inflight;                     /* answers queued and not yet written (conn.pending) */
+    struct conn *conns[CONN_BUCKETS]; /* connections that have had a request */
     bool draining;
     struct auth_slot cache[AUTH_CACHE_SLOTS];
 };
@@ -350,30 +366,51 @@ body_hash(const struct jy_api_req *r, char out[65])
 
 
 /*
- * Idempotency-Key before the handler: JY_DONE with r answered from the
- * record when the same request was answered before; JY_ERROR (422) when the
- * key was used for another request; JY_OK to run the handler.
+ * Idempotency-Key before the handler. The key is claimed first (a row with
+ * status 0, "in progress"), so two copies of one request sent at once
+ * cannot both run: the second gets 409 until the first has answered.
+ * Returns JY_OK to run the handler (the claim is ours), JY_DONE with r
+ * answered from the record of the same request, or JY_ERROR: 422 when the
+ * key was used for another request, 409 while it is in progress. A claim
+ * older than 5 minutes is taken to be abandoned (a crash) and taken over.
  */
 static int
-idem_lookup(struct call *c, const char *key, const char *hash, int *status, struct jy_err *err)
+idem_claim(struct call *c, const char *key, const char *hash, int *status, struct jy_err *err)
 {
     struct jy_api_req *r = &c->r;
     char uid[24];
-    const char *p[2] = {uid, key};
+    const char *p[5] = {uid, key, r->method, r->path, hash};
     struct jy_db_res *res;
 
     snprintf(uid, sizeof(uid), "%lld", r->user_id);
+    /* forget answers older than a day and claims abandoned by a crash */
+    if (jy_db_query(c->w->sys, r->pool,
+                    "DELETE FROM http_idempotency WHERE user_id = $1 AND key = $2"
+                    " AND (created_at < now() - interval '24 hours'"
+                    "      OR (status = 0 AND created_at < now() - interval '5 minutes'))",
+                    2, p, err) == NULL)
+        goto db_failed;
+    res = jy_db_query(c->w->sys, r->pool,
+                      "INSERT INTO http_idempotency (user_id, key, method, path, body_hash, status,"
+                      " response) VALUES ($1, $2, $3, $4, $5, 0, '')"
+                      " ON CONFLICT (user_id, key) DO NOTHING RETURNING 1",
+                      5, p, err);
+    if (res == NULL)
+        goto db_failed;
+    if (jy_db_res_rows(res) == 1)
+        return JY_OK;
     res = jy_db_query(c->w->sys, r->pool,
                       "SELECT body_hash, status, response FROM http_idempotency"
-                      " WHERE user_id = $1 AND key = $2"
-                      "   AND created_at > now() - interval '24 hours'",
+                      " WHERE user_id = $1 AND key = $2",
                       2, p, err);
-    if (res == NULL) {
-        *status = jy_err_http_status(err);
+    if (res == NULL)
+        goto db_failed;
+    if (jy_db_res_rows(res) == 0) { /* answered and forgotten meanwhile: a new request */
+        jy_err_set(err, JY_E_CONFLICT, "Idempotency-Key \"%s\" changed meanwhile, try again", key);
+        jy_err_field(err, "Idempotency-Key");
+        *status = 409;
         return JY_ERROR;
     }
-    if (jy_db_res_rows(res) == 0)
-        return JY_OK;
     if (strcmp(jy_db_res_get(res, 0, 0), hash) != 0) {
         *status = 422;
         c->err_code = "idempotency_mismatch";
@@ -384,38 +421,49 @@ idem_lookup(struct call *c, const char *key, const char *hash, int *status, stru
         jy_err_field(err, "Idempotency-Key");
         return JY_ERROR;
     }
+    if (atoi(jy_db_res_get(res, 0, 1)) == 0) {
+        *status = 409;
+        c->err_code = "idempotency_in_progress";
+        jy_err_set(err, JY_E_CONFLICT,
+                   "a request with Idempotency-Key \"%s\" is still being handled", key);
+        jy_err_hint(err, "Retry in a moment: you will get its answer.");
+        jy_err_field(err, "Idempotency-Key");
+        jy_api_header(r, "Retry-After", "1");
+        return JY_ERROR;
+    }
     r->status = atoi(jy_db_res_get(res, 0, 1));
     jy_buf_reset(&r->out);
     jy_buf_add_str(&r->out, jy_db_res_get(res, 0, 2));
     jy_api_header(r, "Idempotent-Replayed", "true");
     return JY_DONE;
+
+db_failed:
+    *status = jy_err_http_status(err);
+    return JY_ERROR;
 }
 
 
+/*
+ * After the handler of a claimed key: keep a successful answer for replays;
+ * after a failure, give the key up so the same request can be retried.
+ */
 static void
-idem_store(struct call *c, const char *key, const char *hash)
+idem_finish(struct call *c, const char *key, bool ok)
 {
     struct jy_api_req *r = &c->r;
     struct jy_err err = JY_ERR_INIT;
     char uid[24], st[8];
-    const char *p[6] = {uid, key, r->method, r->path, hash, st};
-    const char *q[2] = {uid, NULL};
+    const char *p[4] = {uid, key, st, r->out.buf};
 
     snprintf(uid, sizeof(uid), "%lld", r->user_id);
     snprintf(st, sizeof(st), "%d", r->status ? r->status : 200);
-    jy_db_query(c->w->sys, r->pool,
-                "DELETE FROM http_idempotency WHERE user_id = $1"
-                " AND created_at < now() - interval '24 hours'",
-                1, q, &err);
-    {
-        const char *pp[7] = {p[0], p[1], p[2], p[3], p[4], p[5], r->out.buf};
-        if (jy_db_query(c->w->sys, r->pool,
-                        "INSERT INTO http_idempotency (user_id, key, method, path, body_hash,"
-                        " status, response) VALUES ($1, $2, $3, $4, $5, $6::int, $7)"
-                        " ON CONFLICT (user_id, key) DO NOTHING",
-                        7, pp, &err) == NULL)
-            jy_log_warn("http", "could not record Idempotency-Key: %s (%s)", err.msg, err.detail);
-    }
+    if (jy_db_query(c->w->sys, r->pool,
+                    ok ? "UPDATE http_idempotency SET status = $3::int, response = $4"
+                         " WHERE user_id = $1 AND key = $2 AND status = 0"
+                       : "DELETE FROM http_idempotency WHERE user_id = $1 AND key = $2"
+                         " AND status = 0",
+                    ok ? 4 : 2, p, &err) == NULL)
+        jy_log_warn("http", "could not record Idempotency-Key: %s (%s)", err.msg, err.detail);
 }
 
 
@@ -507,6 +555,8 @@ handle(struct call *c, struct evkeyvalq *hdr)
         jy_api_header(r, "Retry-After", "1");
         goto fail;
     }
+    /* the owner connection acts as nobody until a route needs it as the user */
+    jy_db_set_actor(w->sys, 0, NULL, r->client_addr, r->request_id);
     if (!(rt->flags & JY_API_PUBLIC) && authenticate(c, hdr, &status, &err) != JY_OK)
         goto fail;
     if (read_body(c, rt, &status, &err) != JY_OK)
@@ -524,13 +574,15 @@ handle(struct call *c, struct evkeyvalq *hdr)
             jy_err_set(&err, JY_E_INVALID,
                        "Idempotency-Key must be 1 to 64 letters, digits or \"-_.:\"");
             jy_err_field(&err, "Idempotency-Key");
+            idem = NULL;
             goto fail;
         }
         body_hash(r, hash);
-        switch (idem_lookup(c, idem, hash, &status, &err)) {
+        switch (idem_claim(c, idem, hash, &status, &err)) {
         case JY_DONE:
             return r->status;
         case JY_ERROR:
+            idem = NULL; /* not ours: leave the record alone */
             goto fail;
         default:
             break;
@@ -550,13 +602,15 @@ handle(struct call *c, struct evkeyvalq *hdr)
         jy_auth_token_hash(r->session, h);
         cache_drop(w, h);
     }
-    if (idem && r->status < 300)
-        idem_store(c, idem, hash);
+    if (idem)
+        idem_finish(c, idem, r->status < 300);
     return r->status;
 
 fail:
+    if (idem)
+        idem_finish(c, idem, false);
     if (c->err_code == NULL)
-        c->err_code = jy_api_err_code(&err);
+        c->err_code = status == 401 ? "unauthenticated" : jy_api_err_code(&err);
     if (status >= 500 && status != 503) {
         jy_log_error("http", "%s %s: %s (%s)", r->method, r->path, err.msg, err.detail);
         jy_err_set(&err, JY_E_INTERNAL, "internal error (request %s)", r->request_id);
@@ -591,15 +645,86 @@ kv(struct jy_buf *b, const char *key, const char *v)
 }
 
 
+static size_t
+conn_bucket(const struct evhttp_connection *evcon)
+{
+    return ((uintptr_t) evcon >> 4) % CONN_BUCKETS;
+}
+
+
+static struct conn *
+conn_find(struct worker *w, const struct evhttp_connection *evcon)
+{
+    struct conn *c;
+
+    for (c = w->conns[conn_bucket(evcon)]; c; c = c->next)
+        if (c->evcon == evcon)
+            return c;
+    return NULL;
+}
+
+
+static void
+conn_done(struct conn *c)
+{
+    if (!c->pending)
+        return;
+    c->pending = false;
+    c->w->inflight--;
+    if (c->w->draining && c->w->inflight == 0)
+        event_base_loopbreak(c->w->base);
+}
+
+
+/* The connection goes away: its answer, if any was pending, will never be written. */
+static void
+on_close(struct evhttp_connection *evcon, void *arg)
+{
+    struct conn *c = arg, **pp;
+
+    conn_done(c);
+    for (pp = &c->w->conns[conn_bucket(evcon)]; *pp; pp = &(*pp)->next)
+        if (*pp == c) {
+            *pp = c->next;
+            break;
+        }
+    free(c);
+}
+
+
 static void
 on_complete(struct evhttp_request *req, void *arg)
 {
     struct worker *w = arg;
+    struct conn *c = conn_find(w, evhttp_request_get_connection(req));
 
-    (void) req;
-    w->inflight--;
-    if (w->draining && w->inflight == 0)
-        event_base_loopbreak(w->base);
+    if (c)
+        conn_done(c);
+}
+
+
+/* Mark the answer about to be queued on req's connection as pending. */
+static void
+conn_pending(struct worker *w, struct evhttp_request *req)
+{
+    struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+    struct conn *c = conn_find(w, evcon);
+
+    if (c == NULL) {
+        size_t b = conn_bucket(evcon);
+        c = jy_xmalloc(sizeof(*c));
+        c->evcon = evcon;
+        c->w = w;
+        c->pending = false;
+        c->next = w->conns[b];
+        w->conns[b] = c;
+        evhttp_connection_set_closecb(evcon, on_close, c);
+    }
+    if (!c->pending) {
+        c->pending = true;
+        w->inflight++;
+    }
+    evhttp_request_set_on_complete_cb(req, on_complete, w);
 }
 
 
@@ -720,8 +845,7 @@ on_request(struct evhttp_request *req, void *arg)
         r->secure = xfp && strcasecmp(xfp, "https") == 0;
     }
 
-    w->inflight++;
-    evhttp_request_set_on_complete_cb(req, on_complete, w);
+    conn_pending(w, req);
     if (strcmp(r->path, "/admin") == 0 || strncmp(r->path, "/admin/", 7) == 0) {
         const char *type = NULL;
         status = serve_console(c, &type);

@@ -27,6 +27,42 @@ struct srv {
     const char *log;
 };
 
+/* Servers still running: killed at exit, so a failing case leaves none behind. */
+static pid_t srv_running[16];
+
+
+static void
+srv_kill_all(void)
+{
+    size_t i;
+
+    for (i = 0; i < JY_ARRAY_LEN(srv_running); i++)
+        if (srv_running[i] > 0) {
+            kill(srv_running[i], SIGKILL);
+            waitpid(srv_running[i], NULL, 0);
+            srv_running[i] = 0;
+        }
+}
+
+
+static void
+srv_track(pid_t pid, pid_t old)
+{
+    static bool registered;
+    size_t i;
+
+    if (!registered) {
+        atexit(srv_kill_all);
+        registered = true;
+    }
+    for (i = 0; i < JY_ARRAY_LEN(srv_running); i++)
+        if (srv_running[i] == old) {
+            srv_running[i] = pid;
+            return;
+        }
+}
+
+
 /*
  * Start jiyue serve on db with extra "--set k=v" settings (NULL-terminated);
  * returns when it listens (it writes its port to a ready file).
@@ -65,6 +101,8 @@ srv_start(struct srv *s, struct jy_pool *pool, const char *db, const char *const
     argv[n] = NULL;
     s->pid = fork();
     T_ASSERT(s->pid >= 0);
+    if (s->pid > 0)
+        srv_track(s->pid, 0);
     if (s->pid == 0) {
         int fd = open(s->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
         dup2(fd, 1);
@@ -98,6 +136,7 @@ srv_stop(struct srv *s, int sig)
         return -1;
     kill(s->pid, sig);
     waitpid(s->pid, &status, 0);
+    srv_track(0, s->pid);
     s->pid = 0;
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }

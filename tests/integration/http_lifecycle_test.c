@@ -14,7 +14,10 @@
 #include "tests/integration/http_client.h"
 #include "core/auth.h"
 
+#include <netinet/in.h>
 #include <pthread.h>
+#include <sys/socket.h>
+#include <stdatomic.h>
 
 #define PW "Bamboo-River-7"
 
@@ -46,9 +49,11 @@ bearer(struct jy_db *owner, const char *login)
 
 struct slow_call {
     const struct srv *s;
+    const char *method; /* NULL: PATCH */
     const char *path;
     const char *body;
     const char *auth;
+    const char *extra; /* another header line, or NULL */
     struct jy_pool *pool;
     struct resp r;
 };
@@ -58,9 +63,10 @@ static void *
 slow_call_run(void *arg)
 {
     struct slow_call *c = arg;
-    const char *h[2] = {c->auth, NULL};
+    const char *h[3] = {c->auth, c->extra, NULL};
 
-    c->r = http_req(c->pool, c->s, "PATCH", c->path, c->body, strlen(c->body), NULL, h);
+    c->r = http_req(c->pool, c->s, c->method ? c->method : "PATCH", c->path, c->body,
+                    strlen(c->body), NULL, h);
     return NULL;
 }
 
@@ -129,6 +135,7 @@ test_sigterm_finishes_in_flight(void)
     {
         int status = 0;
         waitpid(s.pid, &status, 0);
+        srv_track(0, s.pid);
         s.pid = 0;
         T_ASSERT(WIFEXITED(status));
         T_EQ_INT(WEXITSTATUS(status), 0);
@@ -139,12 +146,235 @@ test_sigterm_finishes_in_flight(void)
 }
 
 
+/* Wait until a jiyue_app backend of this database waits for a lock. */
+static void
+wait_for_lock_wait(const char *conninfo)
+{
+    struct jy_err err = JY_ERR_INIT;
+    struct jy_db *watch = jy_db_connect(conninfo, &err);
+    int waiting = 0;
+
+    T_ASSERT(watch != NULL);
+    while (!waiting) {
+        const char *v =
+            jy_db_query_value(watch, fx.pool,
+                              "SELECT count(*) FROM pg_stat_activity WHERE usename = 'jiyue_app'"
+                              " AND wait_event_type = 'Lock' AND datname = current_database()",
+                              0, NULL, &err);
+        waiting = v && atoi(v) > 0;
+        if (!waiting)
+            usleep(10000);
+    }
+    jy_db_close(watch);
+}
+
+
+/*
+ * Two copies of one create sent at once (a client retrying while the first
+ * is still running): the second is told to wait (409), the first creates,
+ * a later copy gets the first's answer. One item, not two. The copies go
+ * to two servers on the same database: within one server the kernel may
+ * give both connections to the same worker, which then handles them one
+ * after the other (the second gets the replay, also correct, but then
+ * this test could not see the 409).
+ */
+static void
+test_idempotency_key_in_flight(void)
+{
+    struct jy_err err = JY_ERR_INIT;
+    struct srv s, s2;
+    struct slow_call call;
+    struct resp r;
+    pthread_t th;
+    const char *db, *h[3];
+
+    jy_auth_set_cost(JY_AUTH_COST_TEST);
+    fx_open();
+    db = jy_pool_printf(fx.pool, "host=%s dbname=%s user=jiyue", test_cluster_host(),
+                        fx_own("SELECT current_database()", 0, NULL));
+    {
+        static const char *const sets[] = {"workers=1", NULL};
+        srv_start(&s, fx.pool, db, sets);
+        srv_start(&s2, fx.pool, db, sets);
+    }
+    memset(&call, 0, sizeof(call));
+    call.s = &s;
+    call.pool = jy_pool_create(0);
+    call.method = "POST";
+    call.auth = bearer(fx.owner, "k1_editor");
+    call.extra = "Idempotency-Key: twice-at-once";
+    call.path = "/api/v1/items";
+    call.body = jy_pool_printf(fx.pool,
+                               "{\"site\": \"%s\", \"kind\": \"article\", \"fields\":"
+                               " {\"title\": \"只建一次（并发）\"}}",
+                               fx_codes[K1]);
+    /* keep the first copy inside the database: nobody may insert items meanwhile */
+    T_EQ_INT(jy_db_begin(fx.owner, &err), JY_OK);
+    T_ASSERT(jy_db_query(fx.owner, fx.pool, "LOCK TABLE item IN EXCLUSIVE MODE", 0, NULL, &err) !=
+             NULL);
+    T_EQ_INT(pthread_create(&th, NULL, slow_call_run, &call), 0);
+    wait_for_lock_wait(db);
+    h[0] = call.auth;
+    h[1] = call.extra;
+    h[2] = NULL;
+    r = http_req(fx.pool, &s2, "POST", call.path, call.body, strlen(call.body), NULL, h);
+    if (r.status != 409 || strstr(r.body, "\"idempotency_in_progress\"") == NULL) {
+        jy_db_rollback(fx.owner);
+        pthread_join(th, NULL);
+        jy_test_fail(__FILE__, __LINE__, "second copy: %ld %s", r.status, r.body);
+    }
+    jy_db_rollback(fx.owner);
+    pthread_join(th, NULL);
+    if (call.r.status != 201)
+        jy_test_fail(__FILE__, __LINE__, "first copy: %ld %s", call.r.status, call.r.body);
+    r = http_req(fx.pool, &s2, "POST", call.path, call.body, strlen(call.body), NULL, h);
+    T_EQ_INT(r.status, 201);
+    T_EQ_STR(r.body, call.r.body);
+    T_EQ_INT(fx_count("SELECT count(*) FROM item WHERE title = '只建一次（并发）'", 0, NULL), 1);
+
+    /* a claim abandoned by a crash (status 0, old) is taken over */
+    {
+        const char *p[1] = {fx_num(fx.user[U_K1_EDITOR])};
+        fx_own("UPDATE http_idempotency SET status = 0, response = '',"
+               " created_at = now() - interval '6 minutes'"
+               " WHERE user_id = $1 AND key = 'twice-at-once'",
+               1, p);
+        r = http_req(fx.pool, &s, "POST", call.path, call.body, strlen(call.body), NULL, h);
+        T_EQ_INT(r.status, 201);
+        T_ASSERT(resp_header(fx.pool, &r, "Idempotent-Replayed") == NULL);
+        fx_own("UPDATE http_idempotency SET status = 0, response = '', created_at = now()"
+               " WHERE user_id = $1 AND key = 'twice-at-once'",
+               1, p);
+        r = http_req(fx.pool, &s, "POST", call.path, call.body, strlen(call.body), NULL, h);
+        T_EQ_INT(r.status, 409);
+    }
+
+    /* a request that failed gives its key up: the corrected request may use it */
+    h[1] = "Idempotency-Key: fails-first";
+    r = http_req(fx.pool, &s, "POST", call.path, "{\"site\": 1}", 11, NULL, h);
+    T_EQ_INT(r.status, 400);
+    r = http_req(fx.pool, &s, "POST", call.path, "{\"site\": 1}", 11, NULL, h);
+    T_EQ_INT(r.status, 400);
+    T_ASSERT(resp_header(fx.pool, &r, "Idempotent-Replayed") == NULL); /* run again, not replayed */
+    {
+        const char *fixed = jy_pool_printf(fx.pool,
+                                           "{\"site\": \"%s\", \"kind\": \"article\", \"fields\":"
+                                           " {\"title\": \"改对以后\"}}",
+                                           fx_codes[K1]);
+        r = http_req(fx.pool, &s, "POST", call.path, fixed, strlen(fixed), NULL, h);
+        T_EQ_INT(r.status, 201);
+        r = http_req(fx.pool, &s, "POST", call.path, fixed, strlen(fixed), NULL, h);
+        T_EQ_INT(r.status, 201);
+        T_EQ_STR(resp_header(fx.pool, &r, "Idempotent-Replayed"), "true");
+        T_EQ_INT(fx_count("SELECT count(*) FROM item WHERE title = '改对以后'", 0, NULL), 1);
+    }
+    T_EQ_INT(srv_stop(&s, SIGTERM), 0);
+    T_EQ_INT(srv_stop(&s2, SIGTERM), 0);
+    jy_pool_destroy(call.pool);
+    fx_close();
+}
+
+
+/* Without http_trusted_proxies, X-Forwarded-* from a client are ignored. */
+static void
+test_forwarded_headers_need_a_trusted_proxy(void)
+{
+    struct jy_err err = JY_ERR_INIT;
+    struct jy_auth_policy *policy;
+    const char *db, *body, *h[3];
+    struct srv s;
+    struct resp r;
+
+    jy_auth_set_cost(JY_AUTH_COST_TEST);
+    fx_open();
+    policy = jy_auth_policy_load(fx.pool, jy_test_path("sites/common-passwords.txt"), &err);
+    T_ASSERT(policy != NULL);
+    T_EQ_INT(jy_auth_user_set_password(fx.owner, policy, "viewer", PW, &err), JY_OK);
+    db = jy_pool_printf(fx.pool, "host=%s dbname=%s user=jiyue", test_cluster_host(),
+                        fx_own("SELECT current_database()", 0, NULL));
+    srv_start(&s, fx.pool, db, NULL);
+    body = "{\"login\": \"viewer\", \"password\": \"" PW "\"}";
+    h[0] = "X-Forwarded-Proto: https";
+    h[1] = "X-Forwarded-For: 203.0.113.9";
+    h[2] = NULL;
+    r = http_req(fx.pool, &s, "POST", "/api/v1/session", body, strlen(body), NULL, h);
+    T_EQ_INT(r.status, 201);
+    T_ASSERT(strstr(resp_header(fx.pool, &r, "Set-Cookie"), "Secure") == NULL);
+    /* the login was recorded from the real peer, not the address the client claimed */
+    T_EQ_INT(
+        fx_count("SELECT count(*) FROM login_attempt WHERE client_addr = '203.0.113.9'", 0, NULL),
+        0);
+    T_ASSERT(fx_count("SELECT count(*) FROM login_attempt WHERE client_addr = '127.0.0.1'", 0,
+                      NULL) > 0);
+    T_EQ_INT(srv_stop(&s, SIGTERM), 0);
+    fx_close();
+}
+
+
+/*
+ * A client that goes away while its request is being handled: the answer
+ * can never be written. Shutdown must not wait for it (the shutdown timeout
+ * is an hour here: waiting for that answer would hang the test).
+ */
+static void
+test_client_gone_does_not_hold_shutdown(void)
+{
+    struct jy_err err = JY_ERR_INIT;
+    struct sockaddr_in a;
+    const char *db, *req, *idp[1];
+    long long id;
+    struct srv s;
+    int fd, status = 0;
+
+    jy_auth_set_cost(JY_AUTH_COST_TEST);
+    fx_open();
+    id = fx_item(K1, "article", "{\"title\": \"客户端走了\"}");
+    idp[0] = fx_num(id);
+    db = jy_pool_printf(fx.pool, "host=%s dbname=%s user=jiyue", test_cluster_host(),
+                        fx_own("SELECT current_database()", 0, NULL));
+    {
+        static const char *const sets[] = {"workers=1", "http_shutdown_timeout=3600", NULL};
+        srv_start(&s, fx.pool, db, sets);
+    }
+    {
+        const char *body = "{\"fields\": {\"title\": \"没人等的答复\"}}";
+        req = jy_pool_printf(fx.pool,
+                             "PATCH /api/v1/items/%lld HTTP/1.1\r\nHost: x\r\n%s\r\n"
+                             "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
+                             id, bearer(fx.owner, "k1_editor"), strlen(body), body);
+    }
+    T_EQ_INT(jy_db_begin(fx.owner, &err), JY_OK);
+    T_ASSERT(jy_db_query(fx.owner, fx.pool, "SELECT id FROM item WHERE id = $1 FOR UPDATE", 1, idp,
+                         &err) != NULL);
+    fd = socket(AF_INET, SOCK_STREAM, 0);
+    memset(&a, 0, sizeof(a));
+    a.sin_family = AF_INET;
+    a.sin_port = htons((uint16_t) s.port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    T_EQ_INT(connect(fd, (struct sockaddr *) &a, sizeof(a)), 0);
+    T_EQ_INT(write(fd, req, strlen(req)), (long long) strlen(req));
+    wait_for_lock_wait(db);
+    close(fd); /* the client gives up */
+    jy_db_rollback(fx.owner);
+    /* the change was made (the server did not know the client had left) */
+    while (strcmp(fx_own("SELECT title FROM item WHERE id = $1", 1, idp), "没人等的答复") != 0)
+        usleep(10000);
+    kill(s.pid, SIGTERM);
+    waitpid(s.pid, &status, 0);
+    srv_track(0, s.pid);
+    s.pid = 0;
+    T_ASSERT(WIFEXITED(status));
+    T_EQ_INT(WEXITSTATUS(status), 0);
+    fx_close();
+}
+
+
 /* ---- database restart under load ---- */
 
 struct load {
     const struct srv *s;
     const char *auth;
-    volatile int stop;
+    atomic_int stop;
     pthread_mutex_t mu;
     long ok, unavailable, other; /* answers counted */
     char other_body[512];
@@ -158,7 +388,7 @@ load_run(void *arg)
     struct jy_pool *pool = jy_pool_create(0);
     const char *h[2] = {l->auth, NULL};
 
-    while (!l->stop) {
+    while (!atomic_load(&l->stop)) {
         struct resp r = http_req(pool, l->s, "GET", "/api/v1/session", NULL, 0, NULL, h);
         pthread_mutex_lock(&l->mu);
         if (r.status == 200) {
@@ -244,7 +474,7 @@ test_database_restart_under_load(void)
     before = counted(&l, &l.ok);
     while (counted(&l, &l.ok) < before + 50)
         usleep(10000);
-    l.stop = 1;
+    atomic_store(&l.stop, 1);
     for (i = 0; i < 3; i++)
         pthread_join(th[i], NULL);
     if (l.other)
@@ -262,6 +492,9 @@ main(int argc, char **argv)
 {
     static const struct jy_test_case cases[] = {
         T_CASE(test_sigterm_finishes_in_flight),
+        T_CASE(test_idempotency_key_in_flight),
+        T_CASE(test_forwarded_headers_need_a_trusted_proxy),
+        T_CASE(test_client_gone_does_not_hold_shutdown),
         T_CASE(test_database_restart_under_load),
     };
 

@@ -247,7 +247,7 @@ test_login_cookie_and_csrf(void)
     /* wrong password: 401, the same words as an unknown login */
     body = jy_pool_printf(fx.pool, "{\"login\": \"k1_editor\", \"password\": \"wrong-Pass-1\"}");
     r = http_req(fx.pool, &server, "POST", "/api/v1/session", body, strlen(body), NULL, NULL);
-    expect_error(&r, 401, "forbidden", NULL);
+    expect_error(&r, 401, "unauthenticated", NULL);
     T_CONTAINS(r.body, "invalid login name or password");
     body = jy_pool_printf(fx.pool, "{\"login\": \"nobody\", \"password\": \"wrong-Pass-1\"}");
     r = http_req(fx.pool, &server, "POST", "/api/v1/session", body, strlen(body), NULL, NULL);
@@ -677,9 +677,36 @@ test_sites_tags_users_audit(void)
                jy_pool_printf(fx.pool, "{\"into\": \"%s:news\"}", fx_codes[CITY]));
     expect_status(&r, 200, __LINE__);
     T_EQ_STR(fx_own("SELECT status FROM site WHERE code = '5601230001'", 0, NULL), "closed");
-    r = req_as(U_ADMIN, "POST", "/api/v1/sites/5601230001/reopen", "{}");
+    r = req_as(U_ADMIN, "GET", "/api/v1/sites/5601230001/redirects", NULL);
+    expect_status(&r, 200, __LINE__);
+    T_CONTAINS(r.body, "ttx.example.gov.cn");
+    r = req_as(U_ADMIN, "GET", "/api/v1/sites/5601230001/redirects?retired=maybe", NULL);
+    expect_error(&r, 400, "invalid", "retired");
+    /* demoted while closed, then promoted back (and reopened with it) */
+    r = req_as(U_ADMIN, "POST", "/api/v1/sites/5601230001/demote", "{}");
+    expect_status(&r, 200, __LINE__);
+    T_EQ_STR(fx_own("SELECT kind FROM site WHERE name = '听涛县人民政府'", 0, NULL), "unit");
+    r = req_as(U_ADMIN, "POST",
+               jy_pool_printf(fx.pool, "/api/v1/sites/%s/promote",
+                              fx_own("SELECT id FROM site WHERE name = '听涛县人民政府'", 0, NULL)),
+               "{\"level\": \"county\", \"colour\": 1}");
+    expect_error(&r, 400, "invalid", "colour");
+    r = req_as(U_ADMIN, "POST",
+               jy_pool_printf(fx.pool, "/api/v1/sites/%s/promote",
+                              fx_own("SELECT id FROM site WHERE name = '听涛县人民政府'", 0, NULL)),
+               "{}");
+    expect_status(&r, 200, __LINE__);
+    T_EQ_STR(fx_own("SELECT kind || ' ' || status FROM site WHERE code = '5601230001'", 0, NULL),
+             "site open");
+    /* closed once more, then reopened as it was */
+    r = req_as(U_ADMIN, "POST", "/api/v1/sites/5601230001/close",
+               jy_pool_printf(fx.pool, "{\"into\": \"%s:news\"}", fx_codes[CITY]));
+    expect_status(&r, 200, __LINE__);
+    r = req_as(U_ADMIN, "POST", "/api/v1/sites/5601230001/reopen", "{\"unmerge\": true}");
     expect_status(&r, 200, __LINE__);
     T_EQ_STR(fx_own("SELECT status FROM site WHERE code = '5601230001'", 0, NULL), "open");
+    r = req_as(U_ADMIN, "POST", "/api/v1/sites/5601230001/reopen", "{}");
+    T_EQ_INT(r.status, 400); /* not closed */
 
     /* tags */
     r = req_as(U_ADMIN, "POST", "/api/v1/tags", "{\"name\": \"扶贫\"}");

@@ -159,6 +159,7 @@ main(int argc, char **argv)
     jy_db_close(db);
 
     ready = jy_pool_printf(pool, "%s/port", tmp);
+    fflush(stdout); /* or the child prints what is buffered once more */
     pid = fork();
     if (pid == 0) {
         const char *log = jy_pool_printf(pool, "%s/serve.log", tmp);
