@@ -433,7 +433,10 @@ jy_mirror_status_get(struct jy_db *db, struct jy_pool *pool, long long mirror_id
         return JY_ERROR;
     res = jy_db_query(
         db, pool,
-        "SELECT coalesce(st.state, 'new'), coalesce(st.failures, 0), st.confirmed_generation,"
+        "SELECT CASE WHEN st.state = 'pushing' AND NOT EXISTS (SELECT 1 FROM pg_locks l"
+        "  WHERE l.locktype = 'advisory' AND l.classid = 27257 AND l.objid = m.id"
+        "    AND l.objsubid = 2) THEN 'interrupted' ELSE coalesce(st.state, 'new') END,"
+        " coalesce(st.failures, 0), st.confirmed_generation,"
         " to_char(st.confirmed_at, 'YYYY-MM-DD HH24:MI:SS'), l.lag_files, l.lag_seconds,"
         " (SELECT count(*) FROM mirror_file f WHERE f.mirror_id = m.id),"
         " j.mirror_id IS NOT NULL, to_char(j.run_after, 'YYYY-MM-DD HH24:MI:SS'),"

@@ -62,7 +62,8 @@ struct jy_mirror_spec {
 };
 
 struct jy_mirror_status {
-    const char *state; /* new, ok, pushing, retrying, degraded */
+    const char *state; /* new, ok, pushing, retrying, degraded; interrupted: "pushing" but no
+                          pusher holds the mirror (it was killed; the next push resumes) */
     int failures;      /* failed pushes in a row */
     long long confirmed_generation;
     const char *confirmed_at;

@@ -737,9 +737,16 @@ folder_op(struct push_op *op, char *why, size_t cap, char sha_out[65])
     int out = -1, fd;
 
     if (op->kind == OP_DELETE) {
+        char *slash;
         if (unlink(dst) != 0 && errno != ENOENT) {
             snprintf(why, cap, "cannot remove \"%s\": %s", dst, strerror(errno));
             return JY_ERROR;
+        }
+        /* folders left empty go too (rmdir refuses one that is not empty) */
+        while ((slash = strrchr(dst, '/')) != NULL && (size_t) (slash - dst) >= strlen(pm->base)) {
+            *slash = '\0';
+            if (rmdir(dst) != 0)
+                break;
         }
         return JY_OK;
     }

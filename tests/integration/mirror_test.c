@@ -427,6 +427,14 @@ test_folder_push_converges(void)
     T_EQ_INT(st.files_sent, 2);
     T_EQ_INT(st.files_deleted, 1);
     T_ASSERT(same_tree(dir));
+    /* a folder left empty is removed with its last file */
+    T_EQ_INT(ms_gen_begin(&fx.site, "elder withdrawn"), 0);
+    T_EQ_INT(ms_remove(&fx.site, "elder/index.html"), 0);
+    T_EQ_INT(rmdir(jy_pool_printf(fx.pool, "%s/elder", fx.site.root)), 0);
+    T_EQ_INT(ms_gen_finish(&fx.site), 0);
+    st = drain(0);
+    T_EQ_INT(st.files_deleted, 1);
+    T_ASSERT(same_tree(dir));
     /* unchanged site: a push sends nothing */
     T_EQ_INT(ms_gen_begin(&fx.site, "nothing"), 0);
     T_EQ_INT(ms_gen_finish(&fx.site), 0);
@@ -989,6 +997,12 @@ test_kill9_loses_nothing(void)
     waitpid(pid, &st, 0);
     T_ASSERT(count("SELECT count(*) FROM mirror_file WHERE mirror_id = $1", m) < 1500);
     T_EQ_STR(status_field(m, "state"), "pushing");
+    {
+        struct jy_err err = JY_ERR_INIT;
+        struct jy_mirror_status ms;
+        T_EQ_INT(jy_mirror_status_get(fx.owner, fx.pool, m, &ms, &err), JY_OK);
+        T_EQ_STR(ms.state, "interrupted"); /* no pusher holds it any more */
+    }
     /* the job is still there; another pusher takes it at once (the lock died with the process) */
     T_EQ_INT(count("SELECT count(*) FROM push_job WHERE mirror_id = $1", m), 1);
     pid = pusher_start();
