@@ -229,6 +229,19 @@ jy_mirror_add(struct jy_db *db, struct jy_pool *pool, const struct jy_mirror_spe
         return JY_ERROR;
     if (jy_site_resolve(db, pool, sp->site, "site", &site_id, err) != JY_OK)
         return JY_ERROR;
+    snprintf(site_s, sizeof(site_s), "%lld", site_id);
+    p[0] = site_s;
+    jy_err_clear(err);
+    if (jy_db_query_value(db, pool, "SELECT code FROM site WHERE id = $1", 1, p, err) == NULL) {
+        if (err->code == JY_E_NONE) {
+            jy_err_set(err, JY_E_INVALID,
+                       "site \"%s\" has no 政府网站标识码: it publishes no "
+                       "tree of its own to mirror",
+                       sp->site);
+            jy_err_field(err, "site");
+        }
+        return JY_ERROR;
+    }
     if (hk && strncmp(hk, "SHA256:", 7) == 0)
         hk += 7;
     snprintf(site_s, sizeof(site_s), "%lld", site_id);

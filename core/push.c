@@ -71,11 +71,14 @@ struct push_mirror {
     struct jy_pool *pool;
     struct jy_mirror m;
     const char *user, *password, *ssh_key, *ssh_pubkey;
-    const char *base;     /* URL or folder of the site's root, ending in "/" */
-    const char *sftp_dir; /* sftp: the absolute path of base, ending in "/" */
-    const char *src_dir;  /* <output_dir>/<site code>/ */
-    long long seq;        /* push_job.seq when taken */
-    long long generation; /* newest finished generation when planned */
+    const char *base;      /* URL or folder of the site's root, ending in "/" */
+    const char *sftp_dir;  /* sftp: the absolute path of base, ending in "/" */
+    const char *src_dir;   /* <output_dir>/<site code>/ */
+    long long seq;         /* push_job.seq when taken */
+    long long generation;  /* newest finished generation when planned */
+    const char *snap_xmin; /* oldest running transaction when the manifest was read */
+    bool full;             /* the whole manifest was compared (not only rows since synced_xid) */
+    bool dropped;          /* verification dropped confirmed files */
     const char *prev_state;
     bool verify_only;
     struct push_op *ops;
@@ -311,44 +314,88 @@ plan_mirror(struct jy_pusher *p, struct push_mirror *pm, long long mirror_id)
 }
 
 
-/* The difference of the manifests, in phase order; a sample of uploads to fetch back. */
+/*
+ * The difference of the manifests, in phase order; a sample of uploads to
+ * fetch back. Read in one REPEATABLE READ transaction, so the generation,
+ * the counts and both lists come from one snapshot.
+ *
+ * Incremental: once a push completed, the mirror holds every manifest row
+ * written by a transaction older than the oldest one still running when
+ * that manifest was read (synced_xid). The next push compares only rows
+ * written since (age(xmin) no greater than that transaction's age: the
+ * same statement computes both ages, so they agree; frozen rows are the
+ * oldest of all). Deleted rows leave no trace, but after the uploads every
+ * manifest path is confirmed, so deletions exist exactly when the mirror
+ * would then hold more files than the manifest: only then is the (full)
+ * anti-join run. Everything is compared again when synced_xid is unset or
+ * 100 million transactions old (before freezing could hide a change).
+ */
 static bool
 plan_push(struct jy_pusher *p, struct push_mirror *pm)
 {
-    struct jy_db_res *up, *del;
+    struct jy_err err = JY_ERR_INIT;
+    struct jy_db_res *head, *up, *del = NULL;
     char id[24], site[24];
-    const char *v[2] = {id, site};
-    const char *g;
+    const char *v[3] = {id, site};
     int *order;
-    int i, nup, ndel, sample;
+    int i, nup, ndel = 0, sample;
+    long long nrender, nconfirmed, nnew = 0;
 
     snprintf(id, sizeof(id), "%lld", pm->m.id);
     snprintf(site, sizeof(site), "%lld", pm->m.site_id);
-    /* the generation first: the manifest read after it is at least that new */
-    g = jy_db_query_value(p->db, pm->pool,
-                          "SELECT max(id) FROM render_generation"
-                          " WHERE site_id = $1 AND finished_at IS NOT NULL",
-                          1, v + 1, &(struct jy_err) JY_ERR_INIT);
-    pm->generation = g ? atoll(g) : 0;
+    if (jy_db_exec(p->db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", &err) != JY_OK) {
+        jy_log_error("push", "%s (%s)", err.msg, err.detail);
+        return false;
+    }
+    head = pq(p, pm->pool,
+              "SELECT (SELECT max(id) FROM render_generation"
+              "         WHERE site_id = $2 AND finished_at IS NOT NULL),"
+              " pg_snapshot_xmin(pg_current_snapshot()),"
+              " CASE WHEN st.synced_xid IS NOT NULL"
+              "       AND pg_snapshot_xmax(pg_current_snapshot())::text::bigint"
+              "           - st.synced_xid::text::bigint < 100000000"
+              "      THEN (st.synced_xid::text::bigint % 4294967296)::text END,"
+              " (SELECT count(*) FROM render_file r WHERE r.site_id = $2"
+              "   AND (m.channels IS NULL OR r.channel = ANY (m.channels))),"
+              " (SELECT count(*) FROM mirror_file f WHERE f.mirror_id = m.id)"
+              " FROM mirror m LEFT JOIN mirror_status st ON st.mirror_id = m.id WHERE m.id = $1",
+              2, v);
+    if (head == NULL || jy_db_res_rows(head) == 0)
+        goto out_rollback;
+    pm->generation = jy_db_res_get(head, 0, 0) ? atoll(jy_db_res_get(head, 0, 0)) : 0;
+    pm->snap_xmin = jy_db_res_get(head, 0, 1);
+    v[2] = jy_db_res_get(head, 0, 2); /* the 32-bit xid of synced_xid, or NULL: full */
+    pm->full = v[2] == NULL;
+    nrender = atoll(jy_db_res_get(head, 0, 3));
+    nconfirmed = atoll(jy_db_res_get(head, 0, 4));
     up = pq(p, pm->pool,
-            "SELECT r.path, r.sha256, r.size, r.is_asset FROM render_file r"
+            "SELECT r.path, r.sha256, r.size, r.is_asset, f.path IS NULL FROM render_file r"
             " JOIN mirror m ON m.id = $1"
             " LEFT JOIN mirror_file f ON f.mirror_id = m.id AND f.path = r.path"
             " WHERE r.site_id = $2 AND (m.channels IS NULL OR r.channel = ANY (m.channels))"
+            "   AND ($3::text IS NULL OR age(r.xmin) <= age($3::text::xid))"
             "   AND (f.path IS NULL OR f.sha256 <> r.sha256 OR f.size <> r.size)"
             " ORDER BY NOT r.is_asset, r.path",
-            2, v);
-    del = pq(p, pm->pool,
-             "SELECT f.path FROM mirror_file f JOIN mirror m ON m.id = f.mirror_id"
-             " WHERE f.mirror_id = $1 AND NOT EXISTS (SELECT 1 FROM render_file r"
-             "  WHERE r.site_id = $2 AND r.path = f.path"
-             "    AND (m.channels IS NULL OR r.channel = ANY (m.channels)))"
-             " ORDER BY f.path DESC",
-             2, v);
-    if (up == NULL || del == NULL)
-        return false;
+            3, v);
+    if (up == NULL)
+        goto out_rollback;
     nup = jy_db_res_rows(up);
-    ndel = jy_db_res_rows(del);
+    for (i = 0; i < nup; i++)
+        nnew += strcmp(jy_db_res_get(up, i, 4), "t") == 0;
+    if (pm->full || nconfirmed + nnew > nrender) {
+        del = pq(p, pm->pool,
+                 "SELECT f.path FROM mirror_file f JOIN mirror m ON m.id = f.mirror_id"
+                 " WHERE f.mirror_id = $1 AND NOT EXISTS (SELECT 1 FROM render_file r"
+                 "  WHERE r.site_id = $2 AND r.path = f.path"
+                 "    AND (m.channels IS NULL OR r.channel = ANY (m.channels)))"
+                 " ORDER BY f.path DESC",
+                 2, v);
+        if (del == NULL)
+            goto out_rollback;
+        ndel = jy_db_res_rows(del);
+    }
+    if (jy_db_exec(p->db, "COMMIT", &err) != JY_OK)
+        return false;
     sample = pm->m.verify_sample < 0 || pm->m.verify_sample > nup ? nup : pm->m.verify_sample;
     pm->ops = jy_pool_new_array(pm->pool, struct push_op, (size_t) (nup + ndel + sample + 1));
     for (i = 0; i < nup; i++) {
@@ -374,6 +421,10 @@ plan_push(struct jy_pusher *p, struct push_mirror *pm)
     }
     pm->phase = pm->nops ? pm->ops[0].phase : PHASE_END;
     return true;
+
+out_rollback:
+    jy_db_exec(p->db, "ROLLBACK", &err);
+    return false;
 }
 
 
@@ -850,6 +901,7 @@ op_done(struct jy_pusher *p, struct push_op *op, bool ok, const char *sha, const
             verify_problem(pm, op->path, what);
             push_fail(pm, op->path, "verification of \"%s\": %s", op->path, what);
             push_forget(p, pm, op->path); /* not there as confirmed: send it again */
+            pm->dropped = true;
             return;
         }
         if (pm->rep)
@@ -1029,7 +1081,7 @@ static void
 push_mirror_end(struct jy_pusher *p, struct push_mirror *pm, bool stopped)
 {
     char id[24], seq[24], gen[24], files[24], bytes[24], ms[24], delay[24], fails[24];
-    const char *v[8] = {id};
+    const char *v[9] = {id};
     bool ok = pm->failed == 0 && pm->phase == PHASE_END;
     struct jy_db_res *res;
 
@@ -1048,12 +1100,13 @@ push_mirror_end(struct jy_pusher *p, struct push_mirror *pm, bool stopped)
         v[2] = files;
         v[3] = bytes;
         v[4] = ms;
+        v[5] = pm->snap_xmin;
         pq(p, pm->pool,
            "UPDATE mirror_status SET state = 'ok', failures = 0,"
            " confirmed_generation = greatest(confirmed_generation, nullif($2::bigint, 0)),"
            " confirmed_at = now(), last_push_at = now(), last_push_files = $3,"
-           " last_push_bytes = $4, last_push_ms = $5 WHERE mirror_id = $1",
-           5, v);
+           " last_push_bytes = $4, last_push_ms = $5, synced_xid = $6::xid8 WHERE mirror_id = $1",
+           6, v);
         v[1] = seq;
         res = pq(p, pm->pool, "DELETE FROM push_job WHERE mirror_id = $1 AND seq = $2", 2, v);
         if (res && jy_db_res_affected(res) == 0) /* asked again meanwhile: once more, now */
@@ -1084,11 +1137,14 @@ push_mirror_end(struct jy_pusher *p, struct push_mirror *pm, bool stopped)
         v[5] = files;
         v[6] = bytes;
         v[7] = ms;
+        v[8] = pm->dropped ? "true" : "false";
+        /* files found wrong were dropped from mirror_file: compare everything next time */
         pq(p, pm->pool,
            "UPDATE mirror_status SET state = $2, failures = $3, last_error = $4,"
            " last_error_path = $5, last_error_at = now(), last_push_at = now(),"
-           " last_push_files = $6, last_push_bytes = $7, last_push_ms = $8 WHERE mirror_id = $1",
-           8, v);
+           " last_push_files = $6, last_push_bytes = $7, last_push_ms = $8,"
+           " synced_xid = CASE WHEN $9 THEN NULL ELSE synced_xid END WHERE mirror_id = $1",
+           9, v);
         v[1] = delay;
         pq(p, pm->pool,
            "UPDATE push_job SET attempts = attempts + 1,"
@@ -1484,8 +1540,10 @@ jy_mirror_verify(const char *conninfo, struct jy_pool *pool, long long mirror_id
     /* pm is freed (its deletions flushed at the phase end); queue a repair when needed */
     if (rep->wrong) {
         res = jy_db_query(p->db, pool,
-                          "SELECT jy_push_enqueue(site_id, id, 'verification found files wrong')"
-                          " FROM mirror WHERE id = $1",
+                          "WITH r AS (UPDATE mirror_status SET synced_xid = NULL"
+                          "            WHERE mirror_id = $1 RETURNING mirror_id)"
+                          " SELECT jy_push_enqueue(site_id, id, 'verification found files wrong')"
+                          " FROM mirror WHERE id = (SELECT mirror_id FROM r)",
                           1, v, err);
         if (res == NULL) {
             jy_pusher_destroy(p);

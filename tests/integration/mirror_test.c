@@ -323,6 +323,11 @@ test_add_refuses_bad_input(void)
     T_EQ_INT(jy_mirror_add(fx.owner, fx.pool, &sp, &id, &err), JY_ERROR);
     T_EQ_INT(err.code, JY_E_NOT_FOUND);
     T_EQ_INT(count("SELECT count(*) FROM mirror WHERE site_id = $1", fx.prov), 0);
+    /* the platform's root has no tree of its own */
+    sp.site = num(fx.platform);
+    T_EQ_INT(jy_mirror_add(fx.owner, fx.pool, &sp, &id, &err), JY_ERROR);
+    T_CONTAINS(err.msg, "has no 政府网站标识码");
+    T_EQ_STR(err.field, "site");
     sp.site = "5600000001";
     T_EQ_INT(jy_mirror_add(fx.owner, fx.pool, &sp, &id, &err), JY_OK);
     T_EQ_INT(jy_mirror_add(fx.owner, fx.pool, &sp, &id, &err), JY_ERROR);
@@ -444,6 +449,63 @@ test_folder_push_converges(void)
     T_EQ_INT(st.files_deleted, 0);
     T_EQ_INT(count("SELECT lag_files FROM mirror_lag WHERE mirror_id = $1", m), 0);
     T_EQ_INT(count("SELECT count(*) FROM push_job WHERE mirror_id = $1", m), 0);
+    fx_close();
+}
+
+
+/*
+ * Pushes compare only manifest rows written since the last complete push
+ * (push.c plan_push): a row written by a transaction that was still open
+ * while a push read the manifest must not be missed, whenever it commits.
+ */
+static void
+test_incremental_misses_nothing(void)
+{
+    struct jy_err err = JY_ERR_INIT;
+    struct jy_db *late;
+    struct jy_push_stats st;
+    const char *dir, *p[2];
+    long long m;
+
+    fx_open();
+    dir = jy_pool_printf(fx.pool, "%s/mirror", jy_test_tmpdir());
+    publish_site();
+    m = add_mirror("local", "folder", dir, 0);
+    T_EQ_INT(drain(0).files_sent, 6);
+    /* a slow renderer transaction writes a row and stays open */
+    late = jy_db_connect(fx.conninfo, &err);
+    T_ASSERT(late != NULL);
+    T_EQ_INT(ms_sh("printf 'late\n' >'%s/late.html'", fx.site.root), 0);
+    p[0] = num(fx.prov);
+    p[1] = "f152945b358aa26a9e72e25381deff94e254c547089bd690dccd218e9414d148"; /* "late\n" */
+    ;
+    T_EQ_INT(jy_db_begin(late, &err), JY_OK);
+    T_ASSERT(jy_db_query(late, fx.pool,
+                         "INSERT INTO render_file (site_id, path, channel, size, sha256, is_asset,"
+                         " generation) VALUES ($1, 'late.html', 'desktop', 5, $2, false, 0)",
+                         2, p, &err) != NULL);
+    /* meanwhile another render finishes and is pushed completely */
+    T_EQ_INT(ms_gen_begin(&fx.site, "item 1"), 0);
+    T_EQ_INT(ms_write_str(&fx.site, "news/1.html", "<p>第一条（改）</p>\n", false), 0);
+    T_EQ_INT(ms_gen_finish(&fx.site), 0);
+    st = drain(0);
+    T_EQ_INT(st.files_sent, 1);
+    T_ASSERT(status_field(m, "synced_xid") != NULL);
+    /* the late row commits; the next push must send it although the mirror counts as synced */
+    T_EQ_INT(jy_db_commit(late, &err), JY_OK);
+    jy_db_close(late);
+    T_EQ_INT(ms_gen_begin(&fx.site, "nothing"), 0);
+    T_EQ_INT(ms_gen_finish(&fx.site), 0);
+    st = drain(0);
+    T_EQ_INT(st.files_sent, 1);
+    T_ASSERT(same_tree(dir));
+    /* other channels: the mirror compares everything again and drops what it must not hold */
+    own("UPDATE mirror SET channels = '{asset}'", 0, NULL);
+    T_ASSERT(status_field(m, "synced_xid") == NULL);
+    st = drain(0);
+    T_EQ_INT(st.files_deleted, 5);
+    T_EQ_INT(count("SELECT count(*) FROM mirror_file WHERE mirror_id = $1", m), 2);
+    T_EQ_INT(ms_sh("test -f '%s/assets/site.css' && ! test -e '%s/index.html'", dir, dir), 0);
     fx_close();
 }
 
@@ -1100,6 +1162,7 @@ main(int argc, char **argv)
         T_CASE(test_add_refuses_bad_input),
         T_CASE(test_rights_and_secrets),
         T_CASE(test_folder_push_converges),
+        T_CASE(test_incremental_misses_nothing),
         T_CASE(test_webdav_order_and_nothing_twice),
         T_CASE(test_webdav_refusals_in_the_servers_words),
         T_CASE(test_broken_servers),
