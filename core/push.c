@@ -1327,6 +1327,44 @@ push_advance(struct jy_pusher *p)
 
 
 /*
+ * The database connection was lost, and with it the advisory locks: another
+ * pusher may take these mirrors now, so stop sending to them at once (an
+ * upload of ours finishing after one of its would put older bytes back)
+ * and write nothing about them. Their jobs are still queued.
+ */
+static void
+push_abandon_all(struct jy_pusher *p)
+{
+    while (p->mirrors) {
+        struct push_mirror *pm = p->mirrors;
+        p->mirrors = pm->link;
+        p->nmirrors--;
+        jy_log_warn("push", "mirror %s/%s: database connection lost, push abandoned",
+                    pm->m.site_code, pm->m.name);
+        push_mirror_free(p, pm);
+    }
+}
+
+
+/* Connect again and LISTEN, trying every second for a minute (a database restart). */
+static int
+push_reconnect(struct jy_pusher *p, volatile sig_atomic_t *stop, struct jy_err *err)
+{
+    int i;
+
+    for (i = 0; i < 60 && !(stop && *stop); i++) {
+        if (jy_db_reset(p->db, err) == JY_OK &&
+            jy_db_exec(p->db, "LISTEN jy_render; LISTEN jy_push", err) == JY_OK) {
+            jy_log_info("push", "database connection back");
+            return JY_OK;
+        }
+        sleep(1);
+    }
+    return JY_ERROR;
+}
+
+
+/*
  * The loop. drain: return when nothing is in flight and nothing is due.
  * Otherwise wait for notifications and poll the queue every poll_ms.
  */
@@ -1371,14 +1409,26 @@ push_loop(struct jy_pusher *p, bool drain, int stop_fd, volatile sig_atomic_t *s
                         &numfds);
         if (stop_fd >= 0 && extra[nextra - 1].revents)
             break;
+        if (!jy_db_ok(p->db)) {
+            push_abandon_all(p);
+            if (drain) {
+                jy_err_set(err, JY_E_UNAVAILABLE, "could not reach the database");
+                return JY_ERROR;
+            }
+            if (push_reconnect(p, stop, err) != JY_OK)
+                return JY_ERROR;
+            claim = true;
+            continue;
+        }
         curl_multi_perform(p->multi, &running);
         push_collect(p);
         if (!drain) {
             if (jy_db_notifies(p->db, push_on_notify, p, err) < 0) {
+                push_abandon_all(p);
                 jy_log_warn("push", "%s (%s): reconnecting", err->msg, err->detail);
-                if (jy_db_reset(p->db, err) != JY_OK ||
-                    jy_db_exec(p->db, "LISTEN jy_render; LISTEN jy_push", err) != JY_OK)
+                if (push_reconnect(p, stop, err) != JY_OK)
                     return JY_ERROR;
+                claim = true; /* what was queued meanwhile sent no notification to us */
             }
             if (p->wake) {
                 p->wake = false;

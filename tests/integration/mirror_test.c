@@ -1080,6 +1080,46 @@ test_kill9_loses_nothing(void)
 
 
 static void
+test_database_connection_lost_mid_push(void)
+{
+    struct ms_nginx ng;
+    long long m;
+    pid_t pid;
+    int i, st;
+
+    fx_open();
+    T_EQ_INT(nginx_start(&ng, jy_test_tmpdir(), 0, NULL), 0);
+    T_EQ_INT(ms_gen_begin(&fx.site, "full"), 0);
+    for (i = 0; i < 1500; i++) {
+        char path[64], body[64];
+        snprintf(path, sizeof(path), "news/%d/%d.html", i / 100, i);
+        snprintf(body, sizeof(body), "<p>第%d条</p>\n", i);
+        T_EQ_INT(ms_write_str(&fx.site, path, body, false), 0);
+    }
+    T_EQ_INT(ms_gen_finish(&fx.site), 0);
+    m = add_mirror("dav", "webdav", jy_pool_printf(fx.pool, "http://127.0.0.1:%d/dav/", ng.port),
+                   3);
+    own("UPDATE mirror SET max_parallel = 2", 0, NULL);
+    pid = pusher_start();
+    T_ASSERT(wait_until("SELECT count(*) > 0 FROM mirror_file WHERE mirror_id = $1", m, 20000) >=
+             0);
+    /* the pusher's session ends (a database restart, a failover): its locks go with it */
+    own("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+        " WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        0, NULL);
+    /* it reconnects by itself and the mirror converges */
+    T_ASSERT(wait_until(CONVERGED, m, 30000) >= 0);
+    T_ASSERT(same_tree(jy_pool_printf(fx.pool, "%s/www/dav", ng.dir)));
+    T_EQ_INT(kill(pid, 0), 0); /* the same process */
+    kill(pid, SIGTERM);
+    waitpid(pid, &st, 0);
+    T_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    ms_nginx_stop(&ng);
+    fx_close();
+}
+
+
+static void
 test_stopped_mirror_catches_up_after_500_publishes(void)
 {
     struct ms_nginx a, b;
@@ -1170,6 +1210,7 @@ main(int argc, char **argv)
         T_CASE(test_full_disk),
         T_CASE(test_sftp),
         T_CASE(test_kill9_loses_nothing),
+        T_CASE(test_database_connection_lost_mid_push),
         T_CASE(test_stopped_mirror_catches_up_after_500_publishes),
     };
 
