@@ -220,19 +220,37 @@ int
 jy_mirror_add(struct jy_db *db, struct jy_pool *pool, const struct jy_mirror_spec *sp,
               long long *id_out, struct jy_err *err)
 {
+    return jy_mirror_add_n(db, pool, sp, id_out, NULL, err);
+}
+
+
+int
+jy_mirror_add_n(struct jy_db *db, struct jy_pool *pool, const struct jy_mirror_spec *sp,
+                long long *id_out, int *n_out, struct jy_err *err)
+{
     enum jy_mirror_kind kind;
     long long site_id;
-    const char *p[13], *id, *hk = sp->host_key_sha256;
+    struct jy_db_res *res;
+    const char *p[15], *code, *hk = sp->host_key_sha256;
     char site_s[24], par[12], ver[12], tmo[12];
+    bool templ = sp->url && strstr(sp->url, "{code}") != NULL;
 
     if (mirror_spec_check(sp, &kind, err) != JY_OK)
         return JY_ERROR;
+    if (sp->subtree && !templ) {
+        jy_err_set(err, JY_E_INVALID,
+                   "a mirror for every site of a subtree needs {code} in its URL");
+        jy_err_hint(err, "Each site goes to its own folder: http://m1.example.cn/dav/{code}/.");
+        jy_err_field(err, "url");
+        return JY_ERROR;
+    }
     if (jy_site_resolve(db, pool, sp->site, "site", &site_id, err) != JY_OK)
         return JY_ERROR;
     snprintf(site_s, sizeof(site_s), "%lld", site_id);
     p[0] = site_s;
     jy_err_clear(err);
-    if (jy_db_query_value(db, pool, "SELECT code FROM site WHERE id = $1", 1, p, err) == NULL) {
+    code = jy_db_query_value(db, pool, "SELECT code FROM site WHERE id = $1", 1, p, err);
+    if (code == NULL && !sp->subtree) {
         if (err->code == JY_E_NONE) {
             jy_err_set(err, JY_E_INVALID,
                        "site \"%s\" has no 政府网站标识码: it publishes no "
@@ -244,7 +262,6 @@ jy_mirror_add(struct jy_db *db, struct jy_pool *pool, const struct jy_mirror_spe
     }
     if (hk && strncmp(hk, "SHA256:", 7) == 0)
         hk += 7;
-    snprintf(site_s, sizeof(site_s), "%lld", site_id);
     snprintf(par, sizeof(par), "%d", sp->max_parallel ? sp->max_parallel : 4);
     snprintf(ver, sizeof(ver), "%d", sp->verify_sample == -2 ? 3 : sp->verify_sample);
     snprintf(tmo, sizeof(tmo), "%d", sp->timeout_s ? sp->timeout_s : 30);
@@ -257,42 +274,57 @@ jy_mirror_add(struct jy_db *db, struct jy_pool *pool, const struct jy_mirror_spe
     p[6] = ver;
     p[7] = tmo;
     p[8] = hk ? jy_pool_printf(pool, "%.43s", hk) : NULL;
+    p[9] = sp->subtree ? "true" : "false";
+    p[10] = sp->username || sp->password || sp->ssh_key ? "true" : "false";
+    p[11] = sp->username;
+    p[12] = sp->password;
+    p[13] = sp->ssh_key;
+    p[14] = sp->ssh_pubkey;
     if (jy_db_begin(db, err) != JY_OK)
         return JY_ERROR;
-    id = jy_db_query_value(db, pool,
-                           "INSERT INTO mirror (site_id, name, kind, url, channels, max_parallel,"
-                           " verify_sample, timeout_s, host_key_sha256)"
-                           " VALUES ($1, $2, $3, $4, string_to_array($5, ','), $6, $7, $8, $9)"
-                           " RETURNING id",
-                           9, p, err);
-    if (id == NULL)
+    /*
+     * One statement for one site or a whole subtree (every open site with a
+     * code, {code} replaced by its own), credentials included: all or none.
+     */
+    res = jy_db_query(
+        db, pool,
+        "WITH m AS (INSERT INTO mirror (site_id, name, kind, url, channels, max_parallel,"
+        "  verify_sample, timeout_s, host_key_sha256)"
+        " SELECT s.id, $2, $3, replace($4, '{code}', s.code), string_to_array($5, ','), $6, $7,"
+        "  $8, $9 FROM site s"
+        " WHERE s.code IS NOT NULL AND (s.id = $1 OR ($10 AND s.path @> ARRAY[$1::bigint]"
+        "                                              AND s.status <> 'closed'))"
+        " ORDER BY s.id = $1 DESC, s.path RETURNING id, site_id),"
+        " c AS (INSERT INTO mirror_credential (mirror_id, site_id, username, password, ssh_key,"
+        "  ssh_pubkey) SELECT id, site_id, $12, $13, $14, $15 FROM m WHERE $11)"
+        " SELECT count(*), min(id) FROM m",
+        15, p, err);
+    if (res == NULL)
         goto out_fail;
-    if (sp->username || sp->password || sp->ssh_key) {
-        p[0] = id;
-        p[1] = site_s;
-        p[2] = sp->username;
-        p[3] = sp->password;
-        p[4] = sp->ssh_key;
-        p[5] = sp->ssh_pubkey;
-        if (jy_db_query(db, pool,
-                        "INSERT INTO mirror_credential (mirror_id, site_id, username, password,"
-                        " ssh_key, ssh_pubkey) VALUES ($1, $2, $3, $4, $5, $6)",
-                        6, p, err) == NULL)
-            goto out_fail;
+    if (atoi(jy_db_res_get(res, 0, 0)) == 0) {
+        jy_err_set(err, JY_E_INVALID, "no site under \"%s\" has a 政府网站标识码 to mirror",
+                   sp->site);
+        jy_err_field(err, "site");
+        jy_db_rollback(db);
+        return JY_ERROR;
     }
     if (jy_db_commit(db, err) != JY_OK)
         return JY_ERROR;
-    *id_out = atoll(id);
+    *id_out = atoll(jy_db_res_get(res, 0, 1));
+    if (n_out)
+        *n_out = atoi(jy_db_res_get(res, 0, 0));
     return JY_OK;
 
 out_fail:
     jy_db_rollback(db);
     if (err->code == JY_E_CONFLICT) {
-        jy_err_set(err, JY_E_CONFLICT, "site \"%s\" already has a mirror named \"%s\"", sp->site,
-                   sp->name);
+        jy_err_set(err, JY_E_CONFLICT, "%s \"%s\" already has a mirror named \"%s\"",
+                   sp->subtree ? "a site under" : "site", sp->site, sp->name);
         jy_err_field(err, "name");
     } else if (err->code == JY_E_FORBIDDEN) {
         jy_err_set(err, JY_E_FORBIDDEN, "only platform admins may add mirrors");
+    } else if (err->code == JY_E_INVALID && templ) {
+        jy_err_prefix(err, "URL \"%s\" with {code} replaced", sp->url);
     }
     return JY_ERROR;
 }

@@ -47,8 +47,8 @@ struct jy_mirror {
 struct jy_mirror_spec {
     const char *site; /* code, domain or id */
     const char *name;
-    const char *kind; /* folder, webdav, sftp */
-    const char *url;
+    const char *kind;     /* folder, webdav, sftp */
+    const char *url;      /* "{code}" in it is replaced by the site's 政府网站标识码 */
     const char *channels; /* comma-separated, NULL: all */
     int max_parallel;     /* 0: default 4 */
     int verify_sample;    /* -2: default 3 */
@@ -59,6 +59,7 @@ struct jy_mirror_spec {
     const char *password; /* or the passphrase of ssh_key */
     const char *ssh_key;  /* path of the private key file */
     const char *ssh_pubkey;
+    bool subtree; /* add one mirror to the site and to every open site below it */
 };
 
 struct jy_mirror_status {
@@ -91,6 +92,15 @@ const char *jy_mirror_kind_name(enum jy_mirror_kind kind);
  */
 int jy_mirror_add(struct jy_db *db, struct jy_pool *pool, const struct jy_mirror_spec *spec,
                   long long *id_out, struct jy_err *err);
+
+/*
+ * The same for spec->subtree: one mirror named spec->name for the site and
+ * every open site below it that has a code, each with the URL's {code}
+ * replaced by its own. All or none; *n_out gets how many were added,
+ * *id_out the id of the named site's mirror (or the first one).
+ */
+int jy_mirror_add_n(struct jy_db *db, struct jy_pool *pool, const struct jy_mirror_spec *spec,
+                    long long *id_out, int *n_out, struct jy_err *err);
 
 /* Find a mirror by id or SITE/NAME; JY_E_NOT_FOUND when there is none (or it is not visible). */
 int jy_mirror_find(struct jy_db *db, struct jy_pool *pool, const char *ref, struct jy_mirror *m,

@@ -342,6 +342,46 @@ test_add_refuses_bad_input(void)
 
 
 static void
+test_add_to_a_subtree(void)
+{
+    struct jy_err err = JY_ERR_INIT;
+    struct jy_mirror_spec sp;
+    long long id;
+    int n = 0;
+
+    fx_open();
+    memset(&sp, 0, sizeof(sp));
+    sp.site = num(fx.platform);
+    sp.name = "m1";
+    sp.kind = "webdav";
+    sp.url = "http://m1.example.cn/dav/";
+    sp.username = "pusher";
+    sp.password = "s3cret";
+    sp.verify_sample = -2;
+    sp.subtree = true;
+    /* every site of the subtree in one URL: refused */
+    T_EQ_INT(jy_mirror_add_n(fx.owner, fx.pool, &sp, &id, &n, &err), JY_ERROR);
+    T_EQ_STR(err.field, "url");
+    T_CONTAINS(err.msg, "needs {code} in its URL");
+    /* the platform's root has no code: its province and city get one mirror each */
+    sp.url = "http://m1.example.cn/dav/{code}/";
+    T_EQ_INT(jy_mirror_add_n(fx.owner, fx.pool, &sp, &id, &n, &err), JY_OK);
+    T_EQ_INT(n, 2);
+    T_EQ_STR(own("SELECT string_agg(url, ' ' ORDER BY url) FROM mirror", 0, NULL),
+             "http://m1.example.cn/dav/5600000001/ http://m1.example.cn/dav/5601000001/");
+    T_EQ_INT(
+        count("SELECT count(*) FROM mirror_credential WHERE password = 's3cret' AND $1 > 0", 1), 2);
+    T_EQ_INT(count("SELECT count(*) FROM push_job WHERE $1 > 0", 1), 2);
+    /* again: the names are taken, nothing is added */
+    T_EQ_INT(jy_mirror_add_n(fx.owner, fx.pool, &sp, &id, &n, &err), JY_ERROR);
+    T_EQ_INT(err.code, JY_E_CONFLICT);
+    T_CONTAINS(err.msg, "a site under");
+    T_EQ_INT(count("SELECT count(*) FROM mirror WHERE $1 > 0", 1), 2);
+    fx_close();
+}
+
+
+static void
 test_rights_and_secrets(void)
 {
     struct jy_err err = JY_ERR_INIT;
@@ -1200,6 +1240,7 @@ main(int argc, char **argv)
 {
     static const struct jy_test_case cases[] = {
         T_CASE(test_add_refuses_bad_input),
+        T_CASE(test_add_to_a_subtree),
         T_CASE(test_rights_and_secrets),
         T_CASE(test_folder_push_converges),
         T_CASE(test_incremental_misses_nothing),
