@@ -5,6 +5,7 @@
  */
 #include "core/compat.h"
 #include "core/cli.h"
+#include "core/buf.h"
 #include "core/conf.h"
 #include "core/db.h"
 #include "core/err.h"
@@ -210,6 +211,16 @@ mirror_status(struct jy_cli *cli, struct jy_db *db, int argc, char **argv)
     struct jy_mirror_status st;
     int i, n;
 
+    if (argc >= 2 && strcmp(argv[argc - 1], "--json") == 0) {
+        struct jy_buf out = JY_BUF_INIT(cli->pool);
+        if (argc != 2 && !(argc == 4 && strcmp(argv[1], "--site") == 0))
+            return jy_cli_usage_error(&jy_cmd_mirror,
+                                      "\"mirror status --json\" takes [--site SITE]");
+        if (jy_mirror_status_json(db, cli->pool, argc == 4 ? argv[2] : NULL, &out, &err) != JY_OK)
+            return jy_cli_fail(&err);
+        printf("%s\n", out.buf);
+        return JY_EXIT_OK;
+    }
     if (argc == 2) {
         if (jy_mirror_find(db, cli->pool, argv[1], &one, &err) != JY_OK)
             return jy_cli_fail(&err);
@@ -384,7 +395,7 @@ const struct jy_cmd jy_cmd_mirror = {
     "mirrors of a site: add, list, remove, status and lag, push, verify",
     "usage: jiyue mirror add SITE NAME --kind folder|webdav|sftp --url URL [options]\n"
     "       jiyue mirror list [--site SITE]\n"
-    "       jiyue mirror status [MIRROR | --site SITE]\n"
+    "       jiyue mirror status [MIRROR | --site SITE] | [--site SITE] --json\n"
     "       jiyue mirror push MIRROR [--wait]\n"
     "       jiyue mirror verify MIRROR [--sample N]\n"
     "       jiyue mirror enable|disable|remove MIRROR\n"

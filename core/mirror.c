@@ -4,6 +4,7 @@
  */
 #include "core/compat.h"
 #include "core/mirror.h"
+#include "core/buf.h"
 #include "core/db.h"
 #include "core/err.h"
 #include "core/pool.h"
@@ -567,5 +568,63 @@ jy_mirror_sites_confirmed(struct jy_db *db, struct jy_pool *pool, long long afte
         return JY_ERROR;
     *done = atoi(jy_db_res_get(res, 0, 0));
     *pending = atoi(jy_db_res_get(res, 0, 1));
+    return JY_OK;
+}
+
+
+static void
+json_str(struct jy_buf *b, const char *key, const char *v)
+{
+    jy_buf_addf(b, ",\"%s\":", key);
+    if (v == NULL) {
+        jy_buf_add_str(b, "null");
+        return;
+    }
+    jy_buf_add_json_str(b, v, strlen(v));
+}
+
+
+int
+jy_mirror_status_json(struct jy_db *db, struct jy_pool *pool, const char *site, struct jy_buf *out,
+                      struct jy_err *err)
+{
+    struct jy_mirror *ms;
+    struct jy_mirror_status st;
+    int i, n;
+
+    if (jy_mirror_list(db, pool, site, &ms, &n, err) != JY_OK)
+        return JY_ERROR;
+    jy_buf_add_char(out, '[');
+    for (i = 0; i < n; i++) {
+        if (jy_mirror_status_get(db, pool, ms[i].id, &st, err) != JY_OK)
+            return JY_ERROR;
+        jy_buf_addf(out, "%s{\"id\":%lld", i ? "," : "", ms[i].id);
+        json_str(out, "site", ms[i].site_code);
+        json_str(out, "name", ms[i].name);
+        json_str(out, "kind", jy_mirror_kind_name(ms[i].kind));
+        json_str(out, "url", ms[i].url);
+        jy_buf_addf(out, ",\"enabled\":%s", ms[i].enabled ? "true" : "false");
+        json_str(out, "state", ms[i].enabled ? st.state : "disabled");
+        jy_buf_addf(out,
+                    ",\"failures\":%d,\"lag_files\":%lld,\"lag_seconds\":%lld,"
+                    "\"confirmed_files\":%lld,\"confirmed_generation\":%lld",
+                    st.failures, st.lag_files, st.lag_seconds, st.confirmed_files,
+                    st.confirmed_generation);
+        json_str(out, "confirmed_at", st.confirmed_at);
+        jy_buf_addf(out, ",\"queued\":%s", st.queued ? "true" : "false");
+        json_str(out, "run_after", st.run_after);
+        json_str(out, "last_push_at", st.last_push_at);
+        jy_buf_addf(out, ",\"last_push_files\":%d,\"last_push_ms\":%d", st.last_push_files,
+                    st.last_push_ms);
+        json_str(out, "last_error", st.failures ? st.last_error : NULL);
+        json_str(out, "last_error_path", st.failures ? st.last_error_path : NULL);
+        json_str(out, "last_error_at", st.failures ? st.last_error_at : NULL);
+        jy_buf_add_char(out, '}');
+    }
+    jy_buf_add_char(out, ']');
+    if (jy_buf_finish(out) != JY_OK) {
+        jy_err_set(err, JY_E_TOO_LARGE, "the status of %d mirrors does not fit the output", n);
+        return JY_ERROR;
+    }
     return JY_OK;
 }

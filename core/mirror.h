@@ -17,6 +17,7 @@
 
 #include <stdbool.h>
 
+struct jy_buf;
 struct jy_db;
 struct jy_err;
 struct jy_pool;
@@ -120,6 +121,18 @@ int jy_mirror_set_enabled(struct jy_db *db, struct jy_pool *pool, const char *re
 /* Status and lag of a mirror. */
 int jy_mirror_status_get(struct jy_db *db, struct jy_pool *pool, long long mirror_id,
                          struct jy_mirror_status *st, struct jy_err *err);
+
+/*
+ * The status of every visible mirror (of one site, or all when site is
+ * NULL) as a JSON array for the API and the status page: one object per
+ * mirror with id, site, name, kind, url, enabled, state, failures,
+ * lag_files, lag_seconds, confirmed_files, confirmed_generation,
+ * confirmed_at, queued, run_after, last_push_at, last_push_files,
+ * last_push_ms, last_error, last_error_path, last_error_at (absent values
+ * are null). Never holds a credential.
+ */
+int jy_mirror_status_json(struct jy_db *db, struct jy_pool *pool, const char *site,
+                          struct jy_buf *out, struct jy_err *err);
 
 /*
  * Queue a push of the mirror now (run_after = now, even in backoff). The
