@@ -2,7 +2,7 @@
  * push.c - the pusher (see push.h): a libcurl multi loop over the mirrors
  * this process holds, fed by the push_job queue.
  *
- * Shape of the loop (jy_pusher_loop):
+ * Shape of the loop (push_loop):
  *   claim due jobs (SKIP LOCKED + advisory lock) -> plan each mirror (the
  *   difference of manifests, as ops in phase order) -> start ops within
  *   the per-mirror and total limits -> curl_multi_poll (also on the
@@ -34,9 +34,11 @@
 #include <curl/curl.h>
 #include <sodium.h>
 
-#define PUSH_LOCK_CLASS  27257 /* advisory locks (class, mirror id): 0x6a79, "jy" */
-#define PUSH_BATCH       200   /* confirmations written at once */
-#define PUSH_BODY_MAX    400   /* bytes of an error answer kept for its words */
+/* advisory locks (class, mirror id), 0x6a79 "jy": written as a literal in the SQL here and in
+ * mirror.c */
+#define PUSH_LOCK_CLASS  27257
+#define PUSH_BATCH       200 /* confirmations written at once */
+#define PUSH_BODY_MAX    400 /* bytes of an error answer kept for its words */
 #define PUSH_MAX_PROBLEM 50
 
 enum op_kind { OP_PUT, OP_DELETE, OP_GET };
