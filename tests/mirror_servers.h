@@ -253,7 +253,9 @@ ms_sshd_start(struct ms_sshd *s, const char *dir)
     snprintf(s->user, sizeof(s->user), "%s", getenv("USER") ? getenv("USER") : "root");
     if (geteuid() == 0)
         snprintf(s->user, sizeof(s->user), "root");
-    if (ms_sh("mkdir -p '%s/sftp' /run/sshd && chmod 755 '%s' && "
+    /* /run/sshd: sshd's privilege separation folder, needed (and creatable) only as root */
+    if (ms_sh("mkdir -p '%s/sftp' && { [ \"$(id -u)\" != 0 ] || mkdir -p /run/sshd; } && "
+              "chmod 755 '%s' && "
               "ssh-keygen -q -t ecdsa -b 256 -m PEM -N '' -f '%s/host_key' && "
               "ssh-keygen -q -t ecdsa -b 256 -m PEM -N '' -f '%s/user_key' && "
               "cp '%s/user_key.pub' '%s/authorized_keys' && chmod 600 '%s/authorized_keys'",
