@@ -52,7 +52,8 @@ stop_everything(void)
     size_t i;
 
     for (i = 0; i < (size_t) nstarted_nginx; i++)
-        ms_nginx_stop(&started_nginx[i]);
+        if (started_nginx[i].pid > 0)
+            ms_nginx_stop(&started_nginx[i]);
     nstarted_nginx = 0;
     if (started_sshd.dir[0])
         ms_sshd_stop(&started_sshd);
@@ -63,6 +64,18 @@ stop_everything(void)
             waitpid(started_pusher[i], NULL, 0);
             started_pusher[i] = 0;
         }
+}
+
+
+static void
+nginx_stop(struct ms_nginx *n)
+{
+    int i;
+
+    ms_nginx_stop(n);
+    for (i = 0; i < nstarted_nginx; i++)
+        if (strcmp(started_nginx[i].dir, n->dir) == 0)
+            started_nginx[i].pid = 0;
 }
 
 
@@ -672,7 +685,7 @@ test_webdav_order_and_nothing_twice(void)
     T_EQ_INT(st.pushes, 2);
     T_EQ_INT(st.files_sent, 0);
     T_EQ_STR(access_log(&ng), "");
-    ms_nginx_stop(&ng);
+    nginx_stop(&ng);
     fx_close();
 }
 
@@ -723,7 +736,7 @@ test_webdav_refusals_in_the_servers_words(void)
     st = drain(0);
     T_EQ_INT(st.files_sent, 6);
     T_ASSERT(same_tree(jy_pool_printf(fx.pool, "%s/www/auth", ng.dir)));
-    ms_nginx_stop(&ng);
+    nginx_stop(&ng);
     fx_close();
 }
 
@@ -896,7 +909,7 @@ test_verify_catches_a_wrong_body(void)
     st = drain(0);
     T_EQ_INT(st.files_sent, 2);
     T_ASSERT(same_tree(jy_pool_printf(fx.pool, "%s/www/dav", ng.dir)));
-    ms_nginx_stop(&ng);
+    nginx_stop(&ng);
     fx_close();
 }
 
@@ -943,7 +956,7 @@ test_full_disk(void)
                    m),
              0);
     ms_sh("umount '%s'", small);
-    ms_nginx_stop(&ng);
+    nginx_stop(&ng);
     fx_close();
 }
 
@@ -997,6 +1010,7 @@ test_sftp(void)
     T_EQ_INT(st.pushes_failed, 1);
     T_CONTAINS(status_field(m, "last_error"), "upload \"news/2.html\"");
     ms_sshd_stop(&sshd);
+    started_sshd.dir[0] = '\0';
     fx_close();
 }
 
@@ -1114,7 +1128,7 @@ test_kill9_loses_nothing(void)
     T_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
     T_ASSERT(same_tree(jy_pool_printf(fx.pool, "%s/www/dav", ng.dir)));
     T_EQ_STR(status_field(m, "state"), "ok");
-    ms_nginx_stop(&ng);
+    nginx_stop(&ng);
     fx_close();
 }
 
@@ -1154,7 +1168,7 @@ test_database_connection_lost_mid_push(void)
     kill(pid, SIGTERM);
     waitpid(pid, &st, 0);
     T_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-    ms_nginx_stop(&ng);
+    nginx_stop(&ng);
     fx_close();
 }
 
@@ -1178,7 +1192,7 @@ test_stopped_mirror_catches_up_after_500_publishes(void)
     pid2 = pusher_start();
     T_ASSERT(wait_until(CONVERGED, ma, 20000) >= 0);
     T_ASSERT(wait_until(CONVERGED, mb, 20000) >= 0);
-    ms_nginx_stop(&b);
+    nginx_stop(&b);
     /* 500 publishes: pages change, articles come and go, a stylesheet is replaced */
     for (i = 0; i < 500; i++) {
         char path[64], body[96];
@@ -1229,8 +1243,8 @@ test_stopped_mirror_catches_up_after_500_publishes(void)
     kill(pid2, SIGTERM);
     waitpid(pid2, &st, 0);
     T_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-    ms_nginx_stop(&a);
-    ms_nginx_stop(&b);
+    nginx_stop(&a);
+    nginx_stop(&b);
     fx_close();
 }
 
