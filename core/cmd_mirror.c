@@ -5,6 +5,7 @@
  */
 #include "core/compat.h"
 #include "core/cli.h"
+#include "core/buf.h"
 #include "core/conf.h"
 #include "core/db.h"
 #include "core/err.h"
@@ -49,18 +50,25 @@ static int
 mirror_add(struct jy_cli *cli, struct jy_db *db, int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"kind", required_argument, NULL, 'k'},     {"url", required_argument, NULL, 'u'},
-        {"channels", required_argument, NULL, 'c'}, {"parallel", required_argument, NULL, 'p'},
-        {"verify", required_argument, NULL, 'v'},   {"timeout", required_argument, NULL, 't'},
-        {"user", required_argument, NULL, 'U'},     {"password-file", required_argument, NULL, 'P'},
-        {"ssh-key", required_argument, NULL, 'K'},  {"ssh-pubkey", required_argument, NULL, 'B'},
-        {"host-key", required_argument, NULL, 'H'}, {NULL, 0, NULL, 0},
+        {"kind", required_argument, NULL, 'k'},
+        {"url", required_argument, NULL, 'u'},
+        {"channels", required_argument, NULL, 'c'},
+        {"parallel", required_argument, NULL, 'p'},
+        {"verify", required_argument, NULL, 'v'},
+        {"timeout", required_argument, NULL, 't'},
+        {"user", required_argument, NULL, 'U'},
+        {"password-file", required_argument, NULL, 'P'},
+        {"ssh-key", required_argument, NULL, 'K'},
+        {"ssh-pubkey", required_argument, NULL, 'B'},
+        {"host-key", required_argument, NULL, 'H'},
+        {"subtree", no_argument, NULL, 'S'},
+        {NULL, 0, NULL, 0},
     };
     struct jy_err err = JY_ERR_INIT;
     struct jy_mirror_spec sp;
     const char *password_file = NULL;
     long long id, n;
-    int ch;
+    int ch, added = 0;
 
     memset(&sp, 0, sizeof(sp));
     sp.verify_sample = -2;
@@ -113,6 +121,9 @@ mirror_add(struct jy_cli *cli, struct jy_db *db, int argc, char **argv)
         case 'H':
             sp.host_key_sha256 = optarg;
             break;
+        case 'S':
+            sp.subtree = true;
+            break;
         default:
             return jy_cli_usage_error(&jy_cmd_mirror, "unrecognized option \"%s\"",
                                       argv[optind - 1]);
@@ -126,10 +137,14 @@ mirror_add(struct jy_cli *cli, struct jy_db *db, int argc, char **argv)
     sp.name = argv[optind + 1];
     if (password_file && (sp.password = read_secret(cli->pool, password_file, &err)) == NULL)
         return jy_cli_fail(&err);
-    if (jy_mirror_add(db, cli->pool, &sp, &id, &err) != JY_OK)
+    if (jy_mirror_add_n(db, cli->pool, &sp, &id, &added, &err) != JY_OK)
         return jy_cli_fail(&err);
-    printf("added mirror %lld %s/%s (%s %s); a full push is queued\n", id, sp.site, sp.name,
-           sp.kind, sp.url);
+    if (sp.subtree)
+        printf("added mirror \"%s\" (%s %s) to %d sites under %s; full pushes are queued\n",
+               sp.name, sp.kind, sp.url, added, sp.site);
+    else
+        printf("added mirror %lld %s/%s (%s %s); a full push is queued\n", id, sp.site, sp.name,
+               sp.kind, sp.url);
     return JY_EXIT_OK;
 }
 
@@ -196,6 +211,16 @@ mirror_status(struct jy_cli *cli, struct jy_db *db, int argc, char **argv)
     struct jy_mirror_status st;
     int i, n;
 
+    if (argc >= 2 && strcmp(argv[argc - 1], "--json") == 0) {
+        struct jy_buf out = JY_BUF_INIT(cli->pool);
+        if (argc != 2 && !(argc == 4 && strcmp(argv[1], "--site") == 0))
+            return jy_cli_usage_error(&jy_cmd_mirror,
+                                      "\"mirror status --json\" takes [--site SITE]");
+        if (jy_mirror_status_json(db, cli->pool, argc == 4 ? argv[2] : NULL, &out, &err) != JY_OK)
+            return jy_cli_fail(&err);
+        printf("%s\n", out.buf);
+        return JY_EXIT_OK;
+    }
     if (argc == 2) {
         if (jy_mirror_find(db, cli->pool, argv[1], &one, &err) != JY_OK)
             return jy_cli_fail(&err);
@@ -370,7 +395,7 @@ const struct jy_cmd jy_cmd_mirror = {
     "mirrors of a site: add, list, remove, status and lag, push, verify",
     "usage: jiyue mirror add SITE NAME --kind folder|webdav|sftp --url URL [options]\n"
     "       jiyue mirror list [--site SITE]\n"
-    "       jiyue mirror status [MIRROR | --site SITE]\n"
+    "       jiyue mirror status [MIRROR | --site SITE] | [--site SITE] --json\n"
     "       jiyue mirror push MIRROR [--wait]\n"
     "       jiyue mirror verify MIRROR [--sample N]\n"
     "       jiyue mirror enable|disable|remove MIRROR\n"
@@ -396,6 +421,8 @@ const struct jy_cmd jy_cmd_mirror = {
     "  --ssh-key PATH       sftp: private key file (on every machine running a pusher)\n"
     "  --ssh-pubkey PATH    sftp: its public key, when it is not next to it\n"
     "  --host-key SHA256:X  sftp: the server's host key as \"ssh-keygen -lf\" prints it\n"
+    "  --subtree            add the mirror to SITE and every open site below it; the\n"
+    "                       URL's {code} becomes each site's code (http://m1/dav/{code}/)\n"
     "\n"
     "status shows the state (new, ok, pushing, retrying, degraded), the lag in files\n"
     "and seconds, and the last error in the server's words. push --wait pushes now,\n"

@@ -4,6 +4,7 @@
  */
 #include "core/compat.h"
 #include "core/mirror.h"
+#include "core/buf.h"
 #include "core/db.h"
 #include "core/err.h"
 #include "core/pool.h"
@@ -220,18 +221,48 @@ int
 jy_mirror_add(struct jy_db *db, struct jy_pool *pool, const struct jy_mirror_spec *sp,
               long long *id_out, struct jy_err *err)
 {
+    return jy_mirror_add_n(db, pool, sp, id_out, NULL, err);
+}
+
+
+int
+jy_mirror_add_n(struct jy_db *db, struct jy_pool *pool, const struct jy_mirror_spec *sp,
+                long long *id_out, int *n_out, struct jy_err *err)
+{
     enum jy_mirror_kind kind;
     long long site_id;
-    const char *p[13], *id, *hk = sp->host_key_sha256;
+    struct jy_db_res *res;
+    const char *p[15], *code, *hk = sp->host_key_sha256;
     char site_s[24], par[12], ver[12], tmo[12];
+    bool templ = sp->url && strstr(sp->url, "{code}") != NULL;
 
     if (mirror_spec_check(sp, &kind, err) != JY_OK)
         return JY_ERROR;
+    if (sp->subtree && !templ) {
+        jy_err_set(err, JY_E_INVALID,
+                   "a mirror for every site of a subtree needs {code} in its URL");
+        jy_err_hint(err, "Each site goes to its own folder: http://m1.example.cn/dav/{code}/.");
+        jy_err_field(err, "url");
+        return JY_ERROR;
+    }
     if (jy_site_resolve(db, pool, sp->site, "site", &site_id, err) != JY_OK)
         return JY_ERROR;
+    snprintf(site_s, sizeof(site_s), "%lld", site_id);
+    p[0] = site_s;
+    jy_err_clear(err);
+    code = jy_db_query_value(db, pool, "SELECT code FROM site WHERE id = $1", 1, p, err);
+    if (code == NULL && !sp->subtree) {
+        if (err->code == JY_E_NONE) {
+            jy_err_set(err, JY_E_INVALID,
+                       "site \"%s\" has no 政府网站标识码: it publishes no "
+                       "tree of its own to mirror",
+                       sp->site);
+            jy_err_field(err, "site");
+        }
+        return JY_ERROR;
+    }
     if (hk && strncmp(hk, "SHA256:", 7) == 0)
         hk += 7;
-    snprintf(site_s, sizeof(site_s), "%lld", site_id);
     snprintf(par, sizeof(par), "%d", sp->max_parallel ? sp->max_parallel : 4);
     snprintf(ver, sizeof(ver), "%d", sp->verify_sample == -2 ? 3 : sp->verify_sample);
     snprintf(tmo, sizeof(tmo), "%d", sp->timeout_s ? sp->timeout_s : 30);
@@ -244,42 +275,57 @@ jy_mirror_add(struct jy_db *db, struct jy_pool *pool, const struct jy_mirror_spe
     p[6] = ver;
     p[7] = tmo;
     p[8] = hk ? jy_pool_printf(pool, "%.43s", hk) : NULL;
+    p[9] = sp->subtree ? "true" : "false";
+    p[10] = sp->username || sp->password || sp->ssh_key ? "true" : "false";
+    p[11] = sp->username;
+    p[12] = sp->password;
+    p[13] = sp->ssh_key;
+    p[14] = sp->ssh_pubkey;
     if (jy_db_begin(db, err) != JY_OK)
         return JY_ERROR;
-    id = jy_db_query_value(db, pool,
-                           "INSERT INTO mirror (site_id, name, kind, url, channels, max_parallel,"
-                           " verify_sample, timeout_s, host_key_sha256)"
-                           " VALUES ($1, $2, $3, $4, string_to_array($5, ','), $6, $7, $8, $9)"
-                           " RETURNING id",
-                           9, p, err);
-    if (id == NULL)
+    /*
+     * One statement for one site or a whole subtree (every open site with a
+     * code, {code} replaced by its own), credentials included: all or none.
+     */
+    res = jy_db_query(
+        db, pool,
+        "WITH m AS (INSERT INTO mirror (site_id, name, kind, url, channels, max_parallel,"
+        "  verify_sample, timeout_s, host_key_sha256)"
+        " SELECT s.id, $2, $3, replace($4, '{code}', s.code), string_to_array($5, ','), $6, $7,"
+        "  $8, $9 FROM site s"
+        " WHERE s.code IS NOT NULL AND (s.id = $1 OR ($10 AND s.path @> ARRAY[$1::bigint]"
+        "                                              AND s.status <> 'closed'))"
+        " ORDER BY s.id = $1 DESC, s.path RETURNING id, site_id),"
+        " c AS (INSERT INTO mirror_credential (mirror_id, site_id, username, password, ssh_key,"
+        "  ssh_pubkey) SELECT id, site_id, $12, $13, $14, $15 FROM m WHERE $11)"
+        " SELECT count(*), min(id) FROM m",
+        15, p, err);
+    if (res == NULL)
         goto out_fail;
-    if (sp->username || sp->password || sp->ssh_key) {
-        p[0] = id;
-        p[1] = site_s;
-        p[2] = sp->username;
-        p[3] = sp->password;
-        p[4] = sp->ssh_key;
-        p[5] = sp->ssh_pubkey;
-        if (jy_db_query(db, pool,
-                        "INSERT INTO mirror_credential (mirror_id, site_id, username, password,"
-                        " ssh_key, ssh_pubkey) VALUES ($1, $2, $3, $4, $5, $6)",
-                        6, p, err) == NULL)
-            goto out_fail;
+    if (atoi(jy_db_res_get(res, 0, 0)) == 0) {
+        jy_err_set(err, JY_E_INVALID, "no site under \"%s\" has a 政府网站标识码 to mirror",
+                   sp->site);
+        jy_err_field(err, "site");
+        jy_db_rollback(db);
+        return JY_ERROR;
     }
     if (jy_db_commit(db, err) != JY_OK)
         return JY_ERROR;
-    *id_out = atoll(id);
+    *id_out = atoll(jy_db_res_get(res, 0, 1));
+    if (n_out)
+        *n_out = atoi(jy_db_res_get(res, 0, 0));
     return JY_OK;
 
 out_fail:
     jy_db_rollback(db);
     if (err->code == JY_E_CONFLICT) {
-        jy_err_set(err, JY_E_CONFLICT, "site \"%s\" already has a mirror named \"%s\"", sp->site,
-                   sp->name);
+        jy_err_set(err, JY_E_CONFLICT, "%s \"%s\" already has a mirror named \"%s\"",
+                   sp->subtree ? "a site under" : "site", sp->site, sp->name);
         jy_err_field(err, "name");
     } else if (err->code == JY_E_FORBIDDEN) {
         jy_err_set(err, JY_E_FORBIDDEN, "only platform admins may add mirrors");
+    } else if (err->code == JY_E_INVALID && templ) {
+        jy_err_prefix(err, "URL \"%s\" with {code} replaced", sp->url);
     }
     return JY_ERROR;
 }
@@ -433,7 +479,10 @@ jy_mirror_status_get(struct jy_db *db, struct jy_pool *pool, long long mirror_id
         return JY_ERROR;
     res = jy_db_query(
         db, pool,
-        "SELECT coalesce(st.state, 'new'), coalesce(st.failures, 0), st.confirmed_generation,"
+        "SELECT CASE WHEN st.state = 'pushing' AND NOT EXISTS (SELECT 1 FROM pg_locks l"
+        "  WHERE l.locktype = 'advisory' AND l.classid = 27257 AND l.objid = m.id"
+        "    AND l.objsubid = 2) THEN 'interrupted' ELSE coalesce(st.state, 'new') END,"
+        " coalesce(st.failures, 0), st.confirmed_generation,"
         " to_char(st.confirmed_at, 'YYYY-MM-DD HH24:MI:SS'), l.lag_files, l.lag_seconds,"
         " (SELECT count(*) FROM mirror_file f WHERE f.mirror_id = m.id),"
         " j.mirror_id IS NOT NULL, to_char(j.run_after, 'YYYY-MM-DD HH24:MI:SS'),"
@@ -519,5 +568,63 @@ jy_mirror_sites_confirmed(struct jy_db *db, struct jy_pool *pool, long long afte
         return JY_ERROR;
     *done = atoi(jy_db_res_get(res, 0, 0));
     *pending = atoi(jy_db_res_get(res, 0, 1));
+    return JY_OK;
+}
+
+
+static void
+json_str(struct jy_buf *b, const char *key, const char *v)
+{
+    jy_buf_addf(b, ",\"%s\":", key);
+    if (v == NULL) {
+        jy_buf_add_str(b, "null");
+        return;
+    }
+    jy_buf_add_json_str(b, v, strlen(v));
+}
+
+
+int
+jy_mirror_status_json(struct jy_db *db, struct jy_pool *pool, const char *site, struct jy_buf *out,
+                      struct jy_err *err)
+{
+    struct jy_mirror *ms;
+    struct jy_mirror_status st;
+    int i, n;
+
+    if (jy_mirror_list(db, pool, site, &ms, &n, err) != JY_OK)
+        return JY_ERROR;
+    jy_buf_add_char(out, '[');
+    for (i = 0; i < n; i++) {
+        if (jy_mirror_status_get(db, pool, ms[i].id, &st, err) != JY_OK)
+            return JY_ERROR;
+        jy_buf_addf(out, "%s{\"id\":%lld", i ? "," : "", ms[i].id);
+        json_str(out, "site", ms[i].site_code);
+        json_str(out, "name", ms[i].name);
+        json_str(out, "kind", jy_mirror_kind_name(ms[i].kind));
+        json_str(out, "url", ms[i].url);
+        jy_buf_addf(out, ",\"enabled\":%s", ms[i].enabled ? "true" : "false");
+        json_str(out, "state", ms[i].enabled ? st.state : "disabled");
+        jy_buf_addf(out,
+                    ",\"failures\":%d,\"lag_files\":%lld,\"lag_seconds\":%lld,"
+                    "\"confirmed_files\":%lld,\"confirmed_generation\":%lld",
+                    st.failures, st.lag_files, st.lag_seconds, st.confirmed_files,
+                    st.confirmed_generation);
+        json_str(out, "confirmed_at", st.confirmed_at);
+        jy_buf_addf(out, ",\"queued\":%s", st.queued ? "true" : "false");
+        json_str(out, "run_after", st.run_after);
+        json_str(out, "last_push_at", st.last_push_at);
+        jy_buf_addf(out, ",\"last_push_files\":%d,\"last_push_ms\":%d", st.last_push_files,
+                    st.last_push_ms);
+        json_str(out, "last_error", st.failures ? st.last_error : NULL);
+        json_str(out, "last_error_path", st.failures ? st.last_error_path : NULL);
+        json_str(out, "last_error_at", st.failures ? st.last_error_at : NULL);
+        jy_buf_add_char(out, '}');
+    }
+    jy_buf_add_char(out, ']');
+    if (jy_buf_finish(out) != JY_OK) {
+        jy_err_set(err, JY_E_TOO_LARGE, "the status of %d mirrors does not fit the output", n);
+        return JY_ERROR;
+    }
     return JY_OK;
 }

@@ -17,6 +17,7 @@
 
 #include <stdbool.h>
 
+struct jy_buf;
 struct jy_db;
 struct jy_err;
 struct jy_pool;
@@ -47,8 +48,8 @@ struct jy_mirror {
 struct jy_mirror_spec {
     const char *site; /* code, domain or id */
     const char *name;
-    const char *kind; /* folder, webdav, sftp */
-    const char *url;
+    const char *kind;     /* folder, webdav, sftp */
+    const char *url;      /* "{code}" in it is replaced by the site's 政府网站标识码 */
     const char *channels; /* comma-separated, NULL: all */
     int max_parallel;     /* 0: default 4 */
     int verify_sample;    /* -2: default 3 */
@@ -59,10 +60,12 @@ struct jy_mirror_spec {
     const char *password; /* or the passphrase of ssh_key */
     const char *ssh_key;  /* path of the private key file */
     const char *ssh_pubkey;
+    bool subtree; /* add one mirror to the site and to every open site below it */
 };
 
 struct jy_mirror_status {
-    const char *state; /* new, ok, pushing, retrying, degraded */
+    const char *state; /* new, ok, pushing, retrying, degraded; interrupted: "pushing" but no
+                          pusher holds the mirror (it was killed; the next push resumes) */
     int failures;      /* failed pushes in a row */
     long long confirmed_generation;
     const char *confirmed_at;
@@ -91,6 +94,15 @@ const char *jy_mirror_kind_name(enum jy_mirror_kind kind);
 int jy_mirror_add(struct jy_db *db, struct jy_pool *pool, const struct jy_mirror_spec *spec,
                   long long *id_out, struct jy_err *err);
 
+/*
+ * The same for spec->subtree: one mirror named spec->name for the site and
+ * every open site below it that has a code, each with the URL's {code}
+ * replaced by its own. All or none; *n_out gets how many were added,
+ * *id_out the id of the named site's mirror (or the first one).
+ */
+int jy_mirror_add_n(struct jy_db *db, struct jy_pool *pool, const struct jy_mirror_spec *spec,
+                    long long *id_out, int *n_out, struct jy_err *err);
+
 /* Find a mirror by id or SITE/NAME; JY_E_NOT_FOUND when there is none (or it is not visible). */
 int jy_mirror_find(struct jy_db *db, struct jy_pool *pool, const char *ref, struct jy_mirror *m,
                    struct jy_err *err);
@@ -109,6 +121,18 @@ int jy_mirror_set_enabled(struct jy_db *db, struct jy_pool *pool, const char *re
 /* Status and lag of a mirror. */
 int jy_mirror_status_get(struct jy_db *db, struct jy_pool *pool, long long mirror_id,
                          struct jy_mirror_status *st, struct jy_err *err);
+
+/*
+ * The status of every visible mirror (of one site, or all when site is
+ * NULL) as a JSON array for the API and the status page: one object per
+ * mirror with id, site, name, kind, url, enabled, state, failures,
+ * lag_files, lag_seconds, confirmed_files, confirmed_generation,
+ * confirmed_at, queued, run_after, last_push_at, last_push_files,
+ * last_push_ms, last_error, last_error_path, last_error_at (absent values
+ * are null). Never holds a credential.
+ */
+int jy_mirror_status_json(struct jy_db *db, struct jy_pool *pool, const char *site,
+                          struct jy_buf *out, struct jy_err *err);
 
 /*
  * Queue a push of the mirror now (run_after = now, even in backoff). The

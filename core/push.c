@@ -2,7 +2,7 @@
  * push.c - the pusher (see push.h): a libcurl multi loop over the mirrors
  * this process holds, fed by the push_job queue.
  *
- * Shape of the loop (jy_pusher_loop):
+ * Shape of the loop (push_loop):
  *   claim due jobs (SKIP LOCKED + advisory lock) -> plan each mirror (the
  *   difference of manifests, as ops in phase order) -> start ops within
  *   the per-mirror and total limits -> curl_multi_poll (also on the
@@ -34,9 +34,11 @@
 #include <curl/curl.h>
 #include <sodium.h>
 
-#define PUSH_LOCK_CLASS  27257 /* advisory locks (class, mirror id): 0x6a79, "jy" */
-#define PUSH_BATCH       200   /* confirmations written at once */
-#define PUSH_BODY_MAX    400   /* bytes of an error answer kept for its words */
+/* advisory locks (class, mirror id), 0x6a79 "jy": written as a literal in the SQL here and in
+ * mirror.c */
+#define PUSH_LOCK_CLASS  27257
+#define PUSH_BATCH       200 /* confirmations written at once */
+#define PUSH_BODY_MAX    400 /* bytes of an error answer kept for its words */
 #define PUSH_MAX_PROBLEM 50
 
 enum op_kind { OP_PUT, OP_DELETE, OP_GET };
@@ -71,11 +73,14 @@ struct push_mirror {
     struct jy_pool *pool;
     struct jy_mirror m;
     const char *user, *password, *ssh_key, *ssh_pubkey;
-    const char *base;     /* URL or folder of the site's root, ending in "/" */
-    const char *sftp_dir; /* sftp: the absolute path of base, ending in "/" */
-    const char *src_dir;  /* <output_dir>/<site code>/ */
-    long long seq;        /* push_job.seq when taken */
-    long long generation; /* newest finished generation when planned */
+    const char *base;      /* URL or folder of the site's root, ending in "/" */
+    const char *sftp_dir;  /* sftp: the absolute path of base, ending in "/" */
+    const char *src_dir;   /* <output_dir>/<site code>/ */
+    long long seq;         /* push_job.seq when taken */
+    long long generation;  /* newest finished generation when planned */
+    const char *snap_xmin; /* oldest running transaction when the manifest was read */
+    bool full;             /* the whole manifest was compared (not only rows since synced_xid) */
+    bool dropped;          /* verification dropped confirmed files */
     const char *prev_state;
     bool verify_only;
     struct push_op *ops;
@@ -311,44 +316,88 @@ plan_mirror(struct jy_pusher *p, struct push_mirror *pm, long long mirror_id)
 }
 
 
-/* The difference of the manifests, in phase order; a sample of uploads to fetch back. */
+/*
+ * The difference of the manifests, in phase order; a sample of uploads to
+ * fetch back. Read in one REPEATABLE READ transaction, so the generation,
+ * the counts and both lists come from one snapshot.
+ *
+ * Incremental: once a push completed, the mirror holds every manifest row
+ * written by a transaction older than the oldest one still running when
+ * that manifest was read (synced_xid). The next push compares only rows
+ * written since (age(xmin) no greater than that transaction's age: the
+ * same statement computes both ages, so they agree; frozen rows are the
+ * oldest of all). Deleted rows leave no trace, but after the uploads every
+ * manifest path is confirmed, so deletions exist exactly when the mirror
+ * would then hold more files than the manifest: only then is the (full)
+ * anti-join run. Everything is compared again when synced_xid is unset or
+ * 100 million transactions old (before freezing could hide a change).
+ */
 static bool
 plan_push(struct jy_pusher *p, struct push_mirror *pm)
 {
-    struct jy_db_res *up, *del;
+    struct jy_err err = JY_ERR_INIT;
+    struct jy_db_res *head, *up, *del = NULL;
     char id[24], site[24];
-    const char *v[2] = {id, site};
-    const char *g;
+    const char *v[3] = {id, site};
     int *order;
-    int i, nup, ndel, sample;
+    int i, nup, ndel = 0, sample;
+    long long nrender, nconfirmed, nnew = 0;
 
     snprintf(id, sizeof(id), "%lld", pm->m.id);
     snprintf(site, sizeof(site), "%lld", pm->m.site_id);
-    /* the generation first: the manifest read after it is at least that new */
-    g = jy_db_query_value(p->db, pm->pool,
-                          "SELECT max(id) FROM render_generation"
-                          " WHERE site_id = $1 AND finished_at IS NOT NULL",
-                          1, v + 1, &(struct jy_err) JY_ERR_INIT);
-    pm->generation = g ? atoll(g) : 0;
+    if (jy_db_exec(p->db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", &err) != JY_OK) {
+        jy_log_error("push", "%s (%s)", err.msg, err.detail);
+        return false;
+    }
+    head = pq(p, pm->pool,
+              "SELECT (SELECT max(id) FROM render_generation"
+              "         WHERE site_id = $2 AND finished_at IS NOT NULL),"
+              " pg_snapshot_xmin(pg_current_snapshot()),"
+              " CASE WHEN st.synced_xid IS NOT NULL"
+              "       AND pg_snapshot_xmax(pg_current_snapshot())::text::bigint"
+              "           - st.synced_xid::text::bigint < 100000000"
+              "      THEN (st.synced_xid::text::bigint % 4294967296)::text END,"
+              " (SELECT count(*) FROM render_file r WHERE r.site_id = $2"
+              "   AND (m.channels IS NULL OR r.channel = ANY (m.channels))),"
+              " (SELECT count(*) FROM mirror_file f WHERE f.mirror_id = m.id)"
+              " FROM mirror m LEFT JOIN mirror_status st ON st.mirror_id = m.id WHERE m.id = $1",
+              2, v);
+    if (head == NULL || jy_db_res_rows(head) == 0)
+        goto out_rollback;
+    pm->generation = jy_db_res_get(head, 0, 0) ? atoll(jy_db_res_get(head, 0, 0)) : 0;
+    pm->snap_xmin = jy_db_res_get(head, 0, 1);
+    v[2] = jy_db_res_get(head, 0, 2); /* the 32-bit xid of synced_xid, or NULL: full */
+    pm->full = v[2] == NULL;
+    nrender = atoll(jy_db_res_get(head, 0, 3));
+    nconfirmed = atoll(jy_db_res_get(head, 0, 4));
     up = pq(p, pm->pool,
-            "SELECT r.path, r.sha256, r.size, r.is_asset FROM render_file r"
+            "SELECT r.path, r.sha256, r.size, r.is_asset, f.path IS NULL FROM render_file r"
             " JOIN mirror m ON m.id = $1"
             " LEFT JOIN mirror_file f ON f.mirror_id = m.id AND f.path = r.path"
             " WHERE r.site_id = $2 AND (m.channels IS NULL OR r.channel = ANY (m.channels))"
+            "   AND ($3::text IS NULL OR age(r.xmin) <= age($3::text::xid))"
             "   AND (f.path IS NULL OR f.sha256 <> r.sha256 OR f.size <> r.size)"
             " ORDER BY NOT r.is_asset, r.path",
-            2, v);
-    del = pq(p, pm->pool,
-             "SELECT f.path FROM mirror_file f JOIN mirror m ON m.id = f.mirror_id"
-             " WHERE f.mirror_id = $1 AND NOT EXISTS (SELECT 1 FROM render_file r"
-             "  WHERE r.site_id = $2 AND r.path = f.path"
-             "    AND (m.channels IS NULL OR r.channel = ANY (m.channels)))"
-             " ORDER BY f.path DESC",
-             2, v);
-    if (up == NULL || del == NULL)
-        return false;
+            3, v);
+    if (up == NULL)
+        goto out_rollback;
     nup = jy_db_res_rows(up);
-    ndel = jy_db_res_rows(del);
+    for (i = 0; i < nup; i++)
+        nnew += strcmp(jy_db_res_get(up, i, 4), "t") == 0;
+    if (pm->full || nconfirmed + nnew > nrender) {
+        del = pq(p, pm->pool,
+                 "SELECT f.path FROM mirror_file f JOIN mirror m ON m.id = f.mirror_id"
+                 " WHERE f.mirror_id = $1 AND NOT EXISTS (SELECT 1 FROM render_file r"
+                 "  WHERE r.site_id = $2 AND r.path = f.path"
+                 "    AND (m.channels IS NULL OR r.channel = ANY (m.channels)))"
+                 " ORDER BY f.path DESC",
+                 2, v);
+        if (del == NULL)
+            goto out_rollback;
+        ndel = jy_db_res_rows(del);
+    }
+    if (jy_db_exec(p->db, "COMMIT", &err) != JY_OK)
+        return false;
     sample = pm->m.verify_sample < 0 || pm->m.verify_sample > nup ? nup : pm->m.verify_sample;
     pm->ops = jy_pool_new_array(pm->pool, struct push_op, (size_t) (nup + ndel + sample + 1));
     for (i = 0; i < nup; i++) {
@@ -374,6 +423,10 @@ plan_push(struct jy_pusher *p, struct push_mirror *pm)
     }
     pm->phase = pm->nops ? pm->ops[0].phase : PHASE_END;
     return true;
+
+out_rollback:
+    jy_db_exec(p->db, "ROLLBACK", &err);
+    return false;
 }
 
 
@@ -737,9 +790,16 @@ folder_op(struct push_op *op, char *why, size_t cap, char sha_out[65])
     int out = -1, fd;
 
     if (op->kind == OP_DELETE) {
+        char *slash;
         if (unlink(dst) != 0 && errno != ENOENT) {
             snprintf(why, cap, "cannot remove \"%s\": %s", dst, strerror(errno));
             return JY_ERROR;
+        }
+        /* folders left empty go too (rmdir refuses one that is not empty) */
+        while ((slash = strrchr(dst, '/')) != NULL && (size_t) (slash - dst) >= strlen(pm->base)) {
+            *slash = '\0';
+            if (rmdir(dst) != 0)
+                break;
         }
         return JY_OK;
     }
@@ -843,6 +903,7 @@ op_done(struct jy_pusher *p, struct push_op *op, bool ok, const char *sha, const
             verify_problem(pm, op->path, what);
             push_fail(pm, op->path, "verification of \"%s\": %s", op->path, what);
             push_forget(p, pm, op->path); /* not there as confirmed: send it again */
+            pm->dropped = true;
             return;
         }
         if (pm->rep)
@@ -1022,7 +1083,7 @@ static void
 push_mirror_end(struct jy_pusher *p, struct push_mirror *pm, bool stopped)
 {
     char id[24], seq[24], gen[24], files[24], bytes[24], ms[24], delay[24], fails[24];
-    const char *v[8] = {id};
+    const char *v[9] = {id};
     bool ok = pm->failed == 0 && pm->phase == PHASE_END;
     struct jy_db_res *res;
 
@@ -1041,12 +1102,13 @@ push_mirror_end(struct jy_pusher *p, struct push_mirror *pm, bool stopped)
         v[2] = files;
         v[3] = bytes;
         v[4] = ms;
+        v[5] = pm->snap_xmin;
         pq(p, pm->pool,
            "UPDATE mirror_status SET state = 'ok', failures = 0,"
            " confirmed_generation = greatest(confirmed_generation, nullif($2::bigint, 0)),"
            " confirmed_at = now(), last_push_at = now(), last_push_files = $3,"
-           " last_push_bytes = $4, last_push_ms = $5 WHERE mirror_id = $1",
-           5, v);
+           " last_push_bytes = $4, last_push_ms = $5, synced_xid = $6::xid8 WHERE mirror_id = $1",
+           6, v);
         v[1] = seq;
         res = pq(p, pm->pool, "DELETE FROM push_job WHERE mirror_id = $1 AND seq = $2", 2, v);
         if (res && jy_db_res_affected(res) == 0) /* asked again meanwhile: once more, now */
@@ -1077,11 +1139,14 @@ push_mirror_end(struct jy_pusher *p, struct push_mirror *pm, bool stopped)
         v[5] = files;
         v[6] = bytes;
         v[7] = ms;
+        v[8] = pm->dropped ? "true" : "false";
+        /* files found wrong were dropped from mirror_file: compare everything next time */
         pq(p, pm->pool,
            "UPDATE mirror_status SET state = $2, failures = $3, last_error = $4,"
            " last_error_path = $5, last_error_at = now(), last_push_at = now(),"
-           " last_push_files = $6, last_push_bytes = $7, last_push_ms = $8 WHERE mirror_id = $1",
-           8, v);
+           " last_push_files = $6, last_push_bytes = $7, last_push_ms = $8,"
+           " synced_xid = CASE WHEN $9 THEN NULL ELSE synced_xid END WHERE mirror_id = $1",
+           9, v);
         v[1] = delay;
         pq(p, pm->pool,
            "UPDATE push_job SET attempts = attempts + 1,"
@@ -1264,6 +1329,44 @@ push_advance(struct jy_pusher *p)
 
 
 /*
+ * The database connection was lost, and with it the advisory locks: another
+ * pusher may take these mirrors now, so stop sending to them at once (an
+ * upload of ours finishing after one of its would put older bytes back)
+ * and write nothing about them. Their jobs are still queued.
+ */
+static void
+push_abandon_all(struct jy_pusher *p)
+{
+    while (p->mirrors) {
+        struct push_mirror *pm = p->mirrors;
+        p->mirrors = pm->link;
+        p->nmirrors--;
+        jy_log_warn("push", "mirror %s/%s: database connection lost, push abandoned",
+                    pm->m.site_code, pm->m.name);
+        push_mirror_free(p, pm);
+    }
+}
+
+
+/* Connect again and LISTEN, trying every second for a minute (a database restart). */
+static int
+push_reconnect(struct jy_pusher *p, volatile sig_atomic_t *stop, struct jy_err *err)
+{
+    int i;
+
+    for (i = 0; i < 60 && !(stop && *stop); i++) {
+        if (jy_db_reset(p->db, err) == JY_OK &&
+            jy_db_exec(p->db, "LISTEN jy_render; LISTEN jy_push", err) == JY_OK) {
+            jy_log_info("push", "database connection back");
+            return JY_OK;
+        }
+        sleep(1);
+    }
+    return JY_ERROR;
+}
+
+
+/*
  * The loop. drain: return when nothing is in flight and nothing is due.
  * Otherwise wait for notifications and poll the queue every poll_ms.
  */
@@ -1308,14 +1411,26 @@ push_loop(struct jy_pusher *p, bool drain, int stop_fd, volatile sig_atomic_t *s
                         &numfds);
         if (stop_fd >= 0 && extra[nextra - 1].revents)
             break;
+        if (!jy_db_ok(p->db)) {
+            push_abandon_all(p);
+            if (drain) {
+                jy_err_set(err, JY_E_UNAVAILABLE, "could not reach the database");
+                return JY_ERROR;
+            }
+            if (push_reconnect(p, stop, err) != JY_OK)
+                return JY_ERROR;
+            claim = true;
+            continue;
+        }
         curl_multi_perform(p->multi, &running);
         push_collect(p);
         if (!drain) {
             if (jy_db_notifies(p->db, push_on_notify, p, err) < 0) {
+                push_abandon_all(p);
                 jy_log_warn("push", "%s (%s): reconnecting", err->msg, err->detail);
-                if (jy_db_reset(p->db, err) != JY_OK ||
-                    jy_db_exec(p->db, "LISTEN jy_render; LISTEN jy_push", err) != JY_OK)
+                if (push_reconnect(p, stop, err) != JY_OK)
                     return JY_ERROR;
+                claim = true; /* what was queued meanwhile sent no notification to us */
             }
             if (p->wake) {
                 p->wake = false;
@@ -1477,8 +1592,10 @@ jy_mirror_verify(const char *conninfo, struct jy_pool *pool, long long mirror_id
     /* pm is freed (its deletions flushed at the phase end); queue a repair when needed */
     if (rep->wrong) {
         res = jy_db_query(p->db, pool,
-                          "SELECT jy_push_enqueue(site_id, id, 'verification found files wrong')"
-                          " FROM mirror WHERE id = $1",
+                          "WITH r AS (UPDATE mirror_status SET synced_xid = NULL"
+                          "            WHERE mirror_id = $1 RETURNING mirror_id)"
+                          " SELECT jy_push_enqueue(site_id, id, 'verification found files wrong')"
+                          " FROM mirror WHERE id = (SELECT mirror_id FROM r)",
                           1, v, err);
         if (res == NULL) {
             jy_pusher_destroy(p);

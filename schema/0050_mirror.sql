@@ -171,6 +171,7 @@ CREATE TABLE mirror_status (
     failures         integer NOT NULL DEFAULT 0,
     confirmed_generation bigint,
     confirmed_at     timestamptz,
+    synced_xid       xid8,
     last_push_at     timestamptz,
     last_push_files  integer NOT NULL DEFAULT 0,
     last_push_bytes  bigint NOT NULL DEFAULT 0,
@@ -189,6 +190,11 @@ COMMENT ON TABLE mirror_status IS
     'again and again, or refused our credentials); the last error with the server''s words.';
 COMMENT ON COLUMN mirror_status.confirmed_generation IS
     'The newest render_generation whose manifest the mirror held completely after a push.';
+COMMENT ON COLUMN mirror_status.synced_xid IS
+    'The oldest transaction still running when the manifest of the last complete push was read: '
+    'manifest rows written by older transactions are on the mirror, so the next push compares '
+    'only rows written since (xmin). NULL: compare everything (new mirror, channels changed, '
+    'verification found files wrong).';
 COMMENT ON COLUMN mirror_status.pusher IS 'host:pid of the pusher working on the mirror now, or last.';
 
 ALTER TABLE mirror_status ENABLE ROW LEVEL SECURITY;
@@ -275,6 +281,9 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
         INSERT INTO mirror_status (mirror_id, site_id) VALUES (NEW.id, NEW.site_id);
+    ELSE
+        -- another URL or other channels: compare the whole manifest next time
+        UPDATE mirror_status SET synced_xid = NULL WHERE mirror_id = NEW.id;
     END IF;
     IF NEW.enabled THEN
         PERFORM jy_push_enqueue(NEW.site_id, NEW.id, 'mirror added or changed');

@@ -123,14 +123,35 @@ ms_read_pid(const char *file)
 }
 
 
-/* Stop the daemon whose pid is in file and wait until it is gone. */
+/*
+ * Stop the daemon whose pid is in file (or, when the file is gone with its
+ * temp folder, the pid remembered at start) and wait until it is gone.
+ */
 static JY_UNUSED void
-ms_stop_pidfile(const char *file)
+ms_stop_pidfile(const char *file, pid_t known, const char *dir)
 {
     pid_t pid = ms_read_pid(file);
+    char path[64], cmd[2048];
+    size_t len, k;
+    FILE *f;
     int i;
 
     if (pid <= 0)
+        pid = known;
+    if (pid <= 0)
+        return;
+    /* only our own daemon: its command line names our folder (a pid may have been reused) */
+    snprintf(path, sizeof(path), "/proc/%d/cmdline", (int) pid);
+    f = fopen(path, "r");
+    if (f == NULL)
+        return;
+    len = fread(cmd, 1, sizeof(cmd) - 1, f);
+    fclose(f);
+    for (k = 0; k < len; k++)
+        if (cmd[k] == '\0')
+            cmd[k] = ' ';
+    cmd[len] = '\0';
+    if (strstr(cmd, dir) == NULL)
         return;
     kill(pid, SIGTERM);
     for (i = 0; i < 500 && kill(pid, 0) == 0; i++)
@@ -144,6 +165,7 @@ ms_stop_pidfile(const char *file)
 struct ms_nginx {
     char dir[512]; /* prefix: nginx.conf, logs, www/ (the served tree) */
     int port;
+    pid_t pid; /* of the master, read at start */
 };
 
 /*
@@ -218,6 +240,8 @@ ms_nginx_start(struct ms_nginx *n, const char *dir, int port, const char *extra)
         ms_sh("cat '%s/error.log'", dir);
         return -1;
     }
+    snprintf(path, sizeof(path), "%s/nginx.pid", dir);
+    n->pid = ms_read_pid(path);
     return ms_wait_port(n->port);
 }
 
@@ -228,7 +252,8 @@ ms_nginx_stop(struct ms_nginx *n)
     char pidfile[600];
 
     snprintf(pidfile, sizeof(pidfile), "%s/nginx.pid", n->dir);
-    ms_stop_pidfile(pidfile);
+    ms_stop_pidfile(pidfile, n->pid, n->dir);
+    n->pid = 0;
 }
 
 
@@ -238,6 +263,7 @@ struct ms_sshd {
     char host_key_sha256[80]; /* "SHA256:..." */
     char user_key[600];       /* private key file of the user */
     char user[64];
+    pid_t pid;
 };
 
 /* sshd on 127.0.0.1 with keys of its own; the login is the user running the test. */
@@ -253,7 +279,9 @@ ms_sshd_start(struct ms_sshd *s, const char *dir)
     snprintf(s->user, sizeof(s->user), "%s", getenv("USER") ? getenv("USER") : "root");
     if (geteuid() == 0)
         snprintf(s->user, sizeof(s->user), "root");
-    if (ms_sh("mkdir -p '%s/sftp' /run/sshd && chmod 755 '%s' && "
+    /* /run/sshd: sshd's privilege separation folder, needed (and creatable) only as root */
+    if (ms_sh("mkdir -p '%s/sftp' && { [ \"$(id -u)\" != 0 ] || mkdir -p /run/sshd; } && "
+              "chmod 755 '%s' && "
               "ssh-keygen -q -t ecdsa -b 256 -m PEM -N '' -f '%s/host_key' && "
               "ssh-keygen -q -t ecdsa -b 256 -m PEM -N '' -f '%s/user_key' && "
               "cp '%s/user_key.pub' '%s/authorized_keys' && chmod 600 '%s/authorized_keys'",
@@ -284,7 +312,11 @@ ms_sshd_start(struct ms_sshd *s, const char *dir)
         ms_sh("cat '%s/sshd.log'", dir);
         return -1;
     }
-    return ms_wait_port(s->port);
+    if (ms_wait_port(s->port) != 0)
+        return -1;
+    snprintf(path, sizeof(path), "%s/sshd.pid", dir);
+    s->pid = ms_read_pid(path);
+    return 0;
 }
 
 
@@ -294,7 +326,8 @@ ms_sshd_stop(struct ms_sshd *s)
     char pidfile[600];
 
     snprintf(pidfile, sizeof(pidfile), "%s/sshd.pid", s->dir);
-    ms_stop_pidfile(pidfile);
+    ms_stop_pidfile(pidfile, s->pid, s->dir);
+    s->pid = 0;
 }
 
 

@@ -82,6 +82,9 @@ case_secrets_are_never_shown() {
     expect_out "does not hold its manifest yet"; expect_out "Couldn't connect to server"
     expect_no_out "pa55"
     jy "${J[@]}" mirror status; expect_rc 0; expect_out "state       retrying"; expect_no_out "pa55"
+    jy "${J[@]}" mirror status --site $SITE --json; expect_rc 0; expect_no_out "pa55"
+    python3 -c 'import json,sys; m=[x for x in json.load(open(sys.argv[1])) if x["name"]=="dav"][0]; \
+        assert m["state"]=="retrying" and "connect" in m["last_error"], m' "$OUT" || fail "bad JSON status"
     jy "${J[@]}" audit; expect_no_out "pa55"
     jy "${J[@]}" mirror disable $SITE/dav; expect_rc 0
     jy "${J[@]}" mirror push $SITE/dav; expect_rc 1; expect_out "is disabled"

@@ -52,7 +52,8 @@ stop_everything(void)
     size_t i;
 
     for (i = 0; i < (size_t) nstarted_nginx; i++)
-        ms_nginx_stop(&started_nginx[i]);
+        if (started_nginx[i].pid > 0)
+            ms_nginx_stop(&started_nginx[i]);
     nstarted_nginx = 0;
     if (started_sshd.dir[0])
         ms_sshd_stop(&started_sshd);
@@ -63,6 +64,18 @@ stop_everything(void)
             waitpid(started_pusher[i], NULL, 0);
             started_pusher[i] = 0;
         }
+}
+
+
+static void
+nginx_stop(struct ms_nginx *n)
+{
+    int i;
+
+    ms_nginx_stop(n);
+    for (i = 0; i < nstarted_nginx; i++)
+        if (strcmp(started_nginx[i].dir, n->dir) == 0)
+            started_nginx[i].pid = 0;
 }
 
 
@@ -323,6 +336,11 @@ test_add_refuses_bad_input(void)
     T_EQ_INT(jy_mirror_add(fx.owner, fx.pool, &sp, &id, &err), JY_ERROR);
     T_EQ_INT(err.code, JY_E_NOT_FOUND);
     T_EQ_INT(count("SELECT count(*) FROM mirror WHERE site_id = $1", fx.prov), 0);
+    /* the platform's root has no tree of its own */
+    sp.site = num(fx.platform);
+    T_EQ_INT(jy_mirror_add(fx.owner, fx.pool, &sp, &id, &err), JY_ERROR);
+    T_CONTAINS(err.msg, "has no 政府网站标识码");
+    T_EQ_STR(err.field, "site");
     sp.site = "5600000001";
     T_EQ_INT(jy_mirror_add(fx.owner, fx.pool, &sp, &id, &err), JY_OK);
     T_EQ_INT(jy_mirror_add(fx.owner, fx.pool, &sp, &id, &err), JY_ERROR);
@@ -332,6 +350,46 @@ test_add_refuses_bad_input(void)
     T_EQ_INT(count("SELECT count(*) FROM mirror WHERE site_id = $1", fx.prov), 1);
     T_EQ_INT(count("SELECT count(*) FROM mirror_status WHERE site_id = $1", fx.prov), 1);
     T_EQ_INT(count("SELECT count(*) FROM push_job WHERE site_id = $1", fx.prov), 1);
+    fx_close();
+}
+
+
+static void
+test_add_to_a_subtree(void)
+{
+    struct jy_err err = JY_ERR_INIT;
+    struct jy_mirror_spec sp;
+    long long id;
+    int n = 0;
+
+    fx_open();
+    memset(&sp, 0, sizeof(sp));
+    sp.site = num(fx.platform);
+    sp.name = "m1";
+    sp.kind = "webdav";
+    sp.url = "http://m1.example.cn/dav/";
+    sp.username = "pusher";
+    sp.password = "s3cret";
+    sp.verify_sample = -2;
+    sp.subtree = true;
+    /* every site of the subtree in one URL: refused */
+    T_EQ_INT(jy_mirror_add_n(fx.owner, fx.pool, &sp, &id, &n, &err), JY_ERROR);
+    T_EQ_STR(err.field, "url");
+    T_CONTAINS(err.msg, "needs {code} in its URL");
+    /* the platform's root has no code: its province and city get one mirror each */
+    sp.url = "http://m1.example.cn/dav/{code}/";
+    T_EQ_INT(jy_mirror_add_n(fx.owner, fx.pool, &sp, &id, &n, &err), JY_OK);
+    T_EQ_INT(n, 2);
+    T_EQ_STR(own("SELECT string_agg(url, ' ' ORDER BY url) FROM mirror", 0, NULL),
+             "http://m1.example.cn/dav/5600000001/ http://m1.example.cn/dav/5601000001/");
+    T_EQ_INT(
+        count("SELECT count(*) FROM mirror_credential WHERE password = 's3cret' AND $1 > 0", 1), 2);
+    T_EQ_INT(count("SELECT count(*) FROM push_job WHERE $1 > 0", 1), 2);
+    /* again: the names are taken, nothing is added */
+    T_EQ_INT(jy_mirror_add_n(fx.owner, fx.pool, &sp, &id, &n, &err), JY_ERROR);
+    T_EQ_INT(err.code, JY_E_CONFLICT);
+    T_CONTAINS(err.msg, "a site under");
+    T_EQ_INT(count("SELECT count(*) FROM mirror WHERE $1 > 0", 1), 2);
     fx_close();
 }
 
@@ -427,6 +485,14 @@ test_folder_push_converges(void)
     T_EQ_INT(st.files_sent, 2);
     T_EQ_INT(st.files_deleted, 1);
     T_ASSERT(same_tree(dir));
+    /* a folder left empty is removed with its last file */
+    T_EQ_INT(ms_gen_begin(&fx.site, "elder withdrawn"), 0);
+    T_EQ_INT(ms_remove(&fx.site, "elder/index.html"), 0);
+    T_EQ_INT(rmdir(jy_pool_printf(fx.pool, "%s/elder", fx.site.root)), 0);
+    T_EQ_INT(ms_gen_finish(&fx.site), 0);
+    st = drain(0);
+    T_EQ_INT(st.files_deleted, 1);
+    T_ASSERT(same_tree(dir));
     /* unchanged site: a push sends nothing */
     T_EQ_INT(ms_gen_begin(&fx.site, "nothing"), 0);
     T_EQ_INT(ms_gen_finish(&fx.site), 0);
@@ -436,6 +502,63 @@ test_folder_push_converges(void)
     T_EQ_INT(st.files_deleted, 0);
     T_EQ_INT(count("SELECT lag_files FROM mirror_lag WHERE mirror_id = $1", m), 0);
     T_EQ_INT(count("SELECT count(*) FROM push_job WHERE mirror_id = $1", m), 0);
+    fx_close();
+}
+
+
+/*
+ * Pushes compare only manifest rows written since the last complete push
+ * (push.c plan_push): a row written by a transaction that was still open
+ * while a push read the manifest must not be missed, whenever it commits.
+ */
+static void
+test_incremental_misses_nothing(void)
+{
+    struct jy_err err = JY_ERR_INIT;
+    struct jy_db *late;
+    struct jy_push_stats st;
+    const char *dir, *p[2];
+    long long m;
+
+    fx_open();
+    dir = jy_pool_printf(fx.pool, "%s/mirror", jy_test_tmpdir());
+    publish_site();
+    m = add_mirror("local", "folder", dir, 0);
+    T_EQ_INT(drain(0).files_sent, 6);
+    /* a slow renderer transaction writes a row and stays open */
+    late = jy_db_connect(fx.conninfo, &err);
+    T_ASSERT(late != NULL);
+    T_EQ_INT(ms_sh("printf 'late\n' >'%s/late.html'", fx.site.root), 0);
+    p[0] = num(fx.prov);
+    p[1] = "f152945b358aa26a9e72e25381deff94e254c547089bd690dccd218e9414d148"; /* "late\n" */
+    ;
+    T_EQ_INT(jy_db_begin(late, &err), JY_OK);
+    T_ASSERT(jy_db_query(late, fx.pool,
+                         "INSERT INTO render_file (site_id, path, channel, size, sha256, is_asset,"
+                         " generation) VALUES ($1, 'late.html', 'desktop', 5, $2, false, 0)",
+                         2, p, &err) != NULL);
+    /* meanwhile another render finishes and is pushed completely */
+    T_EQ_INT(ms_gen_begin(&fx.site, "item 1"), 0);
+    T_EQ_INT(ms_write_str(&fx.site, "news/1.html", "<p>第一条（改）</p>\n", false), 0);
+    T_EQ_INT(ms_gen_finish(&fx.site), 0);
+    st = drain(0);
+    T_EQ_INT(st.files_sent, 1);
+    T_ASSERT(status_field(m, "synced_xid") != NULL);
+    /* the late row commits; the next push must send it although the mirror counts as synced */
+    T_EQ_INT(jy_db_commit(late, &err), JY_OK);
+    jy_db_close(late);
+    T_EQ_INT(ms_gen_begin(&fx.site, "nothing"), 0);
+    T_EQ_INT(ms_gen_finish(&fx.site), 0);
+    st = drain(0);
+    T_EQ_INT(st.files_sent, 1);
+    T_ASSERT(same_tree(dir));
+    /* other channels: the mirror compares everything again and drops what it must not hold */
+    own("UPDATE mirror SET channels = '{asset}'", 0, NULL);
+    T_ASSERT(status_field(m, "synced_xid") == NULL);
+    st = drain(0);
+    T_EQ_INT(st.files_deleted, 5);
+    T_EQ_INT(count("SELECT count(*) FROM mirror_file WHERE mirror_id = $1", m), 2);
+    T_EQ_INT(ms_sh("test -f '%s/assets/site.css' && ! test -e '%s/index.html'", dir, dir), 0);
     fx_close();
 }
 
@@ -562,7 +685,7 @@ test_webdav_order_and_nothing_twice(void)
     T_EQ_INT(st.pushes, 2);
     T_EQ_INT(st.files_sent, 0);
     T_EQ_STR(access_log(&ng), "");
-    ms_nginx_stop(&ng);
+    nginx_stop(&ng);
     fx_close();
 }
 
@@ -613,7 +736,7 @@ test_webdav_refusals_in_the_servers_words(void)
     st = drain(0);
     T_EQ_INT(st.files_sent, 6);
     T_ASSERT(same_tree(jy_pool_printf(fx.pool, "%s/www/auth", ng.dir)));
-    ms_nginx_stop(&ng);
+    nginx_stop(&ng);
     fx_close();
 }
 
@@ -786,7 +909,7 @@ test_verify_catches_a_wrong_body(void)
     st = drain(0);
     T_EQ_INT(st.files_sent, 2);
     T_ASSERT(same_tree(jy_pool_printf(fx.pool, "%s/www/dav", ng.dir)));
-    ms_nginx_stop(&ng);
+    nginx_stop(&ng);
     fx_close();
 }
 
@@ -833,7 +956,7 @@ test_full_disk(void)
                    m),
              0);
     ms_sh("umount '%s'", small);
-    ms_nginx_stop(&ng);
+    nginx_stop(&ng);
     fx_close();
 }
 
@@ -887,6 +1010,7 @@ test_sftp(void)
     T_EQ_INT(st.pushes_failed, 1);
     T_CONTAINS(status_field(m, "last_error"), "upload \"news/2.html\"");
     ms_sshd_stop(&sshd);
+    started_sshd.dir[0] = '\0';
     fx_close();
 }
 
@@ -989,6 +1113,12 @@ test_kill9_loses_nothing(void)
     waitpid(pid, &st, 0);
     T_ASSERT(count("SELECT count(*) FROM mirror_file WHERE mirror_id = $1", m) < 1500);
     T_EQ_STR(status_field(m, "state"), "pushing");
+    {
+        struct jy_err err = JY_ERR_INIT;
+        struct jy_mirror_status ms;
+        T_EQ_INT(jy_mirror_status_get(fx.owner, fx.pool, m, &ms, &err), JY_OK);
+        T_EQ_STR(ms.state, "interrupted"); /* no pusher holds it any more */
+    }
     /* the job is still there; another pusher takes it at once (the lock died with the process) */
     T_EQ_INT(count("SELECT count(*) FROM push_job WHERE mirror_id = $1", m), 1);
     pid = pusher_start();
@@ -998,7 +1128,47 @@ test_kill9_loses_nothing(void)
     T_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
     T_ASSERT(same_tree(jy_pool_printf(fx.pool, "%s/www/dav", ng.dir)));
     T_EQ_STR(status_field(m, "state"), "ok");
-    ms_nginx_stop(&ng);
+    nginx_stop(&ng);
+    fx_close();
+}
+
+
+static void
+test_database_connection_lost_mid_push(void)
+{
+    struct ms_nginx ng;
+    long long m;
+    pid_t pid;
+    int i, st;
+
+    fx_open();
+    T_EQ_INT(nginx_start(&ng, jy_test_tmpdir(), 0, NULL), 0);
+    T_EQ_INT(ms_gen_begin(&fx.site, "full"), 0);
+    for (i = 0; i < 1500; i++) {
+        char path[64], body[64];
+        snprintf(path, sizeof(path), "news/%d/%d.html", i / 100, i);
+        snprintf(body, sizeof(body), "<p>第%d条</p>\n", i);
+        T_EQ_INT(ms_write_str(&fx.site, path, body, false), 0);
+    }
+    T_EQ_INT(ms_gen_finish(&fx.site), 0);
+    m = add_mirror("dav", "webdav", jy_pool_printf(fx.pool, "http://127.0.0.1:%d/dav/", ng.port),
+                   3);
+    own("UPDATE mirror SET max_parallel = 2", 0, NULL);
+    pid = pusher_start();
+    T_ASSERT(wait_until("SELECT count(*) > 0 FROM mirror_file WHERE mirror_id = $1", m, 20000) >=
+             0);
+    /* the pusher's session ends (a database restart, a failover): its locks go with it */
+    own("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+        " WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        0, NULL);
+    /* it reconnects by itself and the mirror converges */
+    T_ASSERT(wait_until(CONVERGED, m, 30000) >= 0);
+    T_ASSERT(same_tree(jy_pool_printf(fx.pool, "%s/www/dav", ng.dir)));
+    T_EQ_INT(kill(pid, 0), 0); /* the same process */
+    kill(pid, SIGTERM);
+    waitpid(pid, &st, 0);
+    T_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    nginx_stop(&ng);
     fx_close();
 }
 
@@ -1022,7 +1192,7 @@ test_stopped_mirror_catches_up_after_500_publishes(void)
     pid2 = pusher_start();
     T_ASSERT(wait_until(CONVERGED, ma, 20000) >= 0);
     T_ASSERT(wait_until(CONVERGED, mb, 20000) >= 0);
-    ms_nginx_stop(&b);
+    nginx_stop(&b);
     /* 500 publishes: pages change, articles come and go, a stylesheet is replaced */
     for (i = 0; i < 500; i++) {
         char path[64], body[96];
@@ -1073,8 +1243,8 @@ test_stopped_mirror_catches_up_after_500_publishes(void)
     kill(pid2, SIGTERM);
     waitpid(pid2, &st, 0);
     T_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-    ms_nginx_stop(&a);
-    ms_nginx_stop(&b);
+    nginx_stop(&a);
+    nginx_stop(&b);
     fx_close();
 }
 
@@ -1084,8 +1254,10 @@ main(int argc, char **argv)
 {
     static const struct jy_test_case cases[] = {
         T_CASE(test_add_refuses_bad_input),
+        T_CASE(test_add_to_a_subtree),
         T_CASE(test_rights_and_secrets),
         T_CASE(test_folder_push_converges),
+        T_CASE(test_incremental_misses_nothing),
         T_CASE(test_webdav_order_and_nothing_twice),
         T_CASE(test_webdav_refusals_in_the_servers_words),
         T_CASE(test_broken_servers),
@@ -1093,6 +1265,7 @@ main(int argc, char **argv)
         T_CASE(test_full_disk),
         T_CASE(test_sftp),
         T_CASE(test_kill9_loses_nothing),
+        T_CASE(test_database_connection_lost_mid_push),
         T_CASE(test_stopped_mirror_catches_up_after_500_publishes),
     };
 
