@@ -11,6 +11,7 @@ libgumbo-dev libmagic-dev
 postgresql
 clang libclang-rt-14-dev clang-format
 default-jre-headless
+python3
 ca-certificates"
 # npm installs the Nu HTML Checker (package.json); a Node.js that is already
 # there (with its own npm) is used as it is: Debian's npm would conflict with it
