@@ -31,6 +31,7 @@
 #include "core/utf8.h"
 
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -69,6 +70,14 @@ static struct {
     int fd;
     unsigned long docs, restarts;
 } g = {.fd = -1};
+
+/*
+ * One worker serves the process, one document at a time: the HTTP
+ * server's threads take turns here (plugins keep per-site caches that are
+ * not thread-safe either). NEEDSWORK: a pool of workers when one core of
+ * checks stops being enough for a platform's editors.
+ */
+static pthread_mutex_t check_lock = PTHREAD_MUTEX_INITIALIZER;
 
 
 /* ---- wire ------------------------------------------------------------- */
@@ -909,6 +918,12 @@ jy_check_setup(const struct jy_conf *conf, const char *conninfo, struct jy_err *
         return JY_ERROR;
     }
     g.ready = true;
+    /* fork the worker now, while the program is still one thread (a fork from a
+     * threaded server copies only the forking thread; better not to need it) */
+    if (g.isolate && jy_plugin_host_checks(g.host) > 0 && worker_start(err) != JY_OK) {
+        jy_log_warn("check", "%s: will retry at the first check", err->msg);
+        jy_err_clear(err);
+    }
     return JY_OK;
 }
 
@@ -1135,12 +1150,15 @@ docb_run(struct docb *b, struct jy_pool *pool, enum jy_check_stage stage,
     }
     b->doc.fields = b->fields;
     if (n > 0) {
-        if (g.isolate) {
-            if (run_isolated(pool, &b->doc, checks, n, &raw, err) != JY_OK)
-                return JY_ERROR;
-        } else {
+        int rc = JY_OK;
+        pthread_mutex_lock(&check_lock);
+        if (g.isolate)
+            rc = run_isolated(pool, &b->doc, checks, n, &raw, err);
+        else
             run_inprocess(pool, &b->doc, checks, n, &raw);
-        }
+        pthread_mutex_unlock(&check_lock);
+        if (rc != JY_OK)
+            return JY_ERROR;
     }
     out->v = jy_pool_new_array(pool, struct jy_check_finding, raw.n + 1);
     field_order = jy_pool_new_array(pool, int, raw.n + 1);
