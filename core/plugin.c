@@ -129,10 +129,10 @@ api_register_helper(struct jy_plugin_api *api, const struct jy_plugin_helper *h)
     size_t i;
 
     if (!host->in_init || h == NULL || !plugin_name_ok(h->name) || h->fn == NULL ||
-        h->min_args < 0 || h->max_args < h->min_args) {
+        h->min_args < 0 || h->max_args < h->min_args || h->max_args > 16) {
         host_fail(host,
                   "helper \"%s\": needs a name of [a-z0-9_], a function and 0 <= min_args "
-                  "<= max_args",
+                  "<= max_args <= 16",
                   h && h->name ? h->name : "");
         return -1;
     }
