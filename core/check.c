@@ -662,6 +662,8 @@ worker_main(int fd)
 
     signal(SIGPIPE, SIG_DFL);
     signal(SIGINT, SIG_IGN);
+    /* what a plugin prints must not end up in the command's output (--json) */
+    dup2(STDERR_FILENO, STDOUT_FILENO);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     /* the parent's connection is the parent's: never touch its socket */
     g.sysdb = NULL;
@@ -816,8 +818,18 @@ run_isolated(struct jy_pool *pool, const struct jy_plugin_doc *doc, const int *c
             return JY_ERROR;
         }
         g.docs++;
-        if (send_frame(g.fd, 'D', req.buf, req.len) != 0)
-            rc = -1;
+        if (send_frame(g.fd, 'D', req.buf, req.len) != 0) {
+            /* the worker was gone before this document (killed from outside): that is no
+             * check's fault, start another and send again once */
+            char why[128];
+            worker_reap(why, sizeof(why));
+            jy_log_warn("check", "check worker had ended (%s); starting another", why);
+            g.restarts++;
+            if (worker_start(err) != JY_OK)
+                return JY_ERROR;
+            if (send_frame(g.fd, 'D', req.buf, req.len) != 0)
+                rc = -1;
+        }
         deadline = now_s() + g.timeout_s;
         while (rc == 0) {
             char type, *payload;
@@ -963,6 +975,13 @@ const char *
 jy_check_problem(size_t i)
 {
     return g.host ? jy_plugin_host_problem(g.host, i) : NULL;
+}
+
+
+long
+jy_check_worker_pid(void)
+{
+    return g.worker > 0 ? (long) g.worker : 0;
 }
 
 

@@ -115,4 +115,7 @@ void jy_check_findings_json(const struct jy_check_findings *f, struct jy_buf *ou
 /* Worker statistics for the benchmark: documents sent, restarts. */
 void jy_check_worker_stats(unsigned long *docs, unsigned long *restarts);
 
+/* Process id of the check worker, 0 when none runs (monitoring, tests). */
+long jy_check_worker_pid(void);
+
 #endif /* JY_CORE_CHECK_H */

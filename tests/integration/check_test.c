@@ -15,6 +15,7 @@
 
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static struct jy_conf *conf;
@@ -418,6 +419,18 @@ test_worker_survives_crash_and_hang(void)
     jy_check_worker_stats(&docs, &restarts);
     T_EQ_INT(restarts, 3);
     T_EQ_STR(check_text(NULL, "<p>正常</p>", NULL), "");
+    /* a worker killed from outside between documents is replaced without blaming a check */
+    T_ASSERT(jy_check_worker_pid() > 0);
+    {
+        pid_t w = (pid_t) jy_check_worker_pid();
+        int st;
+        T_EQ_INT(kill(w, SIGKILL), 0);
+        T_EQ_INT(waitpid(w, &st, 0), w); /* gone for sure before the next document */
+    }
+    T_EQ_STR(check_text(NULL, "<p>电话13800138000</p>", NULL),
+             "privacy block body 1:2+11 «13800138000» -> 138****8000\n");
+    jy_check_worker_stats(&docs, &restarts);
+    T_EQ_INT(restarts, 4);
     jy_check_shutdown();
     fx_close();
 }
