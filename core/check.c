@@ -445,6 +445,21 @@ sink_url_published(struct jy_plugin_sink *sink, long long site_id, const char *p
     if (db == NULL)
         return -1;
     pool = jy_pool_create(0);
+    if (strncmp(path, "http://", 7) == 0 || strncmp(path, "https://", 8) == 0) {
+        /* an absolute URL: on a domain of the platform it is a page of that site */
+        const char *host = strstr(path, "//") + 2, *slash = strchr(host, '/');
+        const char *p[1] = {
+            jy_pool_strndup(pool, host, slash ? (size_t) (slash - host) : strlen(host))};
+        v = jy_db_query_value(db, pool, "SELECT site_id FROM site_domain WHERE domain = lower($1)",
+                              1, p, &err);
+        if (v == NULL) {
+            rc = err.code == JY_E_NONE ? -2 : -1;
+            goto out;
+        }
+        site_id = atoll(v);
+        path = slash ? jy_pool_strndup(pool, slash, strcspn(slash, "?#")) : "/";
+        plen = strlen(path);
+    }
     snprintf(site, sizeof(site), "%lld", site_id);
     if (strcmp(path, "/") == 0 || strcmp(path, "/index.html") == 0) {
         rc = 1;

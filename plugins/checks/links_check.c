@@ -1,9 +1,9 @@
 /*
  * links_check.c - the plugin "links": every link and image of the body.
  *
- *  - Internal links (a path, or a URL on one of the site's domains) must
- *    lead to a published item or a column page of the platform: the host
- *    answers through api->url_published().
+ *  - Internal links (a path, or a URL on one of the site's domains, or on
+ *    a domain of another site of the platform) must lead to a published
+ *    item or a column page: the host answers through api->url_published().
  *  - External links are requested with libcurl, all of a document's at
  *    once on one multi handle: HEAD first, GET when the server refuses HEAD
  *    (405, 501), redirects followed (at most 5), a time limit per link
@@ -190,6 +190,17 @@ links_run(void *data, const struct jy_plugin_doc *doc, struct jy_plugin_sink *si
         }
         if (strncasecmp(l->url, "http://", 7) != 0 && strncasecmp(l->url, "https://", 8) != 0)
             continue; /* relative links without a slash, data: ... : nothing to request */
+        /* a page of another site of the platform: resolved like an internal one */
+        {
+            int rc = links_api->url_published(sink, 0, l->url);
+            if (rc == 0) {
+                char msg[2200];
+                snprintf(msg, sizeof(msg), "平台内链接 %s 指向不存在或未发布的页面", l->url);
+                links_report(sink, l, msg);
+            }
+            if (rc >= 0)
+                continue;
+        }
         for (k = 0; k < i; k++)
             if (jobs[k].link && (jobs[k].easy || jobs[k].cached || jobs[k].same) &&
                 strcmp(jobs[k].link->url, l->url) == 0)

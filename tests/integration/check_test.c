@@ -351,8 +351,10 @@ test_links(void)
         "<p><a href=\\\"http://127.0.0.1:%d/ok\\\">好</a> <a href=\\\"http://127.0.0.1:%d/missing\\\">坏</a>"
         " <a href=\\\"http://127.0.0.1:%d/redirect\\\">转</a> <a href=\\\"http://127.0.0.1:%d/nohead\\\">头</a>"
         " <a href=\\\"http://127.0.0.1:%d/slow\\\">慢</a> <a href=\\\"http://127.0.0.1:%d/loop\\\">环</a>"
-        " <a href=\\\"http://127.0.0.1:%d/missing\\\">再坏</a></p>\"}",
-        pub, draft, port, port, port, port, port, port, port);
+        " <a href=\\\"http://127.0.0.1:%d/missing\\\">再坏</a></p>"
+        "<p><a href=\\\"https://x1.example.gov.cn/news/\\\">省</a>"
+        "<a href=\\\"https://X1.example.gov.cn/news/%lld.html\\\">省稿</a></p>\"}",
+        pub, draft, port, port, port, port, port, port, port, pub);
     id = fx_item(K1, "article", body);
     {
         const char *got = check(id, K1, JY_CHECK_PUBLISH, NULL);
@@ -363,8 +365,9 @@ test_links(void)
                            "links warn body 2:2+1 «http://127.0.0.1:%d/missing»\n"
                            "links warn body 2:8+1 «http://127.0.0.1:%d/slow»\n"
                            "links warn body 2:10+1 «http://127.0.0.1:%d/loop»\n"
-                           "links warn body 2:12+2 «http://127.0.0.1:%d/missing»\n",
-                           draft, port, port, port, port);
+                           "links warn body 2:12+2 «http://127.0.0.1:%d/missing»\n"
+                           "links warn body 3:1+2 «https://X1.example.gov.cn/news/%lld.html»\n",
+                           draft, port, port, port, port, pub);
         T_EQ_STR(got, want);
     }
     /* HEAD first, GET only where HEAD was refused; the duplicate asked once */
