@@ -71,6 +71,7 @@ setup(const char *dir, bool isolate)
     set("check_isolate", isolate ? "1" : "0");
     set("check_timeout", "2");
     set("check_link_timeout", "1");
+    set("check_link_private", "1"); /* the test's web server is on 127.0.0.1 */
     if (jy_check_setup(conf, fx.conninfo, &err) != JY_OK)
         jy_test_fail(__FILE__, __LINE__, "setup: %s", err.msg);
 }
@@ -383,6 +384,25 @@ test_links(void)
         int before = count_requests(srv);
         check(id, K1, JY_CHECK_PUBLISH, NULL);
         T_EQ_INT(count_requests(srv), before);
+    }
+    /* by default an address inside the network is reported, never requested */
+    jy_check_shutdown();
+    set("check_link_private", "0");
+    {
+        struct jy_err err = JY_ERR_INIT;
+        struct jy_check_findings f;
+        const char *html = jy_pool_printf(fx.pool,
+                                          "<p><a href=\"http://127.0.0.1:%d/inside\">内网</a>"
+                                          "<a href=\"http://[::1]:%d/inside6\">内网6</a></p>",
+                                          port, port);
+        T_EQ_INT(jy_check_setup(conf, fx.conninfo, &err), JY_OK);
+        T_EQ_INT(
+            jy_check_text(NULL, fx.pool, 0, NULL, html, strlen(html), JY_CHECK_PUBLISH, &f, &err),
+            JY_OK);
+        T_EQ_INT(f.n, 2);
+        T_EQ_STR(f.v[0].message, "链接指向内部网络地址，公众无法访问（未请求）");
+        T_EQ_STR(f.v[1].message, "链接指向内部网络地址，公众无法访问（未请求）");
+        T_EQ_INT(jy_test_system("grep -q inside %s/log", srv) != 0, 1);
     }
     stop_linkserver(srv);
     jy_check_shutdown();
