@@ -218,6 +218,17 @@ test_site_settings_and_lexicon(void)
     T_EQ_STR(check(k2, K2, JY_CHECK_PUBLISH, &blocking),
              "typos warn body 1:7+4 «按步就班» -> 按部就班\n");
     T_EQ_INT(blocking, 0);
+    /* a public service line K1 whitelisted is no personal data there */
+    {
+        long long line = fx_item(K1, "article",
+                                 "{\"title\": \"热线\", \"body\": \"<p>服务热线13912345678，"
+                                 "值班手机13800138000</p>\"}");
+        fx_own("INSERT INTO check_lexicon (site_id, lexicon, entry) VALUES"
+               " ($1, 'whitelist', '13912345678')",
+               1, p);
+        T_EQ_STR(check(line, K1, JY_CHECK_PUBLISH, NULL),
+                 "privacy block body 1:20+11 «13800138000» -> 138****8000\n");
+    }
     /* typos off on K1's publishing */
     fx_own("UPDATE check_setting SET on_publish = 'off' WHERE site_id = $1 AND kind = 'typos'", 1,
            p);
