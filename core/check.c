@@ -1147,19 +1147,26 @@ kind_severity(const struct docb *b, const struct jy_plugin_check_kind *k, enum j
 }
 
 
-static int
-cmp_finding(const void *a, const void *b)
-{
-    const struct jy_check_finding *x = a, *y = b;
+struct sort_key {
+    int field; /* index of the field in the document; item-level findings last */
+    int paragraph;
+    size_t offset;
+    size_t seq; /* order of reporting: keeps the sort stable */
+};
 
-    /* item-level findings (no field) last; then paragraph and offset */
-    if ((x->field == NULL) != (y->field == NULL))
-        return x->field == NULL ? 1 : -1;
-    if (x->paragraph != y->paragraph && x->field && y->field && strcmp(x->field, y->field) == 0)
+
+static int
+cmp_key(const void *a, const void *b)
+{
+    const struct sort_key *x = a, *y = b;
+
+    if (x->field != y->field)
+        return x->field - y->field;
+    if (x->paragraph != y->paragraph)
         return x->paragraph - y->paragraph;
-    if (x->field && y->field && strcmp(x->field, y->field) == 0 && x->offset != y->offset)
+    if (x->offset != y->offset)
         return x->offset < y->offset ? -1 : 1;
-    return 0;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
 
@@ -1236,19 +1243,20 @@ docb_run(struct docb *b, struct jy_pool *pool, enum jy_check_stage stage,
             out->blocking++;
         out->n++;
     }
-    /* order: by field (in document order), position; stable for equal keys */
-    for (i = 1; i < out->n; i++) {
-        struct jy_check_finding t = out->v[i];
-        int to = field_order[i];
-        size_t j = i;
-        while (j > 0 && (field_order[j - 1] > to ||
-                         (field_order[j - 1] == to && cmp_finding(&out->v[j - 1], &t) > 0))) {
-            out->v[j] = out->v[j - 1];
-            field_order[j] = field_order[j - 1];
-            j--;
+    /* order: by field (in document order), then position; stable for equal keys */
+    if (out->n > 1) {
+        struct sort_key *keys = jy_pool_new_array(pool, struct sort_key, out->n);
+        struct jy_check_finding *sorted = jy_pool_new_array(pool, struct jy_check_finding, out->n);
+        for (i = 0; i < out->n; i++) {
+            keys[i].field = field_order[i];
+            keys[i].paragraph = out->v[i].paragraph;
+            keys[i].offset = out->v[i].offset;
+            keys[i].seq = i;
         }
-        out->v[j] = t;
-        field_order[j] = to;
+        qsort(keys, out->n, sizeof(*keys), cmp_key);
+        for (i = 0; i < out->n; i++)
+            sorted[i] = out->v[keys[i].seq];
+        out->v = sorted;
     }
     out->cap = out->n;
     return JY_OK;
