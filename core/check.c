@@ -955,6 +955,40 @@ jy_check_setup(const struct jy_conf *conf, const char *conninfo, struct jy_err *
 }
 
 
+static const struct jy_conf *lazy_conf;
+static const char *lazy_conninfo;
+
+void
+jy_check_use_conf(const struct jy_conf *conf, const char *conninfo)
+{
+    lazy_conf = conf;
+    lazy_conninfo = conninfo;
+}
+
+
+int
+jy_check_ensure(struct jy_err *err)
+{
+    static struct jy_pool *defaults_pool;
+
+    if (g.ready)
+        return JY_OK;
+    if (lazy_conf == NULL) {
+        if (defaults_pool == NULL)
+            defaults_pool = jy_pool_create(0);
+        lazy_conf = jy_conf_create(defaults_pool);
+    }
+    return jy_check_setup(lazy_conf, lazy_conninfo, err);
+}
+
+
+bool
+jy_check_is_ready(void)
+{
+    return g.ready;
+}
+
+
 void
 jy_check_shutdown(void)
 {

@@ -78,6 +78,20 @@ struct jy_check_findings {
  */
 int jy_check_setup(const struct jy_conf *conf, const char *conninfo, struct jy_err *err);
 
+/*
+ * The configuration a lazy setup uses (the workflow sets the checks up on
+ * the first publication of a program that did not): main() gives the
+ * program's own. Both must live as long as the program.
+ */
+void jy_check_use_conf(const struct jy_conf *conf, const char *conninfo);
+
+/* Set up with the configuration given to jy_check_use_conf() (or the defaults) unless
+ * set up already. */
+int jy_check_ensure(struct jy_err *err);
+
+/* True once jy_check_setup() succeeded (and until jy_check_shutdown()). */
+bool jy_check_is_ready(void);
+
 /* Stop the worker and unload; for tests and the end of the program. */
 void jy_check_shutdown(void);
 

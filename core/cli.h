@@ -88,9 +88,16 @@ extern const struct jy_cmd jy_cmd_grant;
 extern const struct jy_cmd jy_cmd_audit;
 extern const struct jy_cmd jy_cmd_import;
 extern const struct jy_cmd jy_cmd_export;
+extern const struct jy_cmd jy_cmd_render;
 extern const struct jy_cmd jy_cmd_item;
 extern const struct jy_cmd jy_cmd_tag;
 extern const struct jy_cmd jy_cmd_file;
+extern const struct jy_cmd jy_cmd_review;
+extern const struct jy_cmd jy_cmd_submission;
+extern const struct jy_cmd jy_cmd_scheduler;
 extern const struct jy_cmd jy_cmd_check;
+extern const struct jy_cmd jy_cmd_mirror;
+extern const struct jy_cmd jy_cmd_pusher;
+extern const struct jy_cmd jy_cmd_serve;
 
 #endif /* JY_CORE_CLI_H */

@@ -147,6 +147,65 @@ file_attach(struct jy_cli *cli, struct jy_db *db, int argc, char **argv, bool at
 
 
 static int
+file_sweep(struct jy_cli *cli, struct jy_db *db, const struct jy_filestore *fs, int argc,
+           char **argv)
+{
+    static const struct option longopts[] = {
+        {"apply", no_argument, NULL, 'a'},
+        {"grace", required_argument, NULL, 'g'},
+        {NULL, 0, NULL, 0},
+    };
+    struct jy_err err = JY_ERR_INIT;
+    struct jy_file_sweep sw;
+    int grace = fs->sweep_grace, ch, i;
+    bool apply = false;
+
+    optind = 1;
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        char *end;
+        long v;
+        if (ch == 'a') {
+            apply = true;
+            continue;
+        }
+        if (ch != 'g')
+            return jy_cli_usage_error(&jy_cmd_file, "unrecognized or invalid option \"%s\"",
+                                      argv[optind - 1]);
+        errno = 0;
+        v = strtol(optarg, &end, 10);
+        if (errno || end == optarg || *end || v < 1 || v > 525600)
+            return jy_cli_usage_error(&jy_cmd_file,
+                                      "--grace takes minutes from 1 to 525600, not \"%s\"", optarg);
+        grace = (int) v;
+    }
+    if (optind < argc)
+        return jy_cli_usage_error(&jy_cmd_file, "unexpected argument \"%s\"", argv[optind]);
+    if (jy_file_sweep(db, cli->pool, fs, grace, apply, &sw, &err) != JY_OK)
+        return jy_cli_fail(&err);
+    for (i = 0; i < sw.npaths; i++)
+        printf("%s %s\n", apply ? "removed" : "would remove", sw.paths[i]);
+    if (sw.orphans > sw.npaths)
+        printf("... and %lld more\n", sw.orphans - sw.npaths);
+    printf("%s %lld file%s (%lld bytes) that no row records, older than %d minutes; "
+           "%lld file%s looked at",
+           apply ? "removed" : "would remove", sw.orphans, sw.orphans == 1 ? "" : "s",
+           sw.orphan_bytes, grace, sw.scanned, sw.scanned == 1 ? "" : "s");
+    if (sw.young)
+        printf("; kept %lld younger one%s", sw.young, sw.young == 1 ? "" : "s");
+    printf("\n");
+    if (!apply && sw.orphans)
+        printf("dry run: nothing was removed; run again with --apply to remove them\n");
+    if (sw.failed) {
+        fprintf(stderr, "error: could not remove %lld file%s (see the log)\n", sw.failed,
+                sw.failed == 1 ? "" : "s");
+        return JY_EXIT_FAIL;
+    }
+    return JY_EXIT_OK;
+}
+
+
+static int
 cmd_file_run(struct jy_cli *cli, int argc, char **argv)
 {
     struct jy_err err = JY_ERR_INIT;
@@ -158,10 +217,11 @@ cmd_file_run(struct jy_cli *cli, int argc, char **argv)
     if (jy_cli_wants_help(&jy_cmd_file, argc, argv))
         return JY_EXIT_OK;
     if (argc < 2)
-        return jy_cli_usage_error(&jy_cmd_file, "missing action: add, show, rm, attach or detach");
+        return jy_cli_usage_error(&jy_cmd_file,
+                                  "missing action: add, show, rm, attach, detach or sweep");
     a = argv[1];
     if (strcmp(a, "add") && strcmp(a, "show") && strcmp(a, "rm") && strcmp(a, "attach") &&
-        strcmp(a, "detach"))
+        strcmp(a, "detach") && strcmp(a, "sweep"))
         return jy_cli_usage_error(&jy_cmd_file, "unrecognized action \"%s\"", a);
     jy_filestore_init(&fs, cli->conf);
     db = jy_cli_open_platform(cli, &err);
@@ -173,6 +233,8 @@ cmd_file_run(struct jy_cli *cli, int argc, char **argv)
         rc = file_show(cli, db, &fs, argc - 1, argv + 1);
     else if (strcmp(a, "rm") == 0)
         rc = file_rm(cli, db, &fs, argc - 1, argv + 1);
+    else if (strcmp(a, "sweep") == 0)
+        rc = file_sweep(cli, db, &fs, argc - 1, argv + 1);
     else
         rc = file_attach(cli, db, argc - 1, argv + 1, strcmp(a, "attach") == 0);
     jy_db_close(db);
@@ -181,12 +243,13 @@ cmd_file_run(struct jy_cli *cli, int argc, char **argv)
 
 const struct jy_cmd jy_cmd_file = {
     "file",
-    "uploaded files: add, show, remove, attach to items",
+    "uploaded files: add, show, remove, attach to items, sweep the store",
     "usage: jiyue file add PATH --site SITE [--name NAME]\n"
     "       jiyue file show HASH\n"
     "       jiyue file rm HASH\n"
     "       jiyue file attach HASH --item ID [--caption TEXT] [--sort N]\n"
     "       jiyue file detach HASH --item ID\n"
+    "       jiyue file sweep [--apply] [--grace MINUTES]\n"
     "\n"
     "Files are stored once per platform under their SHA-256 in the folder of\n"
     "the setting file_dir (<ab>/<cd>/<sha256>); the same bytes uploaded twice\n"
@@ -198,8 +261,16 @@ const struct jy_cmd jy_cmd_file = {
     "HASH is the file's SHA-256 or its first 8 or more hex digits. A file\n"
     "that an item still uses cannot be removed.\n"
     "\n"
+    "sweep lists the bytes in the store that no file row records (uploads the\n"
+    "database refused, rows deleted while unlinking failed, temporary files of\n"
+    "uploads that died) and are older than the grace period; --apply removes\n"
+    "them. An upload in flight is never removed. Run it as the system (no --as).\n"
+    "\n"
     "  --site SITE   the uploading site: 政府网站标识码, domain or id\n"
     "  --name NAME   the original name to record (default: PATH's last part)\n"
-    "  --item ID     the item to attach the file to, or detach it from\n",
+    "  --item ID     the item to attach the file to, or detach it from\n"
+    "  --apply       sweep: remove what it finds (default: only list it)\n"
+    "  --grace MIN   sweep: keep files younger than MIN minutes (default: the\n"
+    "                setting file_sweep_grace, 1440)\n",
     cmd_file_run,
 };

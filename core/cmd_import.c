@@ -112,6 +112,19 @@ print_summary(const struct jy_import_opts *o, const struct jy_import_result *r, 
         printf("  %-12s %9lld %9lld %9lld %9lld\n", jy_import_table_name(t), c->created, c->updated,
                c->unchanged, c->deleted);
     }
+    if (r->index_drawn)
+        printf("  %lld item%s got their 索引号 by their site's rule\n", r->index_drawn,
+               r->index_drawn == 1 ? "" : "s");
+    if (r->bodies_sanitized) {
+        printf("  the sanitiser changed %lld bod%s, removing %lld thing%s:\n", r->bodies_sanitized,
+               r->bodies_sanitized == 1 ? "y" : "ies", r->removals, r->removals == 1 ? "" : "s");
+        for (i = 0; i < r->nsanitized_list; i++)
+            printf("    %s: %s\n", r->sanitized_list[i].where, r->sanitized_list[i].msg);
+        if (r->bodies_sanitized > r->nsanitized_list)
+            printf("    ... and %lld more\n", r->bodies_sanitized - r->nsanitized_list);
+    } else {
+        printf("  every body was clean: the sanitiser removed nothing\n");
+    }
     if (r->validity_degraded)
         printf("  %lld policy documents marked 已修改/已废止 name no document that changed them: "
                "their basis reads \"原系统迁移，废止/修改依据未录入\" until an editor links it\n",

@@ -1,7 +1,9 @@
 /*
  * cmd_item.c - `jiyue item`: write items of the resource library, read
  * them, their revisions and diffs, restore, place them in columns of any
- * number of sites, hide reused items, set index number rules.
+ * number of sites, hide reused items, set index number rules; move a
+ * placement through its review chain (submit, approve, reject, publish,
+ * withdraw), schedule it, and show its history (workflow.h).
  *
  * Values given as k=v on the command line become JSON by the field's
  * declared type (item.h): lists are split at commas, numbers stay numbers,
@@ -17,6 +19,7 @@
 #include "core/placement.h"
 #include "core/pool.h"
 #include "core/utf8.h"
+#include "core/workflow.h"
 
 #include <getopt.h>
 
@@ -733,12 +736,134 @@ item_index_rule(struct jy_cli *cli, struct jy_db *db, int argc, char **argv)
 }
 
 
+/* ---- the workflow of a placement ------------------------------------------------------------ */
+
+static int
+item_workflow(struct jy_cli *cli, struct jy_db *db, int argc, char **argv, enum jy_wf_action action)
+{
+    static const struct option longopts[] = {
+        {"comment", required_argument, NULL, 'c'},
+        {"reason", required_argument, NULL, 'c'},
+        {NULL, 0, NULL, 0},
+    };
+    struct jy_err err = JY_ERR_INIT;
+    struct jy_wf_result res;
+    const char *comment = NULL, *name = argv[0];
+    long long id;
+    int ch;
+
+    optind = 1;
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        if (ch != 'c')
+            return jy_cli_usage_error(&jy_cmd_item, "unrecognized option \"%s\"", argv[optind - 1]);
+        comment = optarg;
+    }
+    if (argc - optind != 2 || !parse_id(argv[optind], &id))
+        return jy_cli_usage_error(&jy_cmd_item, "\"item %s\" takes ID SITE:PATH", name);
+    if (action == JY_WF_REJECT && comment == NULL)
+        return jy_cli_usage_error(&jy_cmd_item, "\"item reject\" needs --reason TEXT: the editor "
+                                                "gets the item back with it");
+    if (jy_workflow_act(db, cli->pool, action, id, argv[optind + 1], comment, &res, &err) != JY_OK)
+        return jy_cli_fail(&err);
+    printf("item %lld in %s: %s -> %s", id, argv[optind + 1], res.from_state, res.to_state);
+    if (res.step)
+        printf(" (step %d \"%s\" %s)", res.step, res.step_name ? res.step_name : "",
+               action == JY_WF_REJECT ? "rejected" : "approved");
+    putchar('\n');
+    if (res.approvals_missing)
+        printf("  step %d \"%s\" waits for %d more approval%s\n", res.step,
+               res.step_name ? res.step_name : "", res.approvals_missing,
+               res.approvals_missing == 1 ? "" : "s");
+    else if (res.waiting_step)
+        printf("  waiting for step %d/%d \"%s\"\n", res.waiting_step, res.nsteps,
+               res.waiting_name ? res.waiting_name : "");
+    else if (strcmp(res.to_state, "approved") == 0 ||
+             (strcmp(res.to_state, "submitted") == 0 && res.nsteps == 0))
+        printf("  waiting for publication\n");
+    return JY_EXIT_OK;
+}
+
+
+static int
+item_schedule(struct jy_cli *cli, struct jy_db *db, int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"publish-at", required_argument, NULL, 'p'},
+        {"withdraw-at", required_argument, NULL, 'w'},
+        {"no-publish-at", no_argument, NULL, 'P'},
+        {"no-withdraw-at", no_argument, NULL, 'W'},
+        {NULL, 0, NULL, 0},
+    };
+    struct jy_err err = JY_ERR_INIT;
+    const char *pub = NULL, *wd = NULL;
+    long long id;
+    int ch;
+
+    optind = 1;
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        if (ch == 'p')
+            pub = optarg;
+        else if (ch == 'w')
+            wd = optarg;
+        else if (ch == 'P')
+            pub = "";
+        else if (ch == 'W')
+            wd = "";
+        else
+            return jy_cli_usage_error(&jy_cmd_item, "unrecognized option \"%s\"", argv[optind - 1]);
+    }
+    if (argc - optind != 2 || !parse_id(argv[optind], &id))
+        return jy_cli_usage_error(&jy_cmd_item, "\"item schedule\" takes ID SITE:PATH");
+    if (pub == NULL && wd == NULL)
+        return jy_cli_usage_error(&jy_cmd_item, "\"item schedule\" needs --publish-at WHEN, "
+                                                "--withdraw-at WHEN or --no-publish-at/"
+                                                "--no-withdraw-at");
+    if (jy_workflow_schedule(db, cli->pool, id, argv[optind + 1], pub, wd, &err) != JY_OK)
+        return jy_cli_fail(&err);
+    printf("item %lld in %s:%s%s%s%s\n", id, argv[optind + 1],
+           pub ? (pub[0] ? " publish at " : " no scheduled publication") : "", pub ? pub : "",
+           wd ? (wd[0] ? " withdraw at " : " no scheduled withdrawal") : "", wd ? wd : "");
+    return JY_EXIT_OK;
+}
+
+
+static int
+item_history(struct jy_cli *cli, struct jy_db *db, int argc, char **argv)
+{
+    struct jy_err err = JY_ERR_INIT;
+    struct jy_wf_event *ev;
+    long long id;
+    int n, i;
+
+    if (argc != 2 || !parse_id(argv[1], &id))
+        return jy_cli_usage_error(&jy_cmd_item, "\"item history\" takes ID");
+    if (jy_workflow_history(db, cli->pool, id, &ev, &n, &err) != JY_OK)
+        return jy_cli_fail(&err);
+    if (n == 0)
+        printf("item %lld has no workflow history you may see\n", id);
+    for (i = 0; i < n; i++) {
+        printf("%s  %-24s %-9s %s -> %s  by %s", ev[i].at, ev[i].column, ev[i].action,
+               ev[i].from_state ? ev[i].from_state : "-", ev[i].to_state, ev[i].actor);
+        if (ev[i].step)
+            printf("  [round %d, step %d %s]", ev[i].round, ev[i].step,
+                   ev[i].step_name ? ev[i].step_name : "");
+        if (ev[i].comment)
+            printf("  \"%s\"", ev[i].comment);
+        putchar('\n');
+    }
+    return JY_EXIT_OK;
+}
+
+
 static int
 cmd_item_run(struct jy_cli *cli, int argc, char **argv)
 {
-    static const char *const actions[] = {"add",     "set",    "show",      "revisions", "diff",
-                                          "restore", "place",  "hide",      "unhide",    "list",
-                                          "link",    "fields", "index-rule"};
+    static const char *const actions[] = {
+        "add",     "set",    "show",    "revisions", "diff",     "restore",    "place",
+        "hide",    "unhide", "list",    "link",      "fields",   "index-rule", "submit",
+        "approve", "reject", "publish", "withdraw",  "schedule", "history"};
     struct jy_err err = JY_ERR_INIT;
     struct jy_db *db;
     const char *a;
@@ -750,7 +875,9 @@ cmd_item_run(struct jy_cli *cli, int argc, char **argv)
     if (argc < 2)
         return jy_cli_usage_error(&jy_cmd_item,
                                   "missing action: add, set, show, revisions, diff, "
-                                  "restore, place, hide, unhide, list, link, fields or index-rule");
+                                  "restore, place, hide, unhide, list, link, fields, index-rule, "
+                                  "submit, approve, reject, publish, withdraw, schedule or "
+                                  "history");
     a = argv[1];
     for (k = 0; k < JY_ARRAY_LEN(actions); k++)
         if (strcmp(a, actions[k]) == 0)
@@ -784,6 +911,20 @@ cmd_item_run(struct jy_cli *cli, int argc, char **argv)
         rc = item_link(cli, db, argc, argv);
     else if (strcmp(a, "fields") == 0)
         rc = item_fields(cli, db, argc, argv);
+    else if (strcmp(a, "submit") == 0)
+        rc = item_workflow(cli, db, argc, argv, JY_WF_SUBMIT);
+    else if (strcmp(a, "approve") == 0)
+        rc = item_workflow(cli, db, argc, argv, JY_WF_APPROVE);
+    else if (strcmp(a, "reject") == 0)
+        rc = item_workflow(cli, db, argc, argv, JY_WF_REJECT);
+    else if (strcmp(a, "publish") == 0)
+        rc = item_workflow(cli, db, argc, argv, JY_WF_PUBLISH);
+    else if (strcmp(a, "withdraw") == 0)
+        rc = item_workflow(cli, db, argc, argv, JY_WF_WITHDRAW);
+    else if (strcmp(a, "schedule") == 0)
+        rc = item_schedule(cli, db, argc, argv);
+    else if (strcmp(a, "history") == 0)
+        rc = item_history(cli, db, argc, argv);
     else
         rc = item_index_rule(cli, db, argc, argv);
     jy_db_close(db);
@@ -807,6 +948,11 @@ const struct jy_cmd jy_cmd_item = {
     "       jiyue item link INTERPRETATION DOCUMENT [--remove]\n"
     "       jiyue item fields [KIND]\n"
     "       jiyue item index-rule SITE [RULE | --clear]\n"
+    "       jiyue item submit|approve|publish|withdraw ID SITE:PATH [--comment TEXT]\n"
+    "       jiyue item reject ID SITE:PATH --reason TEXT\n"
+    "       jiyue item schedule ID SITE:PATH [--publish-at WHEN | --no-publish-at]\n"
+    "                           [--withdraw-at WHEN | --no-withdraw-at]\n"
+    "       jiyue item history ID\n"
     "\n"
     "Items are written once and placed in columns of any number of sites in\n"
     "the same call (一次编辑、多处发布). KIND is article, policy, interpretation,\n"
@@ -825,6 +971,16 @@ const struct jy_cmd jy_cmd_item = {
     "a site setting such as {admin_code}-{subject}-{yyyy}-{seq:4}; parts:\n"
     "{site_code} {admin_code} {org_code} {subject} {kind} {yyyy} {yy} {mm} {dd}\n"
     "{seq} {seq:N}. A site without one uses its nearest ancestor's.\n"
+    "\n"
+    "Workflow (docs/workflow.md): a placement is submitted by an editor\n"
+    "(item.write), approved step by step along the review chain of its column\n"
+    "(\"jiyue review chain\"; each step by its role or named users, holding\n"
+    "item.review), published or withdrawn by item.publish. With a chain nobody\n"
+    "publishes before every step approved; without one item.publish publishes\n"
+    "directly. A rejection needs a reason and returns the placement to draft;\n"
+    "submitting again starts the chain over. \"schedule\" sets times (future\n"
+    "only, site time zone) that \"jiyue scheduler\" fires; \"history\" lists\n"
+    "every transition with who, when and the comment.\n"
     "\n"
     "With --as LOGIN the command runs in that user's name, under row-level\n"
     "security: a placement into a column the user may not write refuses the\n"

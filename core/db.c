@@ -8,6 +8,8 @@
 #include "core/pool.h"
 
 #include <libpq-fe.h>
+#include <errno.h>
+#include <poll.h>
 
 struct jy_db {
     PGconn *conn;
@@ -129,6 +131,17 @@ bool
 jy_db_ok(struct jy_db *db)
 {
     return db && PQstatus(db->conn) == CONNECTION_OK;
+}
+
+
+bool
+jy_db_alive(struct jy_db *db)
+{
+    if (!jy_db_ok(db))
+        return false;
+    /* reads what has arrived without waiting: a server that went away left EOF */
+    PQconsumeInput(db->conn);
+    return PQstatus(db->conn) == CONNECTION_OK;
 }
 
 
@@ -351,6 +364,34 @@ jy_db_server_version(struct jy_db *db)
 }
 
 
+int
+jy_db_socket(struct jy_db *db)
+{
+    return PQsocket(db->conn);
+}
+
+
+int
+jy_db_notifies(struct jy_db *db, jy_db_notify_fn fn, void *arg, struct jy_err *err)
+{
+    PGnotify *n;
+    int count = 0;
+
+    if (PQconsumeInput(db->conn) == 0) {
+        const char *m = PQerrorMessage(db->conn);
+        jy_err_set(err, JY_E_UNAVAILABLE, "could not reach the database");
+        jy_err_detail(err, "%.*s", (int) strcspn(m, "\n"), m);
+        return JY_ERROR;
+    }
+    while ((n = PQnotifies(db->conn)) != NULL) {
+        fn(arg, n->relname, n->extra);
+        PQfreemem(n);
+        count++;
+    }
+    return count;
+}
+
+
 char *
 jy_db_quote_ident(struct jy_db *db, struct jy_pool *pool, const char *ident)
 {
@@ -414,4 +455,44 @@ jy_db_copy_end(struct jy_db *db, struct jy_err *err)
         PQclear(r);
     }
     return rc;
+}
+
+
+int
+jy_db_wait_notify(struct jy_db *db, const char *channel, int timeout_ms, char *payload,
+                  size_t payload_size, struct jy_err *err)
+{
+    PGnotify *n;
+    struct pollfd pfd;
+    int sock;
+
+    if (channel && jy_db_exec(db, channel, err) != JY_OK)
+        return JY_ERROR;
+    for (;;) {
+        if (PQconsumeInput(db->conn) == 0) {
+            jy_err_set(err, JY_E_UNAVAILABLE, "lost the database connection: %s",
+                       PQerrorMessage(db->conn));
+            return JY_ERROR;
+        }
+        if ((n = PQnotifies(db->conn)) != NULL) {
+            if (payload)
+                snprintf(payload, payload_size, "%s", n->extra);
+            PQfreemem(n);
+            return JY_OK;
+        }
+        if (timeout_ms == 0)
+            return JY_DECLINED;
+        sock = PQsocket(db->conn);
+        pfd = (struct pollfd){.fd = sock, .events = POLLIN};
+        int rc = poll(&pfd, 1, timeout_ms);
+        if (rc == 0)
+            return JY_DECLINED;
+        if (rc < 0) {
+            if (errno == EINTR)
+                return JY_DECLINED;
+            jy_err_errno(err, errno, "waiting for the database");
+            return JY_ERROR;
+        }
+        timeout_ms = 0; /* data came: read it, then report what is there */
+    }
 }

@@ -28,6 +28,13 @@ void jy_db_close(struct jy_db *db);
 /* True while the connection is usable. */
 bool jy_db_ok(struct jy_db *db);
 
+/*
+ * Like jy_db_ok(), but first reads whatever the server sent meanwhile,
+ * without a round trip: a connection the server closed (a restart, an
+ * administrator's termination) is found bad before a request is lost on it.
+ */
+bool jy_db_alive(struct jy_db *db);
+
 /* Reconnect after the server went away; JY_OK or JY_ERROR with err. */
 int jy_db_reset(struct jy_db *db, struct jy_err *err);
 
@@ -37,6 +44,15 @@ int jy_db_reset(struct jy_db *db, struct jy_err *err);
  */
 struct jy_db_res *jy_db_query(struct jy_db *db, struct jy_pool *pool, const char *sql, int nparams,
                               const char *const *params, struct jy_err *err);
+
+/*
+ * Wait up to timeout_ms for a notification (LISTEN). When listen_sql is not
+ * NULL it is run first ("LISTEN jy_change"). JY_OK with the payload copied,
+ * JY_DECLINED when none came in time (or a signal interrupted the wait),
+ * JY_ERROR when the connection failed.
+ */
+int jy_db_wait_notify(struct jy_db *db, const char *listen_sql, int timeout_ms, char *payload,
+                      size_t payload_size, struct jy_err *err);
 
 /* Run SQL text that may hold several statements and no parameters (migrations). */
 int jy_db_exec(struct jy_db *db, const char *sql, struct jy_err *err);
@@ -79,6 +95,16 @@ const char *jy_db_res_field(const struct jy_db_res *res, int row, const char *na
 
 /* Server version as an integer (150018 for 15.18). */
 int jy_db_server_version(struct jy_db *db);
+
+/*
+ * LISTEN/NOTIFY: after "LISTEN channel" (jy_db_exec), poll the socket for
+ * reading; when it is readable, jy_db_notifies() reads what the server sent
+ * and calls fn for every notification that arrived, in order. Returns how
+ * many, or JY_ERROR with err when the connection is lost.
+ */
+typedef void (*jy_db_notify_fn)(void *arg, const char *channel, const char *payload);
+int jy_db_socket(struct jy_db *db);
+int jy_db_notifies(struct jy_db *db, jy_db_notify_fn fn, void *arg, struct jy_err *err);
 
 /* Quote an identifier for the few places that need one (CREATE DATABASE name). */
 char *jy_db_quote_ident(struct jy_db *db, struct jy_pool *pool, const char *ident);

@@ -14,6 +14,8 @@
 #include "core/utf8.h"
 
 #include <ctype.h>
+#include <dirent.h>
+#include <time.h>
 #include <fcntl.h>
 #include <strings.h>
 #include <sys/stat.h>
@@ -116,6 +118,7 @@ jy_filestore_init(struct jy_filestore *fs, const struct jy_conf *conf)
     fs->types = jy_conf_get(conf, "file_types");
     for (i = 0; i < JY_FILE_NCLASSES; i++)
         fs->max[i] = (uint64_t) jy_conf_get_int(conf, keys[i]) * 1024 * 1024;
+    fs->sweep_grace = (int) jy_conf_get_int(conf, "file_sweep_grace");
 }
 
 
@@ -996,4 +999,230 @@ jy_file_detach(struct jy_db *db, struct jy_pool *pool, long long item_id, const 
         return JY_ERROR;
     }
     return jy_db_commit(db, err);
+}
+
+
+/* ---- the sweep ------------------------------------------------------------------------------- */
+
+/* A file of the store that may be an orphan. */
+struct sweep_cand {
+    const char *path;
+    char sha256[65]; /* "" for a temporary file */
+    long long size;
+    bool old; /* older than the grace */
+};
+
+struct sweep {
+    struct jy_pool *pool;
+    struct sweep_cand *v;
+    size_t n, alloc;
+    time_t cutoff;
+};
+
+
+static bool
+hex_name(const char *s, size_t len)
+{
+    size_t i;
+
+    if (strlen(s) != len)
+        return false;
+    for (i = 0; i < len; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+            return false;
+    return true;
+}
+
+
+static void
+sweep_add(struct sweep *sw, const char *path, const char *sha256, const struct stat *st)
+{
+    struct sweep_cand *c;
+
+    if (sw->n == sw->alloc) {
+        size_t grow = sw->alloc ? sw->alloc * 2 : 256;
+        sw->v = jy_pool_realloc(sw->pool, sw->v, sw->alloc * sizeof(*sw->v), grow * sizeof(*sw->v));
+        sw->alloc = grow;
+    }
+    c = &sw->v[sw->n++];
+    c->path = path;
+    snprintf(c->sha256, sizeof(c->sha256), "%s", sha256);
+    c->size = (long long) st->st_size;
+    c->old = st->st_mtime < sw->cutoff;
+}
+
+
+/*
+ * The regular files of dir whose names pass (64 hex digits for the store,
+ * anything for tmp); sub-folders of two hex digits are walked down to
+ * depth levels. Other names are not ours and are left alone.
+ */
+static int
+sweep_walk(struct sweep *sw, const char *dir, int depth, bool temp, struct jy_err *err)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+
+    if (d == NULL) {
+        if (errno == ENOENT)
+            return JY_OK;
+        jy_err_errno(err, errno, "could not read folder \"%s\" of the file store", dir);
+        return JY_ERROR;
+    }
+    while ((e = readdir(d)) != NULL) {
+        const char *path;
+        struct stat st;
+        if (e->d_name[0] == '.')
+            continue;
+        path = jy_pool_printf(sw->pool, "%s/%s", dir, e->d_name);
+        if (lstat(path, &st) != 0)
+            continue; /* gone meanwhile */
+        if (depth > 0 && S_ISDIR(st.st_mode) && hex_name(e->d_name, 2)) {
+            if (sweep_walk(sw, path, depth - 1, false, err) != JY_OK) {
+                closedir(d);
+                return JY_ERROR;
+            }
+        } else if (S_ISREG(st.st_mode) && temp) {
+            sweep_add(sw, path, "", &st);
+        } else if (S_ISREG(st.st_mode) && depth == 0 && hex_name(e->d_name, 64)) {
+            sweep_add(sw, path, e->d_name, &st);
+        }
+    }
+    closedir(d);
+    return JY_OK;
+}
+
+
+/* Mark (sha256 cleared to "-") the candidates whose hash has a row, 1,000 per query. */
+static int
+sweep_known(struct jy_db *db, struct sweep *sw, struct jy_err *err)
+{
+    size_t i = 0, j;
+
+    while (i < sw->n) {
+        struct jy_buf arr = JY_BUF_INIT(sw->pool);
+        const char *p[1];
+        struct jy_db_res *r;
+        int k;
+        size_t end = i;
+        jy_buf_add_char(&arr, '{');
+        for (j = i; j < sw->n && j < i + 1000; j++, end++)
+            if (sw->v[j].sha256[0] && sw->v[j].sha256[0] != '-')
+                jy_buf_addf(&arr, "%s%s", arr.len > 1 ? "," : "", sw->v[j].sha256);
+        jy_buf_add_char(&arr, '}');
+        p[0] = arr.buf;
+        r = jy_db_query(db, sw->pool,
+                        "SELECT f.sha256 FROM file f WHERE f.sha256 = ANY ($1::text[])", 1, p, err);
+        if (r == NULL)
+            return JY_ERROR;
+        for (k = 0; k < jy_db_res_rows(r); k++) {
+            const char *h = jy_db_res_get(r, k, 0);
+            for (j = i; j < end; j++)
+                if (strcmp(sw->v[j].sha256, h) == 0)
+                    memcpy(sw->v[j].sha256, "-", 2);
+        }
+        i = end;
+    }
+    return JY_OK;
+}
+
+
+enum sweep_outcome { SWEEP_REMOVED, SWEEP_KEPT, SWEEP_FAILED };
+
+/*
+ * Remove one candidate. A store file is removed under its hash lock, and
+ * only if still no row names it and it is still old (an upload of the same
+ * bytes may have come meanwhile); a temporary file has no hash to lock
+ * yet, and the grace protects it.
+ */
+static int
+sweep_remove(struct jy_db *db, struct sweep *sw, const struct sweep_cand *c,
+             enum sweep_outcome *how, struct jy_err *err)
+{
+    const char *p[1] = {c->sha256};
+    const char *known = NULL;
+    struct stat st;
+    struct jy_err ignored = JY_ERR_INIT;
+    bool locked = c->sha256[0] != '\0';
+
+    *how = SWEEP_KEPT;
+    if (locked) {
+        if (hash_lock(db, sw->pool, c->sha256, true, err) != JY_OK)
+            return JY_ERROR;
+        jy_err_clear(err); /* NULL with no error: no row */
+        known = jy_db_query_value(db, sw->pool, "SELECT 1 FROM file WHERE sha256 = $1", 1, p, err);
+        if (known == NULL && err->code != JY_E_NONE) {
+            hash_lock(db, sw->pool, c->sha256, false, &ignored);
+            return JY_ERROR;
+        }
+    }
+    if (known == NULL && lstat(c->path, &st) == 0 && st.st_mtime < sw->cutoff) {
+        if (unlink(c->path) == 0) {
+            *how = SWEEP_REMOVED;
+        } else {
+            *how = SWEEP_FAILED;
+            jy_log_warn("file", "could not remove \"%s\" from the file store: %s", c->path,
+                        strerror(errno));
+        }
+    }
+    if (locked)
+        hash_lock(db, sw->pool, c->sha256, false, &ignored);
+    return JY_OK;
+}
+
+
+int
+jy_file_sweep(struct jy_db *db, struct jy_pool *pool, const struct jy_filestore *fs,
+              int grace_minutes, bool apply, struct jy_file_sweep *out, struct jy_err *err)
+{
+    struct sweep sw;
+    const char *rls;
+    size_t i;
+
+    memset(out, 0, sizeof(*out));
+    if (grace_minutes < 1) {
+        jy_err_set(err, JY_E_INVALID, "grace period of %d minutes: it must be at least 1",
+                   grace_minutes);
+        jy_err_hint(err, "A shorter one could remove the bytes of an upload still in flight.");
+        jy_err_field(err, "grace");
+        return JY_ERROR;
+    }
+    rls = jy_db_query_value(db, pool, "SELECT row_security_active('file')", 0, NULL, err);
+    if (rls == NULL)
+        return JY_ERROR;
+    if (strcmp(rls, "t") == 0) {
+        jy_err_set(err, JY_E_FORBIDDEN, "the file sweep runs as the system, not as a user");
+        jy_err_hint(err, "Run it without --as: files of sites you cannot read would look unused.");
+        return JY_ERROR;
+    }
+    memset(&sw, 0, sizeof(sw));
+    sw.pool = pool;
+    sw.cutoff = time(NULL) - (time_t) grace_minutes * 60;
+    if (sweep_walk(&sw, fs->dir, 2, false, err) != JY_OK ||
+        sweep_walk(&sw, jy_pool_printf(pool, "%s/tmp", fs->dir), 0, true, err) != JY_OK ||
+        sweep_known(db, &sw, err) != JY_OK)
+        return JY_ERROR;
+    out->scanned = (long long) sw.n;
+    out->paths = jy_pool_new_array(pool, const char *, JY_FILE_SWEEP_LIST);
+    for (i = 0; i < sw.n; i++) {
+        const struct sweep_cand *c = &sw.v[i];
+        enum sweep_outcome how = SWEEP_REMOVED;
+        if (c->sha256[0] == '-')
+            continue; /* a row names it */
+        if (!c->old) {
+            out->young++;
+            continue;
+        }
+        if (apply && sweep_remove(db, &sw, c, &how, err) != JY_OK)
+            return JY_ERROR;
+        if (how == SWEEP_FAILED)
+            out->failed++;
+        if (how != SWEEP_REMOVED)
+            continue;
+        out->orphans++;
+        out->orphan_bytes += c->size;
+        if (out->npaths < JY_FILE_SWEEP_LIST)
+            out->paths[out->npaths++] = c->path;
+    }
+    return JY_OK;
 }

@@ -62,6 +62,7 @@ struct jy_filestore {
     const char *dir;                /* file_dir */
     const char *types;              /* file_types: accepted extensions */
     uint64_t max[JY_FILE_NCLASSES]; /* bytes, per class */
+    int sweep_grace;                /* file_sweep_grace: minutes */
 };
 
 /* One file, as stored and recorded. Strings live in the pool of the call. */
@@ -140,5 +141,36 @@ int jy_file_attach(struct jy_db *db, struct jy_pool *pool, long long item_id, co
                    int sort, const char *caption, struct jy_err *err);
 int jy_file_detach(struct jy_db *db, struct jy_pool *pool, long long item_id, const char *ref,
                    struct jy_err *err);
+
+/*
+ * The sweep: bytes in the store that no row of table file records. They
+ * come from uploads the database refused after the bytes were placed (no
+ * right to the site, a lost connection, a crash between rename and
+ * commit), from deletes whose unlink failed, and from temporary files of
+ * uploads that died (file_dir/tmp). jy_file_sweep() finds the store files
+ * (<ab>/<cd>/<sha256>) and temporary files older than grace_minutes (at
+ * least 1) whose hash has no row, and with apply removes them.
+ *
+ * An upload in flight is never swept: its temporary file is younger than
+ * the grace period, and a store file is removed only under the same
+ * per-hash advisory lock an upload holds from placing its bytes until its
+ * row is committed, after checking again that no row names the hash. It
+ * must run as the system (the owner role): under row-level security a
+ * row the actor cannot see would look missing (JY_E_FORBIDDEN).
+ */
+#define JY_FILE_SWEEP_LIST 100 /* paths listed in the result; more are only counted */
+
+struct jy_file_sweep {
+    long long scanned;      /* store files looked at (temporary ones included) */
+    long long orphans;      /* with no row and older than the grace: removed (apply) */
+    long long orphan_bytes; /* their size */
+    long long young;        /* with no row but younger than the grace: kept */
+    long long failed;       /* could not be removed (logged) */
+    const char **paths;     /* the first JY_FILE_SWEEP_LIST orphans, in pool */
+    int npaths;
+};
+
+int jy_file_sweep(struct jy_db *db, struct jy_pool *pool, const struct jy_filestore *fs,
+                  int grace_minutes, bool apply, struct jy_file_sweep *out, struct jy_err *err);
 
 #endif /* JY_CORE_FILESTORE_H */

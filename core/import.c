@@ -24,6 +24,7 @@
 #include "core/json.h"
 #include "core/log.h"
 #include "core/pool.h"
+#include "core/sanitize.h"
 #include "core/utf8.h"
 
 /*
@@ -839,6 +840,48 @@ read_site(struct imp *im, const struct jy_json_node *n, long long line, struct j
 
 /* ---- columns.jsonl --------------------------------------------------------------------------- */
 
+/*
+ * Sanitise a body (sanitize.h) as every write does: *body becomes the clean
+ * HTML (in the line pool); what was removed is counted and the first
+ * bodies are listed. A body already in sanitised form is left as it is.
+ */
+static int
+clean_body(struct imp *im, const struct jy_json_node *n, int f, long long line, const char **body,
+           struct jy_err *err)
+{
+    struct jy_buf out = JY_BUF_INIT(im->line_pool);
+    struct jy_sanitize_report rep;
+    struct jy_err local = JY_ERR_INIT;
+    size_t len = strlen(*body);
+    int i;
+    long long count = 0;
+
+    if (len == 0 || jy_sanitize_is_plain(*body, len))
+        return JY_OK;
+    if (jy_sanitize_html(im->line_pool, *body, len, &out, &rep, &local) != JY_OK)
+        return jy_json_error(err, n, "body", "cannot be published: %s", local.msg);
+    if (out.len == len && memcmp(out.buf, *body, len) == 0 && rep.n == 0)
+        return JY_OK;
+    for (i = 0; i < rep.n; i++)
+        count += rep.findings[i].count;
+    im->res->bodies_sanitized++;
+    im->res->removals += count;
+    if (im->res->nsanitized_list < JY_IMPORT_BAD_LIST) {
+        struct jy_import_bad *b = &im->res->sanitized_list[im->res->nsanitized_list++];
+        b->where = jy_pool_printf(im->pool, "%s:%lld", file_names[f], line);
+        if (rep.n == 0)
+            b->msg = jy_pool_strdup(im->pool, "markup rewritten in the sanitiser's form");
+        else if (rep.n == 1 && !rep.more)
+            b->msg = jy_pool_strdup(im->pool, rep.findings[0].message);
+        else
+            b->msg = jy_pool_printf(im->pool, "%s (and %d more kinds of removals)",
+                                    rep.findings[0].message, rep.n - 1 + rep.more);
+    }
+    *body = out.buf;
+    return JY_OK;
+}
+
+
 static int
 read_column(struct imp *im, const struct jy_json_node *n, long long line, struct jy_err *err)
 {
@@ -878,6 +921,8 @@ read_column(struct imp *im, const struct jy_json_node *n, long long line, struct
                              url);
     if (body && type != TYPE_PAGE)
         return jy_json_error(err, n, "body", "must be null for a %s column", types[type]);
+    if (body && clean_body(im, n, F_COLUMNS, line, &body, err) != JY_OK)
+        return JY_ERROR;
     if (shared && type != TYPE_LIST)
         return jy_json_error(err, n, "shared_from", "only a list column can reuse another");
     if (shared == id)
@@ -1116,6 +1161,8 @@ read_article(struct imp *im, const struct jy_json_node *n, long long line, struc
             return JY_ERROR;
     }
 
+    if (clean_body(im, n, F_ARTICLES, line, &body, err) != JY_OK)
+        return JY_ERROR;
     copy_int(b, id, false, false);
     copy_int(b, line, false, false);
     copy_int(b, site_id, false, false);
@@ -1906,6 +1953,76 @@ apply_tags(struct imp *im, struct jy_err *err)
     "CASE WHEN v.kind = 'policy' THEN t.effective_on END, v.validity, v.validity_on, "  \
     "CASE WHEN v.validity <> 'valid' THEN t.validity_by END"
 
+/*
+ * imp_index (id, ino): the 索引号 of the items that have none yet, new or
+ * imported before numbers were drawn. Set-based: the items are numbered per
+ * site and year (of publication, in the site's time zone) in the order of
+ * publication then id, each site's sequence for the year is moved past the
+ * range in one update, and each number is formatted by the site's rule
+ * (jy_index_format). The few numbers that clash with one already taken on
+ * the site (typed by hand, or a rule without {yyyy} repeating last year's)
+ * are drawn again one by one by jy_item_index_no, which skips taken ones.
+ */
+static int
+draw_index_numbers(struct imp *im, struct jy_err *err)
+{
+    long long clashes;
+    int round;
+
+    step(im, "index numbers");
+    if (q(im,
+          "CREATE TEMP TABLE imp_index ON COMMIT DROP AS "
+          "WITH todo AS (SELECT v.id, v.site_id, v.kind, v.pub_date, "
+          "    jy_index_year(v.site_id, v.pub_date) AS year "
+          "  FROM (" ITEM_NEW ") v LEFT JOIN item t ON t.id = v.id AND NOT v.is_new "
+          "  WHERE v.is_new OR t.index_no IS NULL), "
+          "numbered AS (SELECT *, row_number() OVER (PARTITION BY site_id, year "
+          "    ORDER BY pub_date, id) AS n, count(*) OVER (PARTITION BY site_id, year) AS cnt "
+          "  FROM todo), "
+          "ranges AS (INSERT INTO item_index_seq AS q (site_id, year, last) "
+          "  SELECT site_id, year, count(*) FROM todo GROUP BY 1, 2 ORDER BY 1, 2 "
+          "  ON CONFLICT (site_id, year) DO UPDATE SET last = q.last + EXCLUDED.last "
+          "  RETURNING q.site_id, q.year, q.last) "
+          "SELECT n.id, n.site_id, n.kind, n.pub_date, "
+          "  jy_index_format(n.site_id, n.kind, NULL, n.pub_date, r.last - n.cnt + n.n) AS ino "
+          "FROM numbered n JOIN ranges r USING (site_id, year)",
+          0, NULL, err) == NULL ||
+        q(im, "CREATE UNIQUE INDEX ON imp_index (id)", 0, NULL, err) == NULL ||
+        q(im, "CREATE INDEX ON imp_index (site_id, ino)", 0, NULL, err) == NULL ||
+        q(im, "ANALYZE imp_index", 0, NULL, err) == NULL)
+        return JY_ERROR;
+    step(im, "index numbers (clashes)");
+    /* clashes with numbers taken on the site, or among themselves: drawn again, in order,
+       until none is left (a number drawn again may meet one of the others) */
+    for (round = 0, clashes = 0; round < 10; round++) {
+        long long n;
+        if (q_count(
+                im,
+                "WITH bad AS (SELECT x.id FROM imp_index x WHERE EXISTS (SELECT 1 FROM item i "
+                "    WHERE i.site_id = x.site_id AND i.index_no = x.ino) "
+                "  OR EXISTS (SELECT 1 FROM imp_index y WHERE y.site_id = x.site_id "
+                "    AND y.ino = x.ino AND y.id < x.id)), "
+                "redrawn AS (SELECT x.id, jy_item_index_no(x.site_id, x.kind, NULL, x.pub_date) "
+                "    AS ino FROM (SELECT x.* FROM imp_index x JOIN bad USING (id) "
+                "    ORDER BY x.site_id, x.pub_date, x.id OFFSET 0) x), "
+                "u AS (UPDATE imp_index x SET ino = r.ino FROM redrawn r WHERE x.id = r.id "
+                "  RETURNING 1) "
+                "SELECT count(*) FROM u",
+                0, NULL, &n, err) != JY_OK)
+            return JY_ERROR;
+        clashes += n;
+        if (n == 0)
+            break;
+    }
+    if (q_count(im, "SELECT count(*) FROM imp_index", 0, NULL, &im->res->index_drawn, err) != JY_OK)
+        return JY_ERROR;
+    if (clashes)
+        jy_log_info("import", "%lld index numbers clashed with numbers taken and were drawn again",
+                    clashes);
+    return JY_OK;
+}
+
+
 static int
 apply_items(struct imp *im, struct jy_err *err)
 {
@@ -1926,22 +2043,30 @@ apply_items(struct imp *im, struct jy_err *err)
         q_count(im, "SELECT count(*) FROM imp_article WHERE validity IN ('已修改', '已废止')", 0,
                 NULL, &im->res->validity_degraded, err) != JY_OK)
         return JY_ERROR;
+    if (draw_index_numbers(im, err) != JY_OK)
+        return JY_ERROR;
+    step(im, "items (new)");
     if (q_count(im,
                 "WITH u AS (INSERT INTO item (id, site_id, kind, title, summary, author, source, "
-                "  body, metadata, publish_at, doc_no, issuer, issued_on, validity, validity_on) "
+                "  body, metadata, publish_at, doc_no, issuer, issued_on, validity, validity_on, "
+                "  index_no) "
                 "OVERRIDING SYSTEM VALUE "
-                "SELECT id, site_id, kind, title, summary, author, source, body, meta, pub_date, "
-                "  doc_no, issuer, issued_on, validity, validity_on "
-                "FROM (" ITEM_NEW ") v WHERE is_new ORDER BY id RETURNING 1) "
+                "SELECT v.id, v.site_id, v.kind, v.title, v.summary, v.author, v.source, v.body, "
+                "  v.meta, v.pub_date, v.doc_no, v.issuer, v.issued_on, v.validity, v.validity_on, "
+                "  x.ino "
+                "FROM (" ITEM_NEW ") v LEFT JOIN imp_index x ON x.id = v.id "
+                "WHERE v.is_new ORDER BY v.id RETURNING 1) "
                 "SELECT count(*) FROM u",
                 0, NULL, &created, err) != JY_OK)
         return JY_ERROR;
     step(im, "items (changed)");
     if (q_count(im,
-                "WITH u AS (UPDATE item t SET (" ITEM_COLS ") = (" ITEM_VALUES ") "
-                "FROM (" ITEM_NEW ") v "
+                "WITH u AS (UPDATE item t SET (" ITEM_COLS ", index_no) = (" ITEM_VALUES
+                ", coalesce(t.index_no, x.ino)) "
+                "FROM (" ITEM_NEW ") v LEFT JOIN imp_index x ON x.id = v.id "
                 "WHERE t.id = v.id AND NOT v.is_new AND (" ITEM_COLS_T
-                ") IS DISTINCT FROM (" ITEM_VALUES ") RETURNING 1) SELECT count(*) FROM u",
+                ", t.index_no) IS DISTINCT FROM (" ITEM_VALUES
+                ", coalesce(t.index_no, x.ino)) RETURNING 1) SELECT count(*) FROM u",
                 0, NULL, &updated, err) != JY_OK)
         return JY_ERROR;
     counted(im, JY_IMPORT_ITEM, total, created, updated);
@@ -2133,6 +2258,7 @@ jy_import_corpus(struct jy_db *db, struct jy_pool *pool, const struct jy_import_
     hset_init(&im.uniq, work);
     hset_init(&im.article_ids, work);
     res->bad_list = jy_pool_new_array(pool, struct jy_import_bad, JY_IMPORT_BAD_LIST);
+    res->sanitized_list = jy_pool_new_array(pool, struct jy_import_bad, JY_IMPORT_BAD_LIST);
     res->dry_run = o->dry_run;
 
     if (!source_ok(im.source)) {

@@ -16,6 +16,17 @@
  *    synonyms and merged tags resolved, order kept in item_tag.sort); one
  *    published placement per column, published_at = pub_date, the first
  *    column the primary one (placement.is_primary).
+ * Bodies (of articles and page columns) pass the allowlist sanitiser like
+ * every other write (sanitize.h): what it removes is counted in the result
+ * (bodies_sanitized, removals) with the first places and findings
+ * (articles.jsonl:12: removed <script> element (paragraph 2)). A body made
+ * only of paragraphs of plain text, as the corpus's are, is already its
+ * sanitised form and is not parsed (jy_sanitize_is_plain), which keeps the
+ * import's speed. A body the sanitiser refuses is a bad line.
+ * 索引号: an imported item without an index number gets the next one of
+ * its site's rule (schema/0031_index_no.sql), in the order of the sites,
+ * then of publication, then of the corpus ids, so that the same corpus
+ * numbers the same way; counted in index_drawn.
  * Validity: the platform requires a changed validity to be dated and to
  * name the document that changed it, or say its basis in words
  * (0030_item_fields.sql, 0033_validity_basis.sql); the corpus gives
@@ -118,8 +129,13 @@ struct jy_import_result {
     struct jy_import_bad *bad_list; /* the first JY_IMPORT_BAD_LIST of them, in the pool */
     int nbad_list;
     long long validity_degraded; /* 已修改/已废止 whose changing document is not recorded */
-    long long bytes;             /* read from the three files */
-    long long platform_id;       /* the platform root the sites hang under */
+    long long bodies_sanitized;  /* bodies (articles, page columns) the sanitiser changed */
+    long long removals;          /* what it removed from them, each finding counted */
+    struct jy_import_bad *sanitized_list; /* the first JY_IMPORT_BAD_LIST of them: where, what */
+    int nsanitized_list;
+    long long index_drawn; /* items that got their 索引号 by their site's rule */
+    long long bytes;       /* read from the three files */
+    long long platform_id; /* the platform root the sites hang under */
     bool dry_run;
 };
 

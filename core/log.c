@@ -188,25 +188,17 @@ log_addf(char *line, size_t pos, size_t cap, const char *fmt, ...)
 }
 
 
-void
-jy_log_write(enum jy_log_level level, const char *module, const char *fmt, ...)
+/* Build and write one line: header, msg, then kv (pre-formatted logfmt fields) when not NULL. */
+static void
+log_emit(enum jy_log_level level, const char *module, const char *msg, const char *kv)
 {
-    char line[LOG_LINE_MAX], msg[LOG_LINE_MAX], ts[32];
+    char line[LOG_LINE_MAX], ts[32];
     struct timeval tv;
     size_t pos, done;
-    int n;
-    va_list ap;
     int saved_errno = errno; /* a log call must not change errno for the caller */
 
     gettimeofday(&tv, NULL);
     jy_log_format_time(ts, (long long) tv.tv_sec, (int) (tv.tv_usec / 1000), LOG_OFFSET_MIN);
-    va_start(ap, fmt);
-    n = vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        msg[0] = '\0';
-    else if ((size_t) n >= sizeof(msg))
-        msg[jy_utf8_trim_partial(msg, sizeof(msg) - 1)] = '\0';
 
     /* the header is short: a module name is a word from the source, the id is sanitised */
     pos = log_addf(line, 0, 200, "ts=%s level=%s module=%s", ts, jy_log_level_name(level),
@@ -216,6 +208,8 @@ jy_log_write(enum jy_log_level level, const char *module, const char *fmt, ...)
     pos = log_addf(line, pos, sizeof(line), " msg=");
     /* one byte is kept for the newline */
     pos = log_add_quoted(line, pos, sizeof(line) - 1, msg);
+    if (kv && pos + 1 + strlen(kv) < sizeof(line) - 1)
+        pos = log_addf(line, pos, sizeof(line) - 1, " %s", kv);
     line[pos++] = '\n';
     /*
      * One write: lines up to PIPE_BUF (4096 on Linux) from several threads
@@ -232,4 +226,32 @@ jy_log_write(enum jy_log_level level, const char *module, const char *fmt, ...)
         done += (size_t) w;
     }
     errno = saved_errno;
+}
+
+
+void
+jy_log_write(enum jy_log_level level, const char *module, const char *fmt, ...)
+{
+    char msg[LOG_LINE_MAX];
+    int n;
+    va_list ap;
+    int saved_errno = errno;
+
+    va_start(ap, fmt);
+    n = vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        msg[0] = '\0';
+    else if ((size_t) n >= sizeof(msg))
+        msg[jy_utf8_trim_partial(msg, sizeof(msg) - 1)] = '\0';
+    errno = saved_errno;
+    log_emit(level, module, msg, NULL);
+}
+
+
+void
+jy_log_write_kv(enum jy_log_level level, const char *module, const char *msg, const char *kv)
+{
+    if (level >= jy_log_min_level)
+        log_emit(level, module, msg, kv);
 }

@@ -45,6 +45,14 @@ extern enum jy_log_level jy_log_min_level;
 void jy_log_write(enum jy_log_level level, const char *module, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/*
+ * Write one line whose msg is msg (quoted as usual) followed by kv, fields
+ * the caller formatted as logfmt itself (key=value, values quoted when
+ * needed): the access log's method=GET path="/api/v1/items/7" status=200.
+ * kv is dropped when it would not fit the line. The level is checked here.
+ */
+void jy_log_write_kv(enum jy_log_level level, const char *module, const char *msg, const char *kv);
+
 /* Send lines to fd (default 2, stderr). */
 void jy_log_set_fd(int fd);
 

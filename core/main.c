@@ -2,6 +2,7 @@
  * main.c - the jiyue program: global options, then one subcommand.
  */
 #include "core/compat.h"
+#include "core/check.h"
 #include "core/cli.h"
 #include "core/conf.h"
 #include "core/err.h"
@@ -13,9 +14,11 @@
 extern char **environ;
 
 static const struct jy_cmd *const commands[] = {
-    &jy_cmd_db,    &jy_cmd_migrate, &jy_cmd_demo,   &jy_cmd_sites,   &jy_cmd_site, &jy_cmd_user,
-    &jy_cmd_grant, &jy_cmd_audit,   &jy_cmd_import, &jy_cmd_export,  &jy_cmd_item, &jy_cmd_tag,
-    &jy_cmd_file,  &jy_cmd_check,   &jy_cmd_config, &jy_cmd_version,
+    &jy_cmd_db,         &jy_cmd_migrate,   &jy_cmd_demo,   &jy_cmd_sites,  &jy_cmd_site,
+    &jy_cmd_user,       &jy_cmd_grant,     &jy_cmd_audit,  &jy_cmd_import, &jy_cmd_export,
+    &jy_cmd_render,     &jy_cmd_item,      &jy_cmd_tag,    &jy_cmd_file,   &jy_cmd_review,
+    &jy_cmd_submission, &jy_cmd_scheduler, &jy_cmd_check,  &jy_cmd_mirror, &jy_cmd_pusher,
+    &jy_cmd_serve,      &jy_cmd_config,    &jy_cmd_version,
 };
 
 static const char global_usage[] =
@@ -218,7 +221,10 @@ main(int argc, char **argv)
     }
     jy_log_min_level = (enum jy_log_level) jy_log_level_parse(jy_conf_get(cli.conf, "log_level"));
 
+    /* a publication anywhere in this program runs the content checks with its settings */
+    jy_check_use_conf(cli.conf, NULL);
     rc = cmd->run(&cli, nrest, rest);
+    jy_check_shutdown();
     goto out;
 
 usage_error:

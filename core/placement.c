@@ -575,7 +575,8 @@ list_run(struct jy_db *db, struct jy_pool *pool, const char *column, int limit,
     else if (strcmp(order, "sort") == 0)
         jy_buf_add_str(&sql, "p.sort ASC, p.published_at DESC NULLS LAST, p.item_id DESC");
     else if (strcmp(order, "title") == 0)
-        jy_buf_add_str(&sql, "i.title ASC, p.item_id DESC");
+        jy_buf_add_str(
+            &sql, "i.title COLLATE jy_pinyin ASC, p.published_at DESC NULLS FIRST, p.item_id DESC");
     else
         jy_buf_add_str(&sql, "p.published_at DESC NULLS FIRST, p.item_id DESC");
     jy_buf_add_str(&sql, " LIMIT $3::integer");

@@ -25,23 +25,47 @@
     "       WHERE h.column_id = ANY (f.reusers) AND h.item_id = p.item_id)) "
 
 /*
- * chain: the column asked for, then the column it reuses, and so on; the
- * last one (reusing nothing) is the source whose list is shown. cols: the
- * source and its list descendants that reuse nothing. For each of them the
- * pinned placements and the first page * size + 1 others (an index scan
- * of placement_column_list_idx that stops early), then each item once, in
- * list order.
+ * One branch of the candidates of a column (cols.id) in one order: the
+ * first page * size + 1 unpinned published placements, an index scan that
+ * stops early (reading only what placement_column_list_idx holds, so that
+ * the default order is an index only scan: the manual sort is read only
+ * where it orders). The limit is 0 for the orders the column does not use,
+ * which ends a branch before it reads a row (a WHERE on the order would
+ * do the same, but the planner then expects one row and sorts a bitmap
+ * scan rather than walk the index in order).
  */
+#define CAND_BRANCH(order, sortcol, by)                                                         \
+    "     UNION ALL "                                                                           \
+    "     (SELECT p.item_id, p.column_id, p.published_at, " sortcol ", false "                  \
+    "        FROM placement p JOIN item i ON i.id = p.item_id "                                 \
+    "       WHERE p.column_id = cols.id AND p.state = 'published' "                             \
+    "         AND (p.pinned_until IS NULL OR p.pinned_until <= now()) " REUSE_FILTER            \
+    "       ORDER BY " by " LIMIT (SELECT CASE WHEN ord = '" order "' THEN $2::int * size + 1 " \
+    "                                    ELSE 0 END FROM head))"
+
+/*
+ * chain: the column asked for, then the column it reuses, and so on; the
+ * last one (reusing nothing) is the source whose list is shown. head: the
+ * column asked for, whose own item_order decides the order (a reusing
+ * column lists its source's items in its own order). cols: the source and
+ * its list descendants that reuse nothing. For each of them the pinned
+ * placements and the first page * size + 1 others in the list's order,
+ * then each item once, in list order: pinned first by sort, then the
+ * order (publish_desc: newest first; publish_asc: oldest first; sort:
+ * manual order, then newest; title: pinyin, then newest), ties by the
+ * newest and the highest item id.
+ */
+/* clang-format off */
 static const char column_items_sql[] =
     "WITH RECURSIVE chain AS ("
     "  SELECT c.id, c.site_id, c.path, c.reuse_column_id, c.reuse_tag_filter, c.reuse_kinds, "
-    "         c.page_size, 0 AS hop "
+    "         c.page_size, c.item_order, 0 AS hop "
     "    FROM site_column c WHERE c.id = $1 "
     "  UNION ALL "
     "  SELECT s.id, s.site_id, s.path, s.reuse_column_id, s.reuse_tag_filter, s.reuse_kinds, "
-    "         s.page_size, ch.hop + 1 "
+    "         s.page_size, s.item_order, ch.hop + 1 "
     "    FROM chain ch JOIN site_column s ON s.id = ch.reuse_column_id WHERE ch.hop < 16), "
-    "head AS (SELECT h.id, st.time_zone, "
+    "head AS (SELECT h.id, st.time_zone, h.item_order AS ord, "
     "                CASE WHEN $3::int > 0 THEN $3::int ELSE h.page_size END AS size "
     "           FROM chain h JOIN site st ON st.id = h.site_id WHERE h.hop = 0), "
     "f AS (SELECT array_agg(id) FILTER (WHERE reuse_column_id IS NOT NULL) AS reusers, "
@@ -54,28 +78,34 @@ static const char column_items_sql[] =
     "            AND c.reuse_column_id IS NULL AND c.kind IN ('list', 'topic')), "
     "cand AS ("
     "  SELECT x.* FROM cols CROSS JOIN f CROSS JOIN LATERAL ("
-    "     (SELECT p.item_id, p.column_id, p.published_at, true AS pinned "
+    "     (SELECT p.item_id, p.column_id, p.published_at, p.sort, true AS pinned "
     "        FROM placement p JOIN item i ON i.id = p.item_id "
-    "       WHERE p.column_id = cols.id AND p.state = 'published' AND p.pinned_until > now() " REUSE_FILTER
-    ") "
-    "     UNION ALL "
-    "     (SELECT p.item_id, p.column_id, p.published_at, false "
-    "        FROM placement p JOIN item i ON i.id = p.item_id "
-    "       WHERE p.column_id = cols.id AND p.state = 'published' "
-    "         AND (p.pinned_until IS NULL OR p.pinned_until <= now()) " REUSE_FILTER
-    "       ORDER BY p.published_at DESC, p.item_id DESC "
-    "       LIMIT (SELECT $2::int * size + 1 FROM head))"
+    "       WHERE p.column_id = cols.id AND p.state = 'published' AND p.pinned_until > now() "
+    REUSE_FILTER ") "
+    CAND_BRANCH("publish_desc", "0", "p.published_at DESC, p.item_id DESC")
+    CAND_BRANCH("publish_asc", "0", "p.published_at ASC, p.item_id ASC")
+    CAND_BRANCH("sort", "p.sort", "p.sort, p.published_at DESC, p.item_id DESC")
+    CAND_BRANCH("title", "0", "i.title COLLATE jy_pinyin, p.published_at DESC, p.item_id DESC")
     "  ) x), "
-    "best AS (SELECT DISTINCT ON (item_id) item_id, column_id, published_at, pinned FROM cand "
+    "best AS (SELECT DISTINCT ON (item_id) item_id, column_id, published_at, sort, pinned FROM cand "
     "          ORDER BY item_id, pinned DESC, published_at DESC, column_id), "
-    "pg AS (SELECT * FROM best ORDER BY pinned DESC, published_at DESC, item_id DESC "
+    "pg AS (SELECT b.*, row_number() OVER (ORDER BY b.pinned DESC, "
+    "              CASE WHEN b.pinned THEN b.sort END, "
+    "              CASE WHEN hd.ord = 'sort' THEN b.sort END, "
+    "              CASE WHEN hd.ord = 'title' THEN i.title END COLLATE jy_pinyin, "
+    "              CASE WHEN hd.ord = 'publish_asc' THEN b.published_at END, "
+    "              CASE WHEN hd.ord = 'publish_asc' THEN b.item_id END, "
+    "              b.published_at DESC, b.item_id DESC) AS rn "
+    "         FROM best b JOIN item i ON i.id = b.item_id CROSS JOIN head hd "
+    "        ORDER BY rn "
     "        OFFSET (SELECT ($2::int - 1) * size FROM head) LIMIT (SELECT size + 1 FROM head)) "
     "SELECT h.id, h.size, pg.item_id, i.site_id, pg.column_id, "
     "       (SELECT pp.column_id FROM placement pp WHERE pp.item_id = pg.item_id AND pp.is_primary), "
     "       i.kind, i.title, i.summary, i.source, extract(epoch FROM pg.published_at)::bigint, "
     "       to_char(pg.published_at AT TIME ZONE h.time_zone, 'YYYY-MM-DD HH24:MI'), pg.pinned "
     "  FROM head h LEFT JOIN (pg JOIN item i ON i.id = pg.item_id) ON true "
-    " ORDER BY pg.pinned DESC, pg.published_at DESC, pg.item_id DESC";
+    " ORDER BY pg.rn";
+/* clang-format on */
 
 /*
  * Newest first: one range of item_tag_list_idx (tag, publish_at, item),

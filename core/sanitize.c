@@ -1089,6 +1089,35 @@ finish_report(struct san *s, struct jy_sanitize_report *report)
 }
 
 
+bool
+jy_sanitize_is_plain(const char *html, size_t len)
+{
+    size_t i = 0;
+
+    if (len == 0 || !jy_utf8_valid(html, len, NULL))
+        return false;
+    while (i < len) {
+        size_t start;
+        if (len - i < 7 || memcmp(html + i, "<p>", 3) != 0)
+            return false;
+        i += 3;
+        start = i;
+        for (; i < len && html[i] != '<'; i++) {
+            unsigned char c = (unsigned char) html[i];
+            if (c < 0x20 || c == 0x7f || c == '>' || c == '&' || c == '"' || c == '\'')
+                return false;
+            /* C1 controls, U+0080..U+009F: C2 80..C2 9F */
+            if (c == 0xc2 && i + 1 < len && (unsigned char) html[i + 1] < 0xa0)
+                return false;
+        }
+        if (i == start || len - i < 4 || memcmp(html + i, "</p>", 4) != 0)
+            return false;
+        i += 4;
+    }
+    return true;
+}
+
+
 int
 jy_sanitize_html(struct jy_pool *pool, const char *html, size_t len, struct jy_buf *out,
                  struct jy_sanitize_report *report, struct jy_err *err)

@@ -160,6 +160,19 @@ const struct jy_tpl *jy_tpl_set_load(struct jy_tpl_set *set, const char *name, s
 int jy_tpl_render(const struct jy_tpl *tpl, const struct cJSON *context, struct jy_buf *out,
                   struct jy_err *err);
 
+/*
+ * Check that every partial and parent template `name` uses, and those
+ * they use in turn, exists and compiles, and that none includes itself
+ * without end: a parent cycle, or a partial cycle outside any section (a
+ * partial that includes itself inside a section recurses over a tree of
+ * data and is fine). JY_OK, or JY_ERROR with err naming the template,
+ * line and column of the reference.
+ */
+int jy_tpl_check_refs(struct jy_tpl_set *set, const char *name, struct jy_err *err);
+
+/* Call fn(data) when the set is destroyed (a loader's state). */
+void jy_tpl_set_on_destroy(struct jy_tpl_set *set, void (*fn)(void *), void *data);
+
 /* The name the template was compiled under. */
 const char *jy_tpl_name(const struct jy_tpl *tpl);
 

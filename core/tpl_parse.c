@@ -828,3 +828,95 @@ parse_filters(struct parser *p, const struct jy_tpl_tok *t, const char *s, size_
     memcpy(n->filters, uses, nuse * sizeof(*uses));
     return JY_OK;
 }
+
+
+void
+jy_tpl_set_on_destroy(struct jy_tpl_set *set, void (*fn)(void *), void *data)
+{
+    jy_pool_cleanup_add(set->pool, fn, data);
+}
+
+
+/* The names on the way from the checked template down to here. */
+struct ref_walk {
+    const char *names[64];
+    bool conditional[64]; /* the reference to names[i] sits inside a section */
+    int n;
+};
+
+static int check_refs_tpl(struct jy_tpl_set *set, const struct jy_tpl *t, bool conditional,
+                          struct ref_walk *w, struct jy_err *err);
+
+static int
+check_refs_nodes(struct jy_tpl_set *set, const struct jy_tpl_node *n, bool conditional,
+                 struct ref_walk *w, struct jy_err *err)
+{
+    for (; n; n = n->next) {
+        if (n->type == JY_TPL_N_PARTIAL || n->type == JY_TPL_N_PARENT) {
+            const struct jy_tpl *t;
+            bool cycle = false, guarded = conditional;
+            for (int i = 0; i < w->n; i++)
+                if (strcmp(w->names[i], n->text) == 0) {
+                    cycle = true;
+                    for (int k = i + 1; k < w->n; k++)
+                        guarded = guarded || w->conditional[k];
+                }
+            if (cycle) {
+                /* A partial that includes itself inside a section recurses over data
+                 * (a tree); anything else never ends. */
+                if (n->type == JY_TPL_N_PARENT || !guarded) {
+                    jy_tpl_err_at(err, n->owner->name, n->line, n->col,
+                                  "\"%s\" includes itself without end (a cycle of %s)", n->text,
+                                  n->type == JY_TPL_N_PARENT ? "parents" : "partials");
+                    return JY_ERROR;
+                }
+                continue;
+            }
+            t = jy_tpl_set_load(set, n->text, err);
+            if (t == NULL) {
+                if (err->code == JY_E_NOT_FOUND)
+                    jy_tpl_err_at(err, n->owner->name, n->line, n->col, "%s \"%s\" does not exist",
+                                  n->type == JY_TPL_N_PARENT ? "parent" : "partial", n->text);
+                return JY_ERROR;
+            }
+            if (w->n == (int) (sizeof(w->names) / sizeof(w->names[0]))) {
+                jy_tpl_err_at(err, n->owner->name, n->line, n->col,
+                              "templates nested deeper than %d", w->n);
+                return JY_ERROR;
+            }
+            if (check_refs_tpl(set, t, conditional, w, err) != JY_OK)
+                return JY_ERROR;
+        }
+        if (n->body && check_refs_nodes(set, n->body,
+                                        conditional || n->type == JY_TPL_N_SECTION ||
+                                            n->type == JY_TPL_N_INVERTED,
+                                        w, err) != JY_OK)
+            return JY_ERROR;
+    }
+    return JY_OK;
+}
+
+
+static int
+check_refs_tpl(struct jy_tpl_set *set, const struct jy_tpl *t, bool conditional, struct ref_walk *w,
+               struct jy_err *err)
+{
+    int rc;
+
+    w->names[w->n] = t->name;
+    w->conditional[w->n] = conditional;
+    w->n++;
+    rc = check_refs_nodes(set, t->root, false, w, err);
+    w->n--;
+    return rc;
+}
+
+
+int
+jy_tpl_check_refs(struct jy_tpl_set *set, const char *name, struct jy_err *err)
+{
+    struct ref_walk w = {.n = 0};
+    const struct jy_tpl *t = jy_tpl_set_load(set, name, err);
+
+    return t ? check_refs_tpl(set, t, false, &w, err) : JY_ERROR;
+}

@@ -8,10 +8,11 @@ set -eu
 PACKAGES="build-essential cmake pkg-config git
 libpq-dev libevent-dev libcjson-dev libcurl4-openssl-dev libsodium-dev
 libgumbo-dev libmagic-dev
+wrk
 postgresql
+nginx openssh-server openssh-client
 clang libclang-rt-14-dev clang-format
-default-jre-headless
-python3
+default-jre-headless libxml2-utils python3
 ca-certificates"
 # npm installs the Nu HTML Checker (package.json); a Node.js that is already
 # there (with its own npm) is used as it is: Debian's npm would conflict with it

@@ -1,8 +1,11 @@
 #!/bin/bash
 # tools/run.sh - README's first command: install what is missing, build,
-# start the embedded PostgreSQL, migrate, load the demo province and show it.
-# Running it again is fast and harmless: packages, build, cluster and demo
-# are only touched when something is missing or changed.
+# start the embedded PostgreSQL, migrate, load the demo province, render
+# every site, and run the platform (`jiyue serve`: the JSON API, the
+# renderer following every change, the pusher and the scheduler) until
+# Ctrl-C. Running it again is fast and harmless: packages, build, cluster
+# and demo are only touched when something is missing or changed.
+# JY_NO_SERVE=1 stops after rendering (scripts, CI).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -24,5 +27,13 @@ $jiyue demo
 echo
 $jiyue sites --columns
 echo
-echo "The platform's data is in var/pg (PostgreSQL, embedded)."
-echo "Try: $jiyue --help     $jiyue sites     $jiyue db status     $jiyue db stop"
+echo "== rendering every site (var/www/<site code>/)"
+$jiyue render --all
+$jiyue --log-level off db exec "SELECT s.code || '  ' || s.name || '  file://$top/var/www/' || s.code || '/index.html  (https://' || d.domain || '/)' FROM site s JOIN site_domain d ON d.site_id = s.id AND d.is_primary WHERE s.kind = 'site' AND s.status = 'open' ORDER BY s.path" 2>/dev/null || true
+echo
+echo "The platform's data is in var/pg (PostgreSQL, embedded); the sites in var/www."
+echo "Try: $jiyue --help     $jiyue sites     $jiyue render --help     $jiyue db stop"
+[ "${JY_NO_SERVE:-}" = 1 ] && exit 0
+echo
+echo "== jiyue serve on $($jiyue config 2>/dev/null | awk '$1 == "listen" {print $3}'): API under /api/v1; edits are rendered and pushed as they happen. Ctrl-C stops."
+exec $jiyue serve

@@ -12,6 +12,9 @@
  *    tel), and sanitising it again gives it back byte for byte with no
  *    finding (a fixed point);
  *  - every finding has a message, a count >= 1 and a paragraph >= 1;
+ *  - an input jy_sanitize_is_plain() accepts (the importer's shortcut)
+ *    comes out unchanged, with no finding; and an output made only of
+ *    plain paragraphs is accepted by it;
  *  - on failure the error has a message and names the field "body", and
  *    the output buffer is untouched.
  */
@@ -53,6 +56,13 @@ check(struct jy_pool *pool, const char *in, size_t len)
     }
     FUZZ_ASSERT(jy_utf8_valid(out.buf, out.len, NULL));
     FUZZ_ASSERT(strlen(out.buf) == out.len);
+    if (jy_sanitize_is_plain(in, len)) {
+        if (out.len != len || memcmp(out.buf, in, len) != 0 || rep.n != 0) {
+            fprintf(stderr, "fuzz_sanitize: a plain body changed:\n%.*s\n---\n%s\n", (int) len, in,
+                    out.buf);
+            abort();
+        }
+    }
     if (oracle_check(out.buf, out.len, why, sizeof(why)) != NULL) {
         fprintf(stderr, "fuzz_sanitize: unsafe output: %s\n%s\n", why, out.buf);
         abort();

@@ -19,6 +19,8 @@
 #include <dirent.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <fcntl.h>
+#include <time.h>
 
 #include <sodium.h>
 
@@ -553,6 +555,140 @@ test_row_level_security(void)
 }
 
 
+/* Make path look age_s seconds old. */
+static void
+age(const char *path, long age_s)
+{
+    struct timespec ts[2];
+
+    clock_gettime(CLOCK_REALTIME, &ts[0]);
+    ts[0].tv_sec -= age_s;
+    ts[1] = ts[0];
+    T_EQ_INT(utimensat(AT_FDCWD, path, ts, 0), 0);
+}
+
+
+static const char *
+sha_hex(const void *data, size_t len)
+{
+    unsigned char h[crypto_hash_sha256_BYTES];
+    char *out = jy_pool_alloc(fx.pool, 65);
+    int i;
+
+    crypto_hash_sha256(h, data, len);
+    for (i = 0; i < (int) sizeof(h); i++)
+        snprintf(out + 2 * i, 3, "%02x", h[i]);
+    return out;
+}
+
+
+static void
+put_file(const char *path, const char *data, long age_s)
+{
+    char *dir = jy_pool_strdup(fx.pool, path);
+    FILE *f;
+
+    *strrchr(dir, '/') = '\0';
+    T_EQ_INT(jy_test_system("mkdir -p '%s'", dir), 0);
+    f = fopen(path, "w");
+    T_ASSERT(f != NULL);
+    fputs(data, f);
+    fclose(f);
+    age(path, age_s);
+}
+
+
+static void
+test_sweep_removes_bytes_no_row_records(void)
+{
+    struct jy_filestore fs = fx.fs;
+    struct jy_buf b = JY_BUF_INIT(fx.pool);
+    struct jy_err err = JY_ERR_INIT;
+    struct jy_file f, g;
+    struct jy_file_sweep sw;
+    const char *refused, *kept, *dropped, *young, *old_tmp, *new_tmp, *foreign, *p[1];
+    static const char gif[] = "GIF89a\x03\x00\x05\x00";
+
+    fs.dir = jy_pool_printf(fx.pool, "%s/sweep-files", jy_test_tmpdir());
+    /* an upload the database refuses (B's editor on A's site): its bytes were placed */
+    T_EQ_INT(jy_file_add_mem(as(fx.editor_b), fx.pool, &fs, fx.site_a, gif, 10, "拒.gif", &g, &err),
+             JY_ERROR);
+    T_EQ_INT(err.code, JY_E_FORBIDDEN);
+    refused = jy_filestore_path(&fs, fx.pool, sha_hex(gif, 10));
+    T_ASSERT(access(refused, F_OK) == 0);
+    /* a file in use, and one whose row was deleted behind the store's back */
+    gen_png(&b, 5, 3, 0x21);
+    T_EQ_INT(
+        jy_file_add_mem(as(fx.editor_a), fx.pool, &fs, fx.site_a, b.buf, b.len, "留.png", &f, &err),
+        JY_OK);
+    kept = jy_filestore_path(&fs, fx.pool, f.sha256);
+    jy_buf_reset(&b);
+    gen_png(&b, 3, 5, 0x22);
+    T_EQ_INT(
+        jy_file_add_mem(as(fx.editor_a), fx.pool, &fs, fx.site_a, b.buf, b.len, "删.png", &g, &err),
+        JY_OK);
+    dropped = jy_filestore_path(&fs, fx.pool, g.sha256);
+    p[0] = g.sha256;
+    own("DELETE FROM file WHERE sha256 = $1", 1, p);
+    /* an orphan too young to go, temporary files of dead and of running uploads, a stranger */
+    young = jy_filestore_path(&fs, fx.pool, sha_hex("young", 5));
+    put_file(young, "young", 0);
+    old_tmp = jy_pool_printf(fx.pool, "%s/tmp/upload.dead01", fs.dir);
+    put_file(old_tmp, "half an upload", 3 * 3600);
+    new_tmp = jy_pool_printf(fx.pool, "%s/tmp/upload.live01", fs.dir);
+    put_file(new_tmp, "an upload in flight", 0);
+    foreign = jy_pool_printf(fx.pool, "%s/README", fs.dir);
+    put_file(foreign, "not ours", 3 * 3600);
+    age(refused, 3 * 3600);
+    age(kept, 3 * 3600);
+    age(dropped, 3 * 3600);
+
+    /* only the system may sweep, and not with a grace of nothing */
+    T_EQ_INT(jy_file_sweep(as(fx.editor_a), fx.pool, &fs, 60, true, &sw, &err), JY_ERROR);
+    T_EQ_INT(err.code, JY_E_FORBIDDEN);
+    T_EQ_INT(jy_file_sweep(fx.owner, fx.pool, &fs, 0, false, &sw, &err), JY_ERROR);
+    T_EQ_STR(err.field, "grace");
+
+    /* the dry run names the three, removes nothing */
+    T_EQ_INT(jy_file_sweep(fx.owner, fx.pool, &fs, 60, false, &sw, &err), JY_OK);
+    T_EQ_INT(sw.scanned, 6);
+    T_EQ_INT(sw.orphans, 3);
+    T_EQ_INT(sw.young, 2);
+    T_EQ_INT(sw.orphan_bytes, 10 + (long long) b.len + 14);
+    T_EQ_INT(sw.npaths, 3);
+    T_ASSERT(access(refused, F_OK) == 0 && access(dropped, F_OK) == 0 &&
+             access(old_tmp, F_OK) == 0);
+    /* a longer grace keeps them all */
+    T_EQ_INT(jy_file_sweep(fx.owner, fx.pool, &fs, 4 * 60, true, &sw, &err), JY_OK);
+    T_EQ_INT(sw.orphans, 0);
+    T_EQ_INT(sw.young, 5);
+    T_ASSERT(access(refused, F_OK) == 0);
+    /* --apply */
+    T_EQ_INT(jy_file_sweep(fx.owner, fx.pool, &fs, 60, true, &sw, &err), JY_OK);
+    T_EQ_INT(sw.orphans, 3);
+    T_EQ_INT(sw.failed, 0);
+    T_ASSERT(access(refused, F_OK) != 0);
+    T_ASSERT(access(dropped, F_OK) != 0);
+    T_ASSERT(access(old_tmp, F_OK) != 0);
+    T_ASSERT(access(kept, F_OK) == 0);
+    T_ASSERT(access(young, F_OK) == 0);
+    T_ASSERT(access(new_tmp, F_OK) == 0);
+    T_ASSERT(access(foreign, F_OK) == 0);
+    /* the file in use is whole and usable */
+    T_EQ_INT(jy_file_attach(as(fx.editor_a), fx.pool, atoll(fx.item_a), f.sha256, 0, NULL, &err),
+             JY_OK);
+    /* the refused bytes uploaded again, rightly this time, come back */
+    T_EQ_INT(jy_file_add_mem(as(fx.editor_a), fx.pool, &fs, fx.site_a, gif, 10, "再.gif", &g, &err),
+             JY_OK);
+    T_ASSERT(access(refused, F_OK) == 0);
+    /* nothing left to do */
+    if (jy_file_sweep(fx.owner, fx.pool, &fs, 60, true, &sw, &err) != JY_OK)
+        jy_test_fail(__FILE__, __LINE__, "sweep: %s (%s)", err.msg, err.detail);
+    T_EQ_INT(jy_file_sweep(fx.owner, fx.pool, &fs, 60, true, &sw, &err), JY_OK);
+    T_EQ_INT(sw.orphans, 0);
+}
+
+
 int
 main(int argc, char **argv)
 {
@@ -560,7 +696,7 @@ main(int argc, char **argv)
         T_CASE(test_dedup_and_store_layout),  T_CASE(test_type_is_sniffed_not_named),
         T_CASE(test_refused_types_and_names), T_CASE(test_size_limits),
         T_CASE(test_image_dimensions),        T_CASE(test_file_in_use_cannot_be_deleted),
-        T_CASE(test_row_level_security),
+        T_CASE(test_row_level_security),      T_CASE(test_sweep_removes_bytes_no_row_records),
     };
     int rc;
 

@@ -286,6 +286,87 @@ test_changed_article_is_updated(void)
 
 
 static void
+test_bodies_are_sanitised_and_counted(void)
+{
+    struct env e;
+    struct jy_import_result r;
+    const char *dir = corpus_copy();
+
+    env_open(&e);
+    /* article 2: a script and an event handler; article 5: a javascript: link */
+    sed(dir, "articles.jsonl",
+        "2s|\"body\":\"<p>|\"body\":\"<script>alert(1)</script><p onclick=\\\\\"steal()\\\\\">|;"
+        "5s|\"body\":\"<p>|\"body\":\"<p><a href=\\\\\"javascript:alert(1)\\\\\">点此</a>|");
+    import_ok(&e, dir, &r);
+    T_EQ_INT(r.bodies_sanitized, 2);
+    T_EQ_INT(r.removals, 3);
+    T_EQ_INT(r.nsanitized_list, 2);
+    T_EQ_STR(r.sanitized_list[0].where, "articles.jsonl:2");
+    T_CONTAINS(r.sanitized_list[0].msg, "removed <script> element");
+    T_CONTAINS(r.sanitized_list[0].msg, "and 1 more");
+    T_EQ_STR(r.sanitized_list[1].where, "articles.jsonl:5");
+    T_CONTAINS(r.sanitized_list[1].msg, "javascript:");
+    T_EQ_STR(value(&e, "SELECT count(*) FROM item WHERE body ~* '(script|onclick|javascript)'"),
+             "0");
+    T_EQ_STR(value(&e, "SELECT i.body LIKE '<p>%' AND i.body LIKE '%</p>' FROM item i "
+                       "JOIN import_key k ON k.local_id = i.id AND k.kind = 'item' "
+                       "WHERE k.ext_id = 5"),
+             "t");
+    /* the clean body is stored: importing again changes nothing */
+    import_ok(&e, dir, &r);
+    T_EQ_INT(r.tables[JY_IMPORT_ITEM].unchanged, 1000);
+    T_EQ_INT(r.bodies_sanitized, 2);
+    env_close(&e);
+}
+
+
+static void
+test_items_get_index_numbers(void)
+{
+    struct env e;
+    struct jy_import_result r;
+    const char *dir = corpus_copy();
+
+    env_open(&e);
+    import_ok(&e, dir, &r);
+    T_EQ_INT(r.index_drawn, 1000);
+    /* every item numbered by the default rule {site_code}-{yyyy}-{seq:5}, unique per site */
+    T_EQ_STR(value(&e, "SELECT count(*) FROM item i JOIN site s ON s.id = i.site_id "
+                       "WHERE i.index_no ~ ('^' || s.code || '-' || "
+                       "to_char(i.publish_at AT TIME ZONE s.time_zone, 'YYYY') || '-[0-9]{5}$')"),
+             "1000");
+    T_EQ_STR(value(&e, "SELECT count(DISTINCT (site_id, index_no)) FROM item"), "1000");
+    /* numbered in the order of publication within a site and year */
+    T_EQ_STR(value(&e, "SELECT count(*) FROM (SELECT index_no, lag(index_no) OVER w AS prev "
+                       "FROM item WINDOW w AS (PARTITION BY site_id, "
+                       "date_trunc('year', publish_at AT TIME ZONE 'Asia/Shanghai') "
+                       "ORDER BY publish_at, id)) x WHERE prev >= index_no"),
+             "0");
+    /* and the sequences continue after them */
+    T_EQ_STR(value(&e, "SELECT count(*) FROM item_index_seq q WHERE q.last <> (SELECT count(*) "
+                       "FROM item i WHERE i.site_id = q.site_id AND jy_index_year(i.site_id, "
+                       "i.publish_at) = q.year)"),
+             "0");
+    /* again: nothing drawn, nothing changed */
+    import_ok(&e, dir, &r);
+    T_EQ_INT(r.index_drawn, 0);
+    T_EQ_INT(r.tables[JY_IMPORT_ITEM].unchanged, 1000);
+    /* an item imported before numbers were drawn gets one; a number its site's sequence would
+       give again (the sequence set back) is skipped, not repeated */
+    value(&e, "UPDATE item SET index_no = NULL WHERE id = (SELECT local_id FROM import_key "
+              "WHERE kind = 'item' AND ext_id = 3)");
+    value(&e, "DELETE FROM item_index_seq");
+    import_ok(&e, dir, &r);
+    T_EQ_INT(r.index_drawn, 1);
+    T_EQ_INT(r.tables[JY_IMPORT_ITEM].updated, 1);
+    T_EQ_STR(value(&e, "SELECT count(DISTINCT (site_id, index_no)) FROM item "
+                       "WHERE index_no IS NOT NULL"),
+             "1000");
+    env_close(&e);
+}
+
+
+static void
 test_bad_line_aborts_with_file_and_line(void)
 {
     struct env e;
@@ -588,6 +669,8 @@ main(int argc, char **argv)
         T_CASE(test_counts_match_manifest),
         T_CASE(test_reimport_changes_nothing),
         T_CASE(test_changed_article_is_updated),
+        T_CASE(test_bodies_are_sanitised_and_counted),
+        T_CASE(test_items_get_index_numbers),
         T_CASE(test_bad_line_aborts_with_file_and_line),
         T_CASE(test_skip_bad_leaves_out_and_lists),
         T_CASE(test_truncated_file_and_conflicts_abort),

@@ -360,6 +360,110 @@ test_reuse_filters(void)
 }
 
 
+/* The province column's published items in an SQL order, as "1,2,3". */
+static const char *
+ref_order(struct env *e, long long column, const char *order)
+{
+    return value(e,
+                 "SELECT string_agg(p.item_id::text, ',' ORDER BY %s) FROM placement p "
+                 "JOIN item i ON i.id = p.item_id WHERE p.column_id = %lld "
+                 "AND p.state = 'published'",
+                 order, column);
+}
+
+
+static void
+test_item_order_of_the_column(void)
+{
+    struct env e;
+    long long prov, county, other;
+
+    env_open(&e);
+    prov = local(&e, "column", 6);
+    county = local(&e, "column", 59);
+    other = local(&e, "column", 79);
+    value(&e, "UPDATE placement SET sort = (item_id * 7) %% 5 WHERE column_id = %lld", prov);
+    /* each order on the source column itself, paged through in small pages */
+    value(&e, "UPDATE site_column SET item_order = 'publish_asc' WHERE id = %lld", prov);
+    T_EQ_STR(list_ids(&e, prov, 4), ref_order(&e, prov, "p.published_at, p.item_id"));
+    value(&e, "UPDATE site_column SET item_order = 'sort' WHERE id = %lld", prov);
+    T_EQ_STR(list_ids(&e, prov, 4),
+             ref_order(&e, prov, "p.sort, p.published_at DESC, p.item_id DESC"));
+    value(&e, "UPDATE site_column SET item_order = 'title' WHERE id = %lld", prov);
+    T_EQ_STR(list_ids(&e, prov, 4),
+             ref_order(&e, prov, "i.title COLLATE jy_pinyin, p.published_at DESC, p.item_id DESC"));
+    value(&e, "UPDATE site_column SET item_order = 'publish_desc' WHERE id = %lld", prov);
+    T_EQ_STR(list_ids(&e, prov, 4), ref_order(&e, prov, "p.published_at DESC, p.item_id DESC"));
+    /* a reusing column lists in its own order, whatever the source's */
+    value(&e, "UPDATE site_column SET item_order = 'title' WHERE id = %lld", prov);
+    value(&e, "UPDATE site_column SET item_order = 'publish_asc' WHERE id = %lld", county);
+    value(&e, "UPDATE site_column SET item_order = 'sort' WHERE id = %lld", other);
+    T_EQ_STR(list_ids(&e, county, 4), ref_order(&e, prov, "p.published_at, p.item_id"));
+    T_EQ_STR(list_ids(&e, other, 6),
+             ref_order(&e, prov, "p.sort, p.published_at DESC, p.item_id DESC"));
+    T_EQ_STR(list_ids(&e, local(&e, "column", 99), 20),
+             ref_order(&e, prov, "p.published_at DESC, p.item_id DESC"));
+    env_close(&e);
+}
+
+
+static void
+test_title_order_is_pinyin_and_pins_come_first(void)
+{
+    struct env e;
+    long long prov, county, zhong, bei, an, a_z, pin1, pin2;
+    struct jy_query_page pg;
+    const char *orders[4] = {"publish_desc", "publish_asc", "sort", "title"};
+    int k;
+
+    env_open(&e);
+    prov = local(&e, "column", 6);
+    county = local(&e, "column", 59);
+    /* code points put 中 (U+4E2D) before 北 (U+5317) before 安 (U+5B89); pinyin the reverse */
+    zhong = new_item(&e, prov, "中央文件精神传达");
+    bei = new_item(&e, prov, "北部片区规划");
+    an = new_item(&e, prov, "安全生产通知");
+    a_z = new_item(&e, prov, "2024年工作要点");
+    value(&e, "UPDATE site_column SET item_order = 'title' WHERE id = %lld", county);
+    pg = list(&e, county, 1, 20);
+    T_EQ_INT(pg.v[0].item_id, a_z); /* digits before letters */
+    T_EQ_INT(pg.v[1].item_id, an);
+    {
+        int i, ib = -1, iz = -1;
+        for (i = 0; i < pg.n; i++) {
+            if (pg.v[i].item_id == bei)
+                ib = i;
+            if (pg.v[i].item_id == zhong)
+                iz = i;
+        }
+        T_ASSERT(ib > 1 && iz > ib);
+    }
+    /* in every order, the pinned come first, by their sort */
+    pin1 = atoll(ref_order(&e, prov, "p.published_at, p.item_id"));
+    pin2 = zhong;
+    value(&e,
+          "UPDATE placement SET pinned_until = now() + interval '1 day', sort = 2 "
+          "WHERE column_id = %lld AND item_id = %lld",
+          prov, pin1);
+    value(&e,
+          "UPDATE placement SET pinned_until = now() + interval '1 day', sort = 1 "
+          "WHERE column_id = %lld AND item_id = %lld",
+          prov, pin2);
+    for (k = 0; k < 4; k++) {
+        value(&e, "UPDATE site_column SET item_order = '%s' WHERE id = %lld", orders[k], county);
+        pg = list(&e, county, 1, 3);
+        T_EQ_INT(pg.v[0].item_id, pin2);
+        T_ASSERT(pg.v[0].pinned);
+        T_EQ_INT(pg.v[1].item_id, pin1);
+        T_ASSERT(pg.v[1].pinned);
+        T_ASSERT(!pg.v[2].pinned);
+        T_EQ_INT(list(&e, county, 2, 2).n, 2);
+        T_ASSERT(!list(&e, county, 2, 2).v[0].pinned);
+    }
+    env_close(&e);
+}
+
+
 /* EXPLAIN of a statement of query.c with its parameters: the plan as text. */
 static const char *
 explain(struct env *e, enum jy_query_stmt s, int n, const char *const *p)
@@ -372,6 +476,29 @@ explain(struct env *e, enum jy_query_stmt s, int n, const char *const *p)
 
     if (r == NULL)
         jy_test_fail(__FILE__, __LINE__, "explain: %s", err.msg);
+    for (i = 0; i < jy_db_res_rows(r); i++) {
+        jy_buf_add_str(&b, jy_db_res_get(r, i, 0));
+        jy_buf_add_char(&b, '\n');
+    }
+    return b.buf;
+}
+
+
+/* EXPLAIN ANALYZE (no costs, no timings): which nodes ran, and how many rows. */
+static const char *
+explain_analyze(struct env *e, enum jy_query_stmt s, int n, const char *const *p)
+{
+    struct jy_err err = JY_ERR_INIT;
+    struct jy_db_res *r = jy_db_query(
+        e->db, e->pool,
+        jy_pool_printf(e->pool, "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) %s",
+                       jy_query_sql(s)),
+        n, p, &err);
+    struct jy_buf b = JY_BUF_INIT(e->pool);
+    int i;
+
+    if (r == NULL)
+        jy_test_fail(__FILE__, __LINE__, "explain analyze: %s", err.msg);
     for (i = 0; i < jy_db_res_rows(r); i++) {
         jy_buf_add_str(&b, jy_db_res_get(r, i, 0));
         jy_buf_add_char(&b, '\n');
@@ -394,11 +521,20 @@ test_plans_use_indexes(void)
     p[1] = "1";
     p[2] = "20";
     plan = explain(&e, JY_QUERY_SQL_COLUMN_ITEMS, 3, p);
-    T_CONTAINS(plan, "using placement_column_list_idx on placement");
-    T_ASSERT(strstr(plan, "Bitmap Heap Scan on placement ") == NULL);
+    T_CONTAINS(plan, "Scan using placement_column_list_idx on placement"); /* forwards */
     T_CONTAINS(plan, "Index Scan using placement_column_pinned_idx on placement");
     T_ASSERT(strstr(plan, "Seq Scan on placement ") == NULL);
     T_ASSERT(strstr(plan, "Seq Scan on item ") == NULL);
+    /* oldest first walks the same index backwards */
+    T_CONTAINS(plan, "Backward using placement_column_list_idx on placement");
+    /* run: only the branch of the column's own order reads placements (the title branch,
+       which sorts, is never executed for the default order) */
+    plan = explain_analyze(&e, JY_QUERY_SQL_COLUMN_ITEMS, 3, p);
+    T_CONTAINS(plan, "Index Only Scan using placement_column_list_idx on placement p_1 (actual");
+    T_CONTAINS(plan, "Index Only Scan Backward using placement_column_list_idx on placement p_2 "
+                     "(never executed)");
+    T_CONTAINS(plan, "Bitmap Heap Scan on placement p_3 (never executed)");
+    T_CONTAINS(plan, "Sort (never executed)");
     /* the most frequent tag: one range of item_tag_list_idx, no sort */
     snprintf(tag, sizeof(tag), "%s",
              value(&e, "SELECT tag_id FROM item_tag GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"));
@@ -606,6 +742,8 @@ main(int argc, char **argv)
         T_CASE(test_hiding_is_local),
         T_CASE(test_pinned_first_then_newest),
         T_CASE(test_paging),
+        T_CASE(test_item_order_of_the_column),
+        T_CASE(test_title_order_is_pinyin_and_pins_come_first),
         T_CASE(test_parent_lists_descendants_once_not_shared_ones),
         T_CASE(test_reuse_filters),
         T_CASE(test_plans_use_indexes),

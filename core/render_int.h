@@ -1,0 +1,189 @@
+/*
+ * render_int.h - the renderer's internals, shared by render_load.c (reads a
+ * site from the database), render_plan.c (which files a site has and what
+ * each depends on), render_page.c (the page contexts and non-HTML files)
+ * and render.c (threads, output, manifest, incremental runs).
+ *
+ * A site snapshot (struct rn_site) is everything the pages of one site
+ * show, read in a few statements and then read-only: rendering threads
+ * share it without locks.
+ */
+#ifndef JY_CORE_RENDER_INT_H
+#define JY_CORE_RENDER_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct cJSON;
+struct jy_buf;
+struct jy_db;
+struct jy_err;
+struct jy_pool;
+struct jy_theme;
+struct jy_tpl_set;
+
+#define RN_HOME_ITEMS   10    /* latest items of each top column on the home page */
+#define RN_FEED_ITEMS   20    /* items of an RSS feed */
+#define RN_TAG_PAGE     20    /* items per tag page */
+#define RN_SITEMAP_URLS 50000 /* URLs of one sitemap file (sitemaps.org) */
+
+/* What only an item page needs; loaded for the items whose pages are rendered. */
+struct rn_item_full {
+    const char *subtitle, *author, *keywords, *body, *index_no, *subject, *issuer;
+    const char *written_on, *issued_on, *effective_on, *validity_on, *publish_iso;
+    const char *attachments; /* JSON array [{name,url,size,format}] */
+};
+
+struct rn_item {
+    long long id, site_id;
+    const char *kind, *title, *summary, *source, *link_url, *doc_no, *validity;
+    const char *canonical;      /* absolute URL of its page on its own site, NULL: none */
+    const char *local;          /* its page on the site rendered: path, NULL: links elsewhere */
+    int local_col;              /* column (index) of that page */
+    const char *href;           /* what the site's lists link to */
+    bool external;              /* href leaves the government domain */
+    long long validity_by;      /* the document that repealed or amended it, 0: none */
+    long long *interpretations; /* items interpreting this document */
+    int ninterpretations;
+    long long *interprets; /* documents this interpretation interprets */
+    int ninterprets;
+    long long *tags; /* tag ids, in the item's order */
+    int ntags;
+    const char *pub; /* ISO time of the placement that gives it its page here */
+    long long published_at;
+    struct rn_item_full *full;
+};
+
+/* An item in a column's list. */
+struct rn_entry {
+    int item;        /* index in site->items */
+    const char *pub; /* ISO time of the placement, in the site's zone */
+    long long published_at;
+    long long via_col; /* column whose placement put it there */
+    int sort;
+    bool pinned;
+};
+
+struct rn_col {
+    long long id, parent_id, reuse_id;
+    int parent; /* index, -1: top */
+    int depth;
+    const char *code, *path, *std_code, *name, *kind, *order, *url, *description, *keywords, *body;
+    const char *type_name; /* ColumnType */
+    int page_size;
+    bool in_nav;
+    struct rn_entry *list;
+    int nlist;
+    long long
+        *src; /* the columns its list reads: itself, its reuse chain, their list descendants */
+    int nsrc;
+};
+
+/* A tag with items that have pages on the site: its tag pages list them, newest first. */
+struct rn_tag {
+    long long id;
+    const char *name, *description;
+    int *items; /* indices in site->items */
+    int nitems;
+};
+
+/* A closed site's old URL and where it went (site_redirect). */
+struct rn_redirect {
+    const char *path; /* output path: old_path without '/', index.html for folders */
+    const char *url;  /* absolute */
+    const char *title;
+};
+
+struct rn_site {
+    long long id;
+    bool closed; /* 关停整合: only redirect pages are rendered */
+    struct rn_redirect *redirects;
+    int nredirects;
+    const char *code, *name, *short_name, *domain, *url, *sponsor, *organizer, *icp_no, *psb_no,
+        *dzjg_url, *contact_phone, *contact_address, *theme, *time_zone;
+    bool ch_elder, ch_json, ch_rss, ch_sitemap;
+    struct rn_col *cols;
+    int ncols;
+    struct rn_item *items;
+    int nitems;
+    struct rn_tag *tags;
+    int ntags;
+    int *item_hash; /* open addressing, id -> index + 1 */
+    size_t hash_size;
+};
+
+enum rn_page_kind {
+    RP_HOME,
+    RP_COLUMN,
+    RP_ITEM,
+    RP_SITEMAP_PAGE,
+    RP_SEARCH,
+    RP_404,
+    RP_SITEMAP_XML,
+    RP_ROBOTS,
+    RP_RSS,
+    RP_JSON_SITE,
+    RP_JSON_COLUMN,
+    RP_JSON_ITEM,
+    RP_ASSET,
+    RP_TAG,
+    RP_REDIRECT,
+};
+
+struct rn_page {
+    enum rn_page_kind kind;
+    bool elder;
+    int col;   /* RP_COLUMN, RP_RSS, RP_JSON_COLUMN, RP_ITEM: the column of the page */
+    int num;   /* RP_COLUMN, RP_JSON_COLUMN: page number, 1-based; pages of the list */
+    int pages; /* number of pages of the list */
+    int item;  /* RP_ITEM, RP_JSON_ITEM */
+    int asset; /* RP_ASSET */
+    int tag;   /* RP_TAG: index in site->tags; RP_REDIRECT: index in site->redirects */
+    const char *path;
+    const char *desc; /* render_dep.page */
+    long long *deps_items;
+    int ndeps_items;
+    long long *deps_cols;
+    int ndeps_cols;
+    /* the outcome */
+    bool dirty;      /* to render in this run */
+    const char *tmp; /* incremental: the temporary file to rename into place */
+    const char *sha256;
+    long long size;
+    bool written;
+};
+
+struct rn_plan {
+    struct rn_page *v;
+    int n, cap;
+};
+
+/* render_load.c */
+struct rn_site *rn_site_load(struct jy_db *db, struct jy_pool *pool, long long site_id,
+                             struct jy_err *err);
+int rn_items_load_full(struct jy_db *db, struct jy_pool *pool, struct rn_site *s, const bool *need,
+                       struct jy_err *err);
+int rn_site_item(const struct rn_site *s, long long id);        /* index or -1 */
+const char *rn_iso_date(struct jy_pool *pool, const char *iso); /* 2024-03-05 of a timestamp */
+
+/* render_plan.c */
+void rn_plan_site(struct jy_pool *pool, const struct rn_site *s, const struct jy_theme *theme,
+                  const char *only_channel, struct rn_plan *plan);
+
+int rn_list_pages(const struct rn_col *c);
+bool rn_safe_path(const char *path); /* render.c: relative, ASCII, no . or .. segments */
+int rn_sitemap_urls(const struct rn_site *s);
+
+/* render_page.c: the bytes of one file into out */
+struct rn_page_ctx {
+    const struct rn_site *site;
+    const struct jy_theme *theme;
+    struct jy_tpl_set *desktop, *elder;
+    struct jy_pool *pool;    /* reset per page */
+    struct cJSON *site_json; /* built on first use, shared by the thread's pages */
+};
+int rn_page_render(struct rn_page_ctx *ctx, const struct rn_page *p, struct jy_buf *out,
+                   struct jy_err *err);
+bool rn_url_external(const char *url);
+
+#endif /* JY_CORE_RENDER_INT_H */

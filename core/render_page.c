@@ -1,0 +1,885 @@
+/*
+ * render_page.c - the bytes of one file of a site: the page context of
+ * docs/themes.md rendered through the theme for HTML pages, and RSS 2.0,
+ * sitemap.xml, robots.txt and the JSON channel written directly.
+ *
+ * Every value comes from the snapshot; nothing depends on the clock, so a
+ * page is a pure function of its dependencies and the incremental planner
+ * can skip what did not change (docs/themes.md "Nothing that changes by
+ * itself").
+ */
+#include "core/compat.h"
+#include "core/render_int.h"
+#include "core/buf.h"
+#include "core/err.h"
+#include "core/json.h"
+#include "core/pool.h"
+#include "core/theme.h"
+#include "core/tpl.h"
+
+#include <cjson/cJSON.h>
+#include <ctype.h>
+
+static const char *const validity_words[][2] = {
+    {"valid", "有效"}, {"amended", "已修改"}, {"repealed", "已废止"}, {"expired", "已失效"}};
+
+static const char *
+validity_word(const char *v)
+{
+    for (size_t i = 0; v && i < sizeof(validity_words) / sizeof(validity_words[0]); i++)
+        if (strcmp(validity_words[i][0], v) == 0)
+            return validity_words[i][1];
+    return v;
+}
+
+
+/*
+ * A link leaves the government domain when it is absolute and its host is
+ * neither gov.cn nor below it (docs/themes.md "external").
+ */
+bool
+rn_url_external(const char *url)
+{
+    const char *h, *end;
+    size_t n;
+
+    if (url == NULL)
+        return false;
+    if (strncmp(url, "https://", 8) == 0)
+        h = url + 8;
+    else if (strncmp(url, "http://", 7) == 0)
+        h = url + 7;
+    else
+        return false;
+    end = h + strcspn(h, "/:?#");
+    n = (size_t) (end - h);
+    if (n == 6 && memcmp(h, "gov.cn", 6) == 0)
+        return false;
+    return !(n > 7 && memcmp(end - 7, ".gov.cn", 7) == 0);
+}
+
+
+/* Root-relative URL of a path of the site in a channel: directories end in '/'. */
+static const char *
+link_to(struct jy_pool *pool, bool elder, const char *path)
+{
+    size_t n = strlen(path);
+    const char *pre = elder ? "/elder/" : "/";
+
+    if (strcmp(path, "index.html") == 0)
+        return pre;
+    if (n > 11 && strcmp(path + n - 11, "/index.html") == 0)
+        return jy_pool_printf(pool, "%s%.*s/", pre, (int) (n - 10), path);
+    return jy_pool_printf(pool, "%s%s", pre, path);
+}
+
+
+/* The URL of column c in a channel. */
+static const char *
+column_url(struct jy_pool *pool, const struct rn_col *c, bool elder)
+{
+    if (strcmp(c->kind, "link") == 0)
+        return c->url;
+    return jy_pool_printf(pool, "%s%s/", elder ? "/elder/" : "/", c->path);
+}
+
+
+/* What a list links to for item i in a channel. */
+static const char *
+item_href(struct jy_pool *pool, const struct rn_item *it, bool elder)
+{
+    if (it->local && elder)
+        return jy_pool_printf(pool, "/elder/%s", it->local);
+    return it->href;
+}
+
+
+static void
+add_str(cJSON *o, const char *k, const char *v)
+{
+    if (v)
+        cJSON_AddStringToObject(o, k, v);
+}
+
+
+/* The page's path without the channel prefix (the same page in the other channel). */
+static const char *
+bare_path(const struct rn_page *p)
+{
+    return p->elder ? p->path + 6 : p->path;
+}
+
+
+static cJSON *
+site_json(const struct rn_site *s)
+{
+    cJSON *o = cJSON_CreateObject();
+
+    add_str(o, "name", s->name);
+    add_str(o, "short_name", s->short_name);
+    add_str(o, "code", s->code);
+    add_str(o, "domain", s->domain);
+    add_str(o, "url", s->url);
+    add_str(o, "sponsor", s->sponsor);
+    add_str(o, "organizer", s->organizer);
+    add_str(o, "icp_no", s->icp_no);
+    add_str(o, "psb_no", s->psb_no);
+    if (s->psb_no) {
+        /* the registry looks the number up by its digits */
+        char digits[32];
+        size_t n = 0;
+        for (const char *q = s->psb_no; *q && n < sizeof(digits) - 1; q++)
+            if (*q >= '0' && *q <= '9')
+                digits[n++] = *q;
+        digits[n] = '\0';
+        if (n) {
+            char url[128];
+            snprintf(url, sizeof(url), "https://beian.mps.gov.cn/#/query/webSearch?code=%s",
+                     digits);
+            cJSON_AddStringToObject(o, "psb_url", url);
+        }
+    }
+    add_str(o, "dzjg_url", s->dzjg_url);
+    add_str(o, "contact_phone", s->contact_phone);
+    add_str(o, "contact_address", s->contact_address);
+    return o;
+}
+
+
+/* The index of the top column above column c (c itself when top), -1 for none. */
+static int
+top_of(const struct rn_site *s, int c)
+{
+    while (c >= 0 && s->cols[c].parent >= 0)
+        c = s->cols[c].parent;
+    return c;
+}
+
+
+/* Everything on every page: site, channel, assets, nav, page. */
+static cJSON *
+page_common(struct rn_page_ctx *x, const struct rn_page *p, const char *kind, const char *title,
+            int cur_col)
+{
+    const struct rn_site *s = x->site;
+    struct jy_pool *pool = x->pool;
+    cJSON *root = cJSON_CreateObject(), *ch, *as, *nav, *pg, *e;
+    const char *bare = bare_path(p);
+    int top = top_of(s, cur_col);
+
+    cJSON_AddItemReferenceToObject(root, "site", x->site_json);
+    ch = cJSON_AddObjectToObject(root, "channel");
+    cJSON_AddStringToObject(ch, "name", p->elder ? "elder" : "desktop");
+    cJSON_AddBoolToObject(ch, "elder", p->elder);
+    cJSON_AddStringToObject(ch, "home_url", p->elder ? "/elder/" : "/");
+    cJSON_AddStringToObject(ch, "sitemap_url", p->elder ? "/elder/wzdt/" : "/wzdt/");
+    cJSON_AddStringToObject(ch, "search_url", p->elder ? "/elder/search/" : "/search/");
+    cJSON_AddStringToObject(ch, "desktop_url", link_to(pool, false, bare));
+    if (s->ch_elder || p->elder)
+        cJSON_AddStringToObject(ch, "elder_url", link_to(pool, true, bare));
+
+    as = cJSON_AddObjectToObject(root, "assets");
+    for (int a = 0; a < x->theme->nassets; a++)
+        cJSON_AddStringToObject(as, x->theme->assets[a].key,
+                                jy_pool_printf(pool, "/%s", x->theme->assets[a].path));
+
+    nav = cJSON_AddArrayToObject(root, "nav");
+    e = cJSON_CreateObject();
+    cJSON_AddStringToObject(e, "name", "首页");
+    cJSON_AddStringToObject(e, "url", p->elder ? "/elder/" : "/");
+    cJSON_AddBoolToObject(e, "current", p->kind == RP_HOME);
+    cJSON_AddItemToArray(nav, e);
+    for (int c = 0; c < s->ncols; c++) {
+        const struct rn_col *col = &s->cols[c];
+        if (col->parent >= 0 || !col->in_nav)
+            continue;
+        e = cJSON_CreateObject();
+        cJSON_AddStringToObject(e, "name", col->name);
+        cJSON_AddStringToObject(e, "url", column_url(pool, col, p->elder));
+        cJSON_AddBoolToObject(e, "current", c == top);
+        if (strcmp(col->kind, "link") == 0 && rn_url_external(col->url))
+            cJSON_AddBoolToObject(e, "external", true);
+        cJSON_AddItemToArray(nav, e);
+    }
+
+    pg = cJSON_AddObjectToObject(root, "page");
+    cJSON_AddStringToObject(pg, "kind", kind);
+    cJSON_AddStringToObject(pg, "title", title);
+    cJSON_AddStringToObject(pg, "url",
+                            jy_pool_printf(pool, "%s%s", s->url, link_to(pool, p->elder, bare)));
+    cJSON_AddStringToObject(pg, "canonical",
+                            jy_pool_printf(pool, "%s%s", s->url, link_to(pool, false, bare)));
+
+    if (cur_col >= 0) {
+        /* 首页 › ancestors › the column; section nav: the top column and its children */
+        cJSON *bc = cJSON_AddArrayToObject(root, "breadcrumbs"), *sn, *links;
+        int chain[80], n = 0;
+        e = cJSON_CreateObject();
+        cJSON_AddStringToObject(e, "name", "首页");
+        cJSON_AddStringToObject(e, "url", p->elder ? "/elder/" : "/");
+        cJSON_AddItemToArray(bc, e);
+        for (int c = cur_col; c >= 0 && n < 80; c = s->cols[c].parent)
+            chain[n++] = c;
+        while (n-- > 0) {
+            e = cJSON_CreateObject();
+            cJSON_AddStringToObject(e, "name", s->cols[chain[n]].name);
+            cJSON_AddStringToObject(e, "url", column_url(pool, &s->cols[chain[n]], p->elder));
+            if (n == 0 && p->kind == RP_COLUMN)
+                cJSON_AddBoolToObject(e, "current", true);
+            cJSON_AddItemToArray(bc, e);
+        }
+        sn = cJSON_AddObjectToObject(root, "section_nav");
+        cJSON_AddStringToObject(sn, "name", s->cols[top].name);
+        cJSON_AddStringToObject(sn, "url", column_url(pool, &s->cols[top], p->elder));
+        links = cJSON_AddArrayToObject(sn, "links");
+        for (int c = 0; c < s->ncols; c++) {
+            if (s->cols[c].parent != top)
+                continue;
+            e = cJSON_CreateObject();
+            cJSON_AddStringToObject(e, "name", s->cols[c].name);
+            cJSON_AddStringToObject(e, "url", column_url(pool, &s->cols[c], p->elder));
+            if (c == cur_col || top_of(s, cur_col) == c)
+                cJSON_AddBoolToObject(e, "current", c == cur_col);
+            if (strcmp(s->cols[c].kind, "link") == 0 && rn_url_external(s->cols[c].url))
+                cJSON_AddBoolToObject(e, "external", true);
+            cJSON_AddItemToArray(links, e);
+        }
+    }
+    return root;
+}
+
+
+/* One element of items[]. */
+static cJSON *
+list_entry(struct rn_page_ctx *x, const struct rn_entry *en, bool elder)
+{
+    const struct rn_item *it = &x->site->items[en->item];
+    cJSON *e = cJSON_CreateObject();
+
+    cJSON_AddStringToObject(e, "title", it->title);
+    cJSON_AddStringToObject(e, "url", item_href(x->pool, it, elder));
+    add_str(e, "pub_date", en->pub);
+    add_str(e, "summary", it->summary);
+    if (en->pinned)
+        cJSON_AddBoolToObject(e, "pinned", true);
+    if (it->external)
+        cJSON_AddBoolToObject(e, "external", true);
+    add_str(e, "doc_no", it->doc_no);
+    if (it->validity &&
+        (strcmp(it->validity, "repealed") == 0 || strcmp(it->validity, "expired") == 0)) {
+        cJSON_AddBoolToObject(e, "abolished", true);
+        cJSON_AddStringToObject(e, "validity", validity_word(it->validity));
+    }
+    add_str(e, "source", it->source);
+    return e;
+}
+
+
+/* The URL of page n of a list whose folder is base (no slashes around). */
+static const char *
+paged_url(struct jy_pool *pool, const char *base, int n, bool elder)
+{
+    if (n == 1)
+        return jy_pool_printf(pool, "%s%s/", elder ? "/elder/" : "/", base);
+    return jy_pool_printf(pool, "%s%s/index_%d.html", elder ? "/elder/" : "/", base, n);
+}
+
+
+static void
+add_pagination(struct rn_page_ctx *x, cJSON *root, const struct rn_page *p)
+{
+    const char *base = p->kind == RP_TAG
+                           ? jy_pool_printf(x->pool, "tags/%lld", x->site->tags[p->tag].id)
+                           : x->site->cols[p->col].path;
+    int total = p->kind == RP_TAG ? x->site->tags[p->tag].nitems : x->site->cols[p->col].nlist;
+    cJSON *pg, *list;
+    int n = p->num, pages = p->pages, last = 0;
+
+    if (pages <= 1)
+        return;
+    pg = cJSON_AddObjectToObject(root, "pagination");
+    cJSON_AddNumberToObject(pg, "number", n);
+    cJSON_AddNumberToObject(pg, "pages", pages);
+    cJSON_AddNumberToObject(pg, "total", total);
+    if (n > 1) {
+        cJSON_AddStringToObject(pg, "first_url", paged_url(x->pool, base, 1, p->elder));
+        cJSON_AddStringToObject(pg, "prev_url", paged_url(x->pool, base, n - 1, p->elder));
+    }
+    if (n < pages) {
+        cJSON_AddStringToObject(pg, "next_url", paged_url(x->pool, base, n + 1, p->elder));
+        cJSON_AddStringToObject(pg, "last_url", paged_url(x->pool, base, pages, p->elder));
+    }
+    /* 1, 2, the window around n, the last two; "…" in the holes */
+    list = cJSON_AddArrayToObject(pg, "pages_list");
+    for (int k = 1; k <= pages; k++) {
+        if (k > 2 && k < pages - 1 && (k < n - 2 || k > n + 2))
+            continue;
+        cJSON *e;
+        if (last && k > last + 1) {
+            e = cJSON_CreateObject();
+            cJSON_AddBoolToObject(e, "gap", true);
+            cJSON_AddItemToArray(list, e);
+        }
+        e = cJSON_CreateObject();
+        cJSON_AddNumberToObject(e, "n", k);
+        cJSON_AddStringToObject(e, "url", paged_url(x->pool, base, k, p->elder));
+        if (k == n)
+            cJSON_AddBoolToObject(e, "current", true);
+        cJSON_AddItemToArray(list, e);
+        last = k;
+    }
+}
+
+
+static cJSON *
+column_json(struct rn_page_ctx *x, const struct rn_col *c, bool elder, bool children)
+{
+    cJSON *o = cJSON_CreateObject();
+
+    cJSON_AddStringToObject(o, "name", c->name);
+    add_str(o, "description", c->description);
+    add_str(o, "keywords", c->keywords);
+    cJSON_AddStringToObject(o, "type", c->type_name);
+    cJSON_AddStringToObject(o, "kind", c->kind);
+    cJSON_AddStringToObject(o, "url", column_url(x->pool, c, elder));
+    add_str(o, "body", c->body);
+    if (children) {
+        cJSON *ch = cJSON_AddArrayToObject(o, "children");
+        int me = (int) (c - x->site->cols);
+        for (int k = 0; k < x->site->ncols; k++) {
+            const struct rn_col *cc = &x->site->cols[k];
+            if (cc->parent != me)
+                continue;
+            cJSON *e = cJSON_CreateObject();
+            cJSON_AddStringToObject(e, "name", cc->name);
+            cJSON_AddStringToObject(e, "url", column_url(x->pool, cc, elder));
+            if (strcmp(cc->kind, "link") == 0 && rn_url_external(cc->url))
+                cJSON_AddBoolToObject(e, "external", true);
+            cJSON_AddItemToArray(ch, e);
+        }
+    }
+    return o;
+}
+
+
+static cJSON *
+ctx_home(struct rn_page_ctx *x, const struct rn_page *p)
+{
+    const struct rn_site *s = x->site;
+    cJSON *root = page_common(x, p, "home", s->name, -1), *home, *secs;
+
+    add_str(cJSON_GetObjectItemCaseSensitive(root, "page"), "description",
+            jy_pool_printf(x->pool, "%s门户网站", s->name));
+    home = cJSON_AddObjectToObject(root, "home");
+    secs = cJSON_AddArrayToObject(home, "sections");
+    for (int c = 0; c < s->ncols; c++) {
+        const struct rn_col *col = &s->cols[c];
+        cJSON *sec, *items, *co;
+        if (col->parent >= 0 || (strcmp(col->kind, "list") && strcmp(col->kind, "topic")))
+            continue;
+        sec = cJSON_CreateObject();
+        co = cJSON_AddObjectToObject(sec, "column");
+        cJSON_AddStringToObject(co, "name", col->name);
+        cJSON_AddStringToObject(co, "url", column_url(x->pool, col, p->elder));
+        items = cJSON_AddArrayToObject(sec, "items");
+        for (int e = 0; e < col->nlist && e < RN_HOME_ITEMS; e++)
+            cJSON_AddItemToArray(items, list_entry(x, &col->list[e], p->elder));
+        cJSON_AddItemToArray(secs, sec);
+    }
+    return root;
+}
+
+
+static cJSON *
+ctx_column(struct rn_page_ctx *x, const struct rn_page *p)
+{
+    const struct rn_col *c = &x->site->cols[p->col];
+    bool topic = strcmp(c->kind, "topic") == 0;
+    cJSON *root = page_common(x, p, topic ? "topic" : "column", c->name, p->col), *items;
+    int size = c->page_size > 0 ? c->page_size : 20;
+
+    add_str(cJSON_GetObjectItemCaseSensitive(root, "page"), "description", c->description);
+    add_str(cJSON_GetObjectItemCaseSensitive(root, "page"), "keywords", c->keywords);
+    cJSON_AddItemToObject(root, "column", column_json(x, c, p->elder, true));
+    if (topic) {
+        cJSON *t = cJSON_AddObjectToObject(root, "topic");
+        cJSON_AddStringToObject(t, "name", c->name);
+        add_str(t, "description", c->description);
+    }
+    items = cJSON_AddArrayToObject(root, "items");
+    for (int e = (p->num - 1) * size; e < c->nlist && e < p->num * size; e++)
+        cJSON_AddItemToArray(items, list_entry(x, &c->list[e], p->elder));
+    add_pagination(x, root, p);
+    return root;
+}
+
+
+/* {title, url[, doc_no]} of a related item */
+static cJSON *
+related(struct rn_page_ctx *x, long long id, bool elder)
+{
+    int k = rn_site_item(x->site, id);
+    cJSON *e;
+
+    if (k < 0)
+        return NULL;
+    e = cJSON_CreateObject();
+    cJSON_AddStringToObject(e, "title", x->site->items[k].title);
+    cJSON_AddStringToObject(e, "url", item_href(x->pool, &x->site->items[k], elder));
+    add_str(e, "doc_no", x->site->items[k].doc_no);
+    return e;
+}
+
+
+static cJSON *
+ctx_item(struct rn_page_ctx *x, const struct rn_page *p)
+{
+    const struct rn_site *s = x->site;
+    const struct rn_item *it = &s->items[p->item];
+    const struct rn_item_full *f = it->full;
+    const struct rn_col *c = &s->cols[p->col];
+    cJSON *root = page_common(x, p, "item", it->title, p->col), *co, *o, *arr, *pg;
+    const char *own_url = jy_pool_printf(x->pool, "%s/%s", s->url, it->local);
+
+    pg = cJSON_GetObjectItemCaseSensitive(root, "page");
+    if (it->canonical)
+        cJSON_ReplaceItemInObjectCaseSensitive(pg, "canonical", cJSON_CreateString(it->canonical));
+    co = cJSON_AddObjectToObject(root, "column");
+    cJSON_AddStringToObject(co, "name", c->name);
+    cJSON_AddStringToObject(co, "type", c->type_name);
+    cJSON_AddStringToObject(co, "url", column_url(x->pool, c, p->elder));
+
+    o = cJSON_AddObjectToObject(root, "item");
+    cJSON_AddStringToObject(o, "kind", it->kind);
+    cJSON_AddStringToObject(o, "title", it->title);
+    add_str(o, "subtitle", f->subtitle);
+    add_str(o, "pub_date", f->publish_iso);
+    cJSON_AddStringToObject(o, "source", it->source ? it->source : "");
+    cJSON_AddStringToObject(o, "author", f->author ? f->author : "");
+    cJSON_AddStringToObject(o, "keywords", f->keywords ? f->keywords : "");
+    cJSON_AddStringToObject(o, "description", it->summary ? it->summary : "");
+    cJSON_AddStringToObject(o, "image", "");
+    cJSON_AddStringToObject(o, "url", own_url);
+    add_str(o, "body", f->body);
+
+    arr = cJSON_AddArrayToObject(o, "attachments");
+    if (f->attachments) {
+        cJSON *src = cJSON_Parse(f->attachments), *a;
+        cJSON_ArrayForEach(a, src)
+        {
+            const cJSON *nm = cJSON_GetObjectItemCaseSensitive(a, "name");
+            const cJSON *u = cJSON_GetObjectItemCaseSensitive(a, "url");
+            const cJSON *sz = cJSON_GetObjectItemCaseSensitive(a, "size");
+            const cJSON *fm = cJSON_GetObjectItemCaseSensitive(a, "format");
+            cJSON *e;
+            char size[32], fmt[24];
+            if (!cJSON_IsString(nm) || !cJSON_IsString(u))
+                continue;
+            e = cJSON_CreateObject();
+            cJSON_AddStringToObject(e, "name", nm->valuestring);
+            cJSON_AddStringToObject(e, "url", u->valuestring);
+            if (cJSON_IsString(fm)) {
+                size_t k = 0;
+                for (; fm->valuestring[k] && k < sizeof(fmt) - 1; k++)
+                    fmt[k] = (char) toupper((unsigned char) fm->valuestring[k]);
+                fmt[k] = '\0';
+                cJSON_AddStringToObject(e, "format", fmt);
+            }
+            if (cJSON_IsNumber(sz)) {
+                double b = sz->valuedouble;
+                if (b >= 1048576)
+                    snprintf(size, sizeof(size), "%.1f MB", b / 1048576);
+                else
+                    snprintf(size, sizeof(size), "%.0f KB", b / 1024 < 1 ? 1 : b / 1024);
+                cJSON_AddStringToObject(e, "size", size);
+            }
+            cJSON_AddItemToArray(arr, e);
+        }
+        cJSON_Delete(src);
+    }
+
+    if (strcmp(it->kind, "policy") == 0) {
+        cJSON *pol = cJSON_AddObjectToObject(o, "policy");
+        add_str(pol, "index_no", f->index_no);
+        add_str(pol, "subject", f->subject);
+        add_str(pol, "issuer", f->issuer);
+        add_str(pol, "doc_no", it->doc_no);
+        add_str(pol, "written_on", f->written_on);
+        add_str(pol, "issued_on",
+                f->issued_on ? f->issued_on : rn_iso_date(x->pool, f->publish_iso));
+        add_str(pol, "effective_on", f->effective_on);
+        add_str(pol, "validity", validity_word(it->validity));
+        cJSON_AddBoolToObject(pol, "abolished",
+                              it->validity && (strcmp(it->validity, "repealed") == 0 ||
+                                               strcmp(it->validity, "expired") == 0));
+        cJSON_AddBoolToObject(pol, "amended", it->validity && !strcmp(it->validity, "amended"));
+        add_str(pol, "validity_on", f->validity_on);
+        if (it->validity_by) {
+            cJSON *by = related(x, it->validity_by, p->elder);
+            if (by)
+                cJSON_AddItemToObject(pol, "validity_by", by);
+        }
+    }
+    arr = cJSON_AddArrayToObject(o, "interpretations");
+    for (int k = 0; k < it->ninterpretations; k++) {
+        cJSON *e = related(x, it->interpretations[k], p->elder);
+        if (e)
+            cJSON_AddItemToArray(arr, e);
+    }
+    arr = cJSON_AddArrayToObject(o, "interprets");
+    for (int k = 0; k < it->ninterprets; k++) {
+        cJSON *e = related(x, it->interprets[k], p->elder);
+        if (e)
+            cJSON_AddItemToArray(arr, e);
+    }
+    return root;
+}
+
+
+static cJSON *
+ctx_tag(struct rn_page_ctx *x, const struct rn_page *p)
+{
+    const struct rn_tag *t = &x->site->tags[p->tag];
+    cJSON *root = page_common(x, p, "tag", t->name, -1), *o, *items, *bc, *e;
+
+    add_str(cJSON_GetObjectItemCaseSensitive(root, "page"), "description",
+            jy_pool_printf(x->pool, "%s网站上标为“%s”的信息。", x->site->name, t->name));
+    o = cJSON_AddObjectToObject(root, "tag");
+    cJSON_AddStringToObject(o, "name", t->name);
+    add_str(o, "description", t->description);
+    bc = cJSON_AddArrayToObject(root, "breadcrumbs");
+    e = cJSON_CreateObject();
+    cJSON_AddStringToObject(e, "name", "首页");
+    cJSON_AddStringToObject(e, "url", p->elder ? "/elder/" : "/");
+    cJSON_AddItemToArray(bc, e);
+    e = cJSON_CreateObject();
+    cJSON_AddStringToObject(e, "name", t->name);
+    cJSON_AddStringToObject(
+        e, "url", paged_url(x->pool, jy_pool_printf(x->pool, "tags/%lld", t->id), 1, p->elder));
+    cJSON_AddBoolToObject(e, "current", true);
+    cJSON_AddItemToArray(bc, e);
+    items = cJSON_AddArrayToObject(root, "items");
+    for (int i = (p->num - 1) * RN_TAG_PAGE; i < t->nitems && i < p->num * RN_TAG_PAGE; i++) {
+        const struct rn_item *it = &x->site->items[t->items[i]];
+        struct rn_entry en = {.item = t->items[i], .pub = it->pub};
+        cJSON_AddItemToArray(items, list_entry(x, &en, p->elder));
+    }
+    add_pagination(x, root, p);
+    return root;
+}
+
+
+static cJSON *
+sitemap_nodes(struct rn_page_ctx *x, int parent, bool elder, int depth)
+{
+    cJSON *arr = cJSON_CreateArray();
+
+    for (int c = 0; c < x->site->ncols && depth < 16; c++) {
+        const struct rn_col *col = &x->site->cols[c];
+        if (col->parent != parent)
+            continue;
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddStringToObject(e, "name", col->name);
+        cJSON_AddStringToObject(e, "url", column_url(x->pool, col, elder));
+        if (strcmp(col->kind, "link") == 0 && rn_url_external(col->url))
+            cJSON_AddBoolToObject(e, "external", true);
+        cJSON_AddItemToObject(e, "children", sitemap_nodes(x, c, elder, depth + 1));
+        cJSON_AddItemToArray(arr, e);
+    }
+    return arr;
+}
+
+
+static int
+render_html(struct rn_page_ctx *x, const struct rn_page *p, struct jy_buf *out, struct jy_err *err)
+{
+    struct jy_tpl_set *set = p->elder ? x->elder : x->desktop;
+    const struct jy_tpl *t = NULL;
+    cJSON *ctx;
+    const char *tpl_name;
+    int rc;
+
+    switch (p->kind) {
+    case RP_HOME:
+        ctx = ctx_home(x, p);
+        tpl_name = "home";
+        break;
+    case RP_COLUMN:
+        ctx = ctx_column(x, p);
+        tpl_name = strcmp(x->site->cols[p->col].kind, "topic") == 0 ? "topic" : "column";
+        break;
+    case RP_ITEM:
+        ctx = ctx_item(x, p);
+        tpl_name = jy_pool_printf(x->pool, "item-%s", x->site->items[p->item].kind);
+        t = jy_tpl_set_load(set, tpl_name, err);
+        if (t == NULL && err->code != JY_E_NOT_FOUND) {
+            cJSON_Delete(ctx);
+            return JY_ERROR;
+        }
+        tpl_name = "item";
+        break;
+    case RP_SITEMAP_PAGE: {
+        ctx = page_common(x, p, "sitemap", "网站地图", -1);
+        cJSON *sm = cJSON_AddObjectToObject(ctx, "sitemap");
+        cJSON_AddItemToObject(sm, "columns", sitemap_nodes(x, -1, p->elder, 0));
+        tpl_name = "sitemap";
+        break;
+    }
+    case RP_TAG:
+        ctx = ctx_tag(x, p);
+        tpl_name = "tag";
+        break;
+    case RP_REDIRECT: {
+        const struct rn_redirect *d = &x->site->redirects[p->tag];
+        cJSON *pg, *rd;
+        ctx = page_common(x, p, "redirect", "页面已迁移", -1);
+        pg = cJSON_GetObjectItemCaseSensitive(ctx, "page");
+        cJSON_ReplaceItemInObjectCaseSensitive(pg, "canonical", cJSON_CreateString(d->url));
+        cJSON_AddBoolToObject(pg, "noindex", true);
+        rd = cJSON_AddObjectToObject(ctx, "redirect");
+        cJSON_AddStringToObject(rd, "url", d->url);
+        add_str(rd, "title", d->title);
+        tpl_name = "redirect";
+        break;
+    }
+    case RP_SEARCH:
+        ctx = page_common(x, p, "search", "站内搜索", -1);
+        cJSON_AddBoolToObject(cJSON_GetObjectItemCaseSensitive(ctx, "page"), "noindex", true);
+        tpl_name = "search";
+        break;
+    default:
+        ctx = page_common(x, p, "404", "页面不存在", -1);
+        cJSON_ReplaceItemInObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(ctx, "page"),
+                                               "canonical", cJSON_CreateString(""));
+        cJSON_AddBoolToObject(cJSON_GetObjectItemCaseSensitive(ctx, "page"), "noindex", true);
+        tpl_name = "404";
+        break;
+    }
+    jy_err_clear(err);
+    if (t == NULL)
+        t = jy_tpl_set_load(set, tpl_name, err);
+    rc = t ? jy_tpl_render(t, ctx, out, err) : JY_ERROR;
+    cJSON_Delete(ctx);
+    return rc;
+}
+
+
+/* XML text: & < > " escaped (jy_buf_add_html also escapes ', which XML allows). */
+static void
+xml(struct jy_buf *b, const char *s)
+{
+    if (s)
+        jy_buf_add_html(b, s, strlen(s));
+}
+
+
+/* RFC 822 date of an ISO time with offset, for RSS. */
+static void
+rfc822(struct jy_buf *b, const char *iso)
+{
+    static const char *const mon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    int y, m, d, H, M, S;
+    char sign;
+    int oh, om;
+
+    if (iso == NULL ||
+        sscanf(iso, "%4d-%2d-%2dT%2d:%2d:%2d%c%2d:%2d", &y, &m, &d, &H, &M, &S, &sign, &oh, &om) !=
+            9 ||
+        m < 1 || m > 12)
+        return;
+    jy_buf_addf(b, "<pubDate>%02d %s %04d %02d:%02d:%02d %c%02d%02d</pubDate>", d, mon[m - 1], y, H,
+                M, S, sign, oh, om);
+}
+
+
+static int
+render_rss(struct rn_page_ctx *x, const struct rn_page *p, struct jy_buf *b)
+{
+    const struct rn_site *s = x->site;
+    const struct rn_col *c = &s->cols[p->col];
+
+    jy_buf_add_str(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\">\n"
+                      "<channel>\n<title>");
+    xml(b, c->name);
+    jy_buf_add_str(b, " - ");
+    xml(b, s->name);
+    jy_buf_addf(b, "</title>\n<link>%s/%s/</link>\n<description>", s->url, c->path);
+    xml(b, c->description ? c->description : c->name);
+    jy_buf_add_str(b, "</description>\n<language>zh-cn</language>\n");
+    for (int e = 0; e < c->nlist && e < RN_FEED_ITEMS; e++) {
+        const struct rn_item *it = &s->items[c->list[e].item];
+        const char *href = it->href;
+        if (href[0] == '/')
+            href = jy_pool_printf(x->pool, "%s%s", s->url, href);
+        jy_buf_add_str(b, "<item><title>");
+        xml(b, it->title);
+        jy_buf_add_str(b, "</title><link>");
+        xml(b, href);
+        jy_buf_add_str(b, "</link>");
+        if (it->summary) {
+            jy_buf_add_str(b, "<description>");
+            xml(b, it->summary);
+            jy_buf_add_str(b, "</description>");
+        }
+        jy_buf_add_str(b, "<guid isPermaLink=\"true\">");
+        xml(b, href);
+        jy_buf_add_str(b, "</guid>");
+        rfc822(b, c->list[e].pub);
+        jy_buf_add_str(b, "</item>\n");
+    }
+    jy_buf_add_str(b, "</channel>\n</rss>\n");
+    return JY_OK;
+}
+
+
+/* The URLs of a sitemap file: page->num 1.. of page->pages files (all of them when one). */
+static int
+render_sitemap(struct rn_page_ctx *x, const struct rn_page *p, struct jy_buf *b)
+{
+    const struct rn_site *s = x->site;
+    int from = (p->num - 1) * RN_SITEMAP_URLS, to = p->num * RN_SITEMAP_URLS, k = 0;
+
+    if (p->num == 0) {
+        jy_buf_add_str(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                          "<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+        for (int n = 1; n <= p->pages; n++)
+            jy_buf_addf(b, "<sitemap><loc>%s/sitemap-%d.xml</loc></sitemap>\n", s->url, n);
+        jy_buf_add_str(b, "</sitemapindex>\n");
+        return JY_OK;
+    }
+    jy_buf_add_str(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                      "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    if (k++ >= from && k <= to)
+        jy_buf_addf(b, "<url><loc>%s/</loc></url>\n", s->url);
+    for (int c = 0; c < s->ncols; c++)
+        if (strcmp(s->cols[c].kind, "link") != 0 && k++ >= from && k <= to)
+            jy_buf_addf(b, "<url><loc>%s/%s/</loc></url>\n", s->url, s->cols[c].path);
+    for (int i = 0; i < s->nitems; i++)
+        if (s->items[i].local && k++ >= from && k <= to)
+            jy_buf_addf(b, "<url><loc>%s/%s</loc></url>\n", s->url, s->items[i].local);
+    jy_buf_add_str(b, "</urlset>\n");
+    return JY_OK;
+}
+
+
+static void
+json_entry(struct rn_page_ctx *x, cJSON *arr, const struct rn_entry *en)
+{
+    const struct rn_item *it = &x->site->items[en->item];
+    cJSON *e = cJSON_CreateObject();
+
+    cJSON_AddNumberToObject(e, "id", (double) it->id);
+    cJSON_AddStringToObject(e, "kind", it->kind);
+    cJSON_AddStringToObject(e, "title", it->title);
+    cJSON_AddStringToObject(e, "url", it->href);
+    if (it->local)
+        cJSON_AddStringToObject(e, "json", jy_pool_printf(x->pool, "/api/items/%lld.json", it->id));
+    add_str(e, "pub_date", en->pub);
+    add_str(e, "summary", it->summary);
+    add_str(e, "source", it->source);
+    add_str(e, "doc_no", it->doc_no);
+    add_str(e, "validity", validity_word(it->validity));
+    cJSON_AddBoolToObject(e, "pinned", en->pinned);
+    cJSON_AddItemToArray(arr, e);
+}
+
+
+static int
+render_json(struct rn_page_ctx *x, const struct rn_page *p, struct jy_buf *b)
+{
+    const struct rn_site *s = x->site;
+    cJSON *root = cJSON_CreateObject();
+    int rc;
+
+    if (p->kind == RP_JSON_SITE) {
+        cJSON *cols = cJSON_AddArrayToObject(root, "columns");
+        cJSON_AddItemReferenceToObject(root, "site", x->site_json);
+        for (int c = 0; c < s->ncols; c++) {
+            const struct rn_col *col = &s->cols[c];
+            cJSON *e = cJSON_CreateObject();
+            cJSON_AddNumberToObject(e, "id", (double) col->id);
+            if (col->parent >= 0)
+                cJSON_AddNumberToObject(e, "parent_id", (double) col->parent_id);
+            cJSON_AddStringToObject(e, "name", col->name);
+            cJSON_AddStringToObject(e, "kind", col->kind);
+            cJSON_AddStringToObject(e, "path", col->path);
+            cJSON_AddStringToObject(e, "url", column_url(x->pool, col, false));
+            if (strcmp(col->kind, "list") == 0 || strcmp(col->kind, "topic") == 0)
+                cJSON_AddStringToObject(
+                    e, "json", jy_pool_printf(x->pool, "/api/columns/%lld/1.json", col->id));
+            cJSON_AddItemToArray(cols, e);
+        }
+    } else if (p->kind == RP_JSON_COLUMN) {
+        const struct rn_col *c = &s->cols[p->col];
+        int size = c->page_size > 0 ? c->page_size : 20;
+        cJSON *items;
+        cJSON_AddNumberToObject(root, "column_id", (double) c->id);
+        cJSON_AddStringToObject(root, "name", c->name);
+        cJSON_AddNumberToObject(root, "page", p->num);
+        cJSON_AddNumberToObject(root, "pages", p->pages);
+        cJSON_AddNumberToObject(root, "total", c->nlist);
+        if (p->num < p->pages)
+            cJSON_AddStringToObject(
+                root, "next",
+                jy_pool_printf(x->pool, "/api/columns/%lld/%d.json", c->id, p->num + 1));
+        items = cJSON_AddArrayToObject(root, "items");
+        for (int e = (p->num - 1) * size; e < c->nlist && e < p->num * size; e++)
+            json_entry(x, items, &c->list[e]);
+    } else {
+        const struct rn_item *it = &s->items[p->item];
+        const struct rn_item_full *f = it->full;
+        cJSON_AddNumberToObject(root, "id", (double) it->id);
+        cJSON_AddStringToObject(root, "kind", it->kind);
+        cJSON_AddStringToObject(root, "title", it->title);
+        add_str(root, "subtitle", f->subtitle);
+        cJSON_AddStringToObject(root, "url", jy_pool_printf(x->pool, "%s/%s", s->url, it->local));
+        add_str(root, "canonical", it->canonical);
+        add_str(root, "pub_date", f->publish_iso);
+        add_str(root, "source", it->source);
+        add_str(root, "author", f->author);
+        add_str(root, "summary", it->summary);
+        add_str(root, "keywords", f->keywords);
+        add_str(root, "index_no", f->index_no);
+        add_str(root, "doc_no", it->doc_no);
+        add_str(root, "issuer", f->issuer);
+        add_str(root, "written_on", f->written_on);
+        add_str(root, "effective_on", f->effective_on);
+        add_str(root, "validity", validity_word(it->validity));
+        add_str(root, "body", f->body);
+        if (f->attachments)
+            cJSON_AddItemToObject(root, "attachments", cJSON_Parse(f->attachments));
+    }
+    rc = jy_json_print(root, b);
+    jy_buf_add_char(b, '\n');
+    cJSON_Delete(root);
+    return rc;
+}
+
+
+int
+rn_page_render(struct rn_page_ctx *x, const struct rn_page *p, struct jy_buf *out,
+               struct jy_err *err)
+{
+    if (x->site_json == NULL)
+        x->site_json = site_json(x->site);
+    switch (p->kind) {
+    case RP_ASSET:
+        jy_buf_add(out, x->theme->assets[p->asset].data, x->theme->assets[p->asset].len);
+        return JY_OK;
+    case RP_RSS:
+        return render_rss(x, p, out);
+    case RP_SITEMAP_XML:
+        return render_sitemap(x, p, out);
+    case RP_ROBOTS:
+        jy_buf_addf(out, "User-agent: *\nDisallow: /search/\nSitemap: %s/sitemap.xml\n",
+                    x->site->url);
+        return JY_OK;
+    case RP_JSON_SITE:
+    case RP_JSON_COLUMN:
+    case RP_JSON_ITEM:
+        return render_json(x, p, out);
+    default:
+        return render_html(x, p, out, err);
+    }
+}

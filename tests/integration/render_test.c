@@ -1,0 +1,546 @@
+/*
+ * render_test.c - the static generator against a real PostgreSQL and a real
+ * file system: the demo platform rendered in full; what an edit renders
+ * again (exactly the files whose bytes change, and a tree equal to a full
+ * render); reused items in the county's own URL space with a canonical
+ * link to the original; removal of withdrawn pages; a broken theme that
+ * leaves live files and manifest as they were; --explain.
+ */
+#include "core/compat.h"
+#include "core/buf.h"
+#include "core/db.h"
+#include "core/demo.h"
+#include "core/err.h"
+#include "core/pool.h"
+#include "core/render.h"
+#include "tests/test.h"
+
+#include <dirent.h>
+#include <ftw.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+struct fx {
+    struct jy_pool *pool;
+    struct jy_db *db;
+    struct jy_render_opts opts;
+    const char *out;
+};
+
+/* One file of a tree: path relative to the site folders' parent, and a hash. */
+struct tree_file {
+    char path[768];
+    char sha[65];
+};
+
+struct tree {
+    struct tree_file *v;
+    int n, cap;
+};
+
+static struct tree *walk_into;
+static size_t walk_base;
+
+static int
+walk_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    FILE *f;
+    unsigned char buf[65536], h[32];
+    crypto_hash_sha256_state s;
+    size_t n;
+
+    (void) st;
+    (void) ftw;
+    if (flag != FTW_F)
+        return 0;
+    if (walk_into->n == walk_into->cap) {
+        walk_into->cap = walk_into->cap ? walk_into->cap * 2 : 1024;
+        walk_into->v = realloc(walk_into->v, sizeof(struct tree_file) * (size_t) walk_into->cap);
+    }
+    struct tree_file *t = &walk_into->v[walk_into->n++];
+    snprintf(t->path, sizeof(t->path), "%s", path + walk_base);
+    f = fopen(path, "rb");
+    T_ASSERT(f != NULL);
+    crypto_hash_sha256_init(&s);
+    while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+        crypto_hash_sha256_update(&s, buf, n);
+    fclose(f);
+    crypto_hash_sha256_final(&s, h);
+    sodium_bin2hex(t->sha, sizeof(t->sha), h, sizeof(h));
+    return 0;
+}
+
+
+static int
+cmp_tree_file(const void *a, const void *b)
+{
+    return strcmp(((const struct tree_file *) a)->path, ((const struct tree_file *) b)->path);
+}
+
+
+/* Every file under dir (following the site links), sorted by path. */
+static struct tree
+tree_of(const char *dir)
+{
+    struct tree t = {0};
+    DIR *d = opendir(dir);
+    struct dirent *de;
+
+    T_ASSERT(d != NULL);
+    walk_into = &t;
+    while ((de = readdir(d)) != NULL) {
+        char site[1024];
+        struct stat st;
+        if (de->d_name[0] == '.')
+            continue;
+        snprintf(site, sizeof(site), "%s/%s/", dir, de->d_name);
+        if (stat(site, &st) != 0 || !S_ISDIR(st.st_mode))
+            continue; /* redirects.map */
+        walk_base = strlen(dir) + 1;
+        /* nftw does not follow the link itself: walk the folder it names */
+        char real[4096];
+        T_ASSERT(realpath(site, real) != NULL);
+        walk_base = strlen(real) - strlen(de->d_name);
+        /* name files "<code>/<path>" whatever the build folder is called */
+        struct tree part = {0};
+        walk_into = &part;
+        walk_base = strlen(real) + 1;
+        nftw(real, walk_one, 16, FTW_PHYS);
+        for (int i = 0; i < part.n; i++) {
+            if (t.n == t.cap) {
+                t.cap = t.cap ? t.cap * 2 : 4096;
+                t.v = realloc(t.v, sizeof(struct tree_file) * (size_t) t.cap);
+            }
+            int w = snprintf(t.v[t.n].path, sizeof(t.v[t.n].path), "%.200s/%.500s", de->d_name,
+                             part.v[i].path);
+            T_ASSERT(w > 0 && (size_t) w < sizeof(t.v[t.n].path));
+            memcpy(t.v[t.n].sha, part.v[i].sha, sizeof(t.v[t.n].sha));
+            t.n++;
+        }
+        free(part.v);
+        walk_into = &t;
+    }
+    closedir(d);
+    qsort(t.v, (size_t) t.n, sizeof(t.v[0]), cmp_tree_file);
+    return t;
+}
+
+
+static const char *
+value(struct fx *f, int line, const char *sql)
+{
+    struct jy_err err = JY_ERR_INIT;
+    const char *v = jy_db_query_value(f->db, f->pool, sql, 0, NULL, &err);
+
+    if (v == NULL && err.code != JY_E_NONE)
+        jy_test_fail(__FILE__, line, "%s\n    failed: %s (%s)", sql, err.msg, err.detail);
+    return v;
+}
+
+#define VALUE(f, sql) value((f), __LINE__, (sql))
+#define EXEC(f, sql)  T_ASSERT(value((f), __LINE__, (sql)) || true)
+
+
+static const char *
+read_text(struct fx *f, const char *path)
+{
+    struct jy_buf b = JY_BUF_INIT(f->pool);
+    char chunk[8192];
+    size_t n;
+    FILE *fp = fopen(path, "rb");
+
+    if (fp == NULL)
+        return NULL;
+    while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+        jy_buf_add(&b, chunk, n);
+    fclose(fp);
+    jy_buf_add_char(&b, '\0');
+    return b.buf;
+}
+
+
+/*
+ * The demo loaded once (loading is the slow part) into one database shared
+ * by the cases; each case renders into a folder of its own and puts back
+ * what it changes.
+ */
+static struct jy_db *shared_db;
+
+static void
+fx_open(struct fx *f, const char *name)
+{
+    struct jy_err err = JY_ERR_INIT;
+
+    memset(f, 0, sizeof(*f));
+    f->pool = jy_pool_create(0);
+    if (shared_db == NULL) {
+        struct jy_demo_opts opts = {NULL, NULL, NULL, false};
+        struct jy_demo_stats st;
+        shared_db = jy_db_connect(jy_test_db_create(true), &err);
+        if (shared_db == NULL)
+            jy_test_fail(__FILE__, __LINE__, "connect: %s (%s)", err.msg, err.detail);
+        opts.file = jy_test_path("sites/demo/platform.json");
+        opts.name = "platform.json";
+        opts.blueprint_dir = jy_test_path("sites/blueprints");
+        if (jy_demo_load(shared_db, f->pool, &opts, &st, &err) != JY_OK)
+            jy_test_fail(__FILE__, __LINE__, "demo: %s (%s)", err.msg, err.detail);
+    }
+    f->db = shared_db;
+    f->out = jy_pool_printf(f->pool, "%s/%s", jy_test_tmpdir(), name);
+    f->opts.output_dir = f->out;
+    f->opts.share_dir = jy_test_path("");
+    f->opts.threads = 2;
+}
+
+
+static void
+fx_close(struct fx *f)
+{
+    jy_pool_destroy(f->pool);
+}
+
+
+static void
+render_all(struct fx *f, struct jy_render_opts *o)
+{
+    struct jy_err err = JY_ERR_INIT;
+    struct jy_render_stats st = {0};
+
+    if (jy_render_all(f->db, o ? o : &f->opts, &st, &err) != JY_OK)
+        jy_test_fail(__FILE__, __LINE__, "render --all: %s (%s)", err.msg, err.detail);
+    T_ASSERT(st.sites >= 19);
+}
+
+
+static void
+pending(struct fx *f, struct jy_render_stats *st)
+{
+    struct jy_err err = JY_ERR_INIT;
+
+    memset(st, 0, sizeof(*st));
+    if (jy_render_pending(f->db, &f->opts, st, &err) != JY_OK)
+        jy_test_fail(__FILE__, __LINE__, "render --pending: %s (%s)", err.msg, err.detail);
+}
+
+
+/* The manifest, as "<code>/<path>" + sha, sorted like tree_of(). */
+static struct tree
+manifest_of(struct fx *f)
+{
+    struct jy_err err = JY_ERR_INIT;
+    struct jy_db_res *r = jy_db_query(f->db, f->pool,
+                                      "SELECT s.code || '/' || f.path, f.sha256 FROM render_file f "
+                                      "JOIN site s ON s.id = f.site_id",
+                                      0, NULL, &err);
+    struct tree t = {0};
+
+    T_ASSERT(r != NULL);
+    t.n = t.cap = jy_db_res_rows(r);
+    t.v = calloc((size_t) t.n + 1, sizeof(struct tree_file));
+    for (int i = 0; i < t.n; i++) {
+        snprintf(t.v[i].path, sizeof(t.v[i].path), "%s", jy_db_res_get(r, i, 0));
+        snprintf(t.v[i].sha, sizeof(t.v[i].sha), "%s", jy_db_res_get(r, i, 1));
+    }
+    qsort(t.v, (size_t) t.n, sizeof(t.v[0]), cmp_tree_file);
+    return t;
+}
+
+
+static void
+expect_same_tree(int line, const struct tree *a, const struct tree *b, const char *what)
+{
+    int i = 0, j = 0;
+
+    while (i < a->n || j < b->n) {
+        int c = i == a->n ? 1 : j == b->n ? -1 : strcmp(a->v[i].path, b->v[j].path);
+        if (c < 0)
+            jy_test_fail(__FILE__, line, "%s: %s only in the first", what, a->v[i].path);
+        if (c > 0)
+            jy_test_fail(__FILE__, line, "%s: %s only in the second", what, b->v[j].path);
+        if (strcmp(a->v[i].sha, b->v[j].sha) != 0)
+            jy_test_fail(__FILE__, line, "%s: %s differs", what, a->v[i].path);
+        i++;
+        j++;
+    }
+}
+
+
+static void
+test_full_render_of_the_demo(void)
+{
+    struct fx f;
+    struct tree disk, man;
+    const char *home, *county_item, *policy;
+
+    fx_open(&f, "full");
+    render_all(&f, NULL);
+    disk = tree_of(f.out);
+    man = manifest_of(&f);
+    /* the manifest is exactly what is on disk */
+    expect_same_tree(__LINE__, &disk, &man, "disk vs manifest");
+    T_ASSERT(disk.n > 3000);
+
+    /* every channel of the province portal */
+    home = read_text(&f, jy_pool_printf(f.pool, "%s/5600000001/index.html", f.out));
+    T_ASSERT(home != NULL);
+    T_CONTAINS(home, "<meta name=\"SiteIDCode\" content=\"5600000001\">");
+    T_CONTAINS(home, "云岭省人民政府");
+    T_ASSERT(read_text(&f, jy_pool_printf(f.pool, "%s/5600000001/elder/index.html", f.out)));
+    T_ASSERT(read_text(&f, jy_pool_printf(f.pool, "%s/5600000001/sitemap.xml", f.out)));
+    T_ASSERT(read_text(&f, jy_pool_printf(f.pool, "%s/5600000001/robots.txt", f.out)));
+    T_ASSERT(read_text(&f, jy_pool_printf(f.pool, "%s/5600000001/api/site.json", f.out)));
+    T_ASSERT(read_text(&f, jy_pool_printf(f.pool, "%s/5600000001/zwgk/zcwj/rss.xml", f.out)));
+
+    /* tag pages list the site's items with the tag */
+    {
+        const char *tag = VALUE(&f, "SELECT tag_id FROM item_tag WHERE item_id = 4 LIMIT 1");
+        const char *page;
+        T_ASSERT(tag != NULL);
+        page =
+            read_text(&f, jy_pool_printf(f.pool, "%s/5600000001/tags/%s/index.html", f.out, tag));
+        T_ASSERT(page != NULL);
+        T_CONTAINS(page, "/zwgk/zwdt/yw/4.html");
+    }
+
+    /* the province's policy document: metadata table, and its interpretation linked */
+    policy = read_text(&f, jy_pool_printf(f.pool, "%s/5600000001/zwgk/zcwj/szfwj/1.html", f.out));
+    T_ASSERT(policy != NULL);
+    T_CONTAINS(policy, "<meta name=\"ArticleTitle\"");
+    T_CONTAINS(policy, "索引号");
+    T_CONTAINS(policy, "/zwgk/zcjd/wzjd/3.html");
+
+    /* reused on a county: the county's URL and chrome, canonical to the original */
+    county_item =
+        read_text(&f, jy_pool_printf(f.pool, "%s/5603210001/zwgk/zcwj/shengzfwj/1.html", f.out));
+    T_ASSERT(county_item != NULL);
+    T_CONTAINS(county_item, "<link rel=\"canonical\" href=\"https://www.yunling.gov.cn/zwgk/zcwj/"
+                            "szfwj/1.html\">");
+    T_CONTAINS(county_item, "<meta name=\"SiteIDCode\" content=\"5603210001\">");
+    free(disk.v);
+    free(man.v);
+    fx_close(&f);
+}
+
+
+/*
+ * An edit of a province document reused by every county: the incremental
+ * run writes exactly the files whose bytes changed, and the result equals
+ * a full render from scratch.
+ */
+static void
+test_incremental_writes_exactly_what_changed(void)
+{
+    struct fx f;
+    struct tree before, after, full;
+    struct jy_render_stats st;
+    struct jy_render_opts o;
+    int changed = 0;
+
+    fx_open(&f, "incr");
+    render_all(&f, NULL);
+    before = tree_of(f.out);
+    EXEC(&f, "UPDATE item SET title = title || '（修订）' WHERE id = 1");
+    EXEC(&f, "SELECT 1"); /* the edit is undone at the end */
+    T_EQ_STR(VALUE(&f, "SELECT count(*) > 0 FROM render_change"), "t");
+    pending(&f, &st);
+    after = tree_of(f.out);
+    T_EQ_INT(before.n, after.n);
+    for (int i = 0; i < after.n; i++) {
+        T_EQ_STR(before.v[i].path, after.v[i].path);
+        changed += strcmp(before.v[i].sha, after.v[i].sha) != 0;
+    }
+    /* the written files are exactly the changed ones */
+    T_EQ_INT(st.written, changed);
+    T_ASSERT(changed >= 19 * 2); /* at least the document page on every county, both channels */
+    T_EQ_STR(VALUE(&f, "SELECT count(*) FROM render_change"), "0");
+    /* nothing was rendered on sites that do not show the document */
+    T_ASSERT(st.sites < 19);
+
+    /* the same as rendering everything again */
+    o = f.opts;
+    o.output_dir = jy_pool_printf(f.pool, "%s/incr-full", jy_test_tmpdir());
+    EXEC(&f, "TRUNCATE render_file, render_dep, render_site_state");
+    render_all(&f, &o);
+    full = tree_of(o.output_dir);
+    expect_same_tree(__LINE__, &after, &full, "incremental vs full");
+
+    /* nothing changed: nothing rendered */
+    pending(&f, &st);
+    T_EQ_INT(st.pages, 0);
+    EXEC(&f, "UPDATE item SET title = replace(title, '（修订）', '') WHERE id = 1");
+    free(before.v);
+    free(after.v);
+    free(full.v);
+    fx_close(&f);
+}
+
+
+static void
+test_withdrawn_page_is_removed(void)
+{
+    struct fx f;
+    struct jy_render_stats st;
+    const char *page;
+
+    fx_open(&f, "withdraw");
+    render_all(&f, NULL);
+    page = jy_pool_printf(f.pool, "%s/5600000001/zwgk/zwdt/yw/4.html", f.out);
+    T_ASSERT(read_text(&f, page) != NULL);
+    EXEC(&f, "UPDATE placement SET state = 'withdrawn' WHERE item_id = 4");
+    pending(&f, &st);
+    T_ASSERT(read_text(&f, page) == NULL);
+    T_ASSERT(st.removed >= 2);
+    T_EQ_STR(VALUE(&f, "SELECT count(*) FROM render_file WHERE path LIKE '%/4.html'"), "0");
+    /* and back */
+    EXEC(&f, "UPDATE placement SET state = 'published' WHERE item_id = 4");
+    pending(&f, &st);
+    T_ASSERT(read_text(&f, page) != NULL);
+    fx_close(&f);
+}
+
+
+/* Copy the default theme into share/themes/<name> with one template replaced. */
+static const char *
+broken_share(struct fx *f, const char *tpl, const char *text)
+{
+    const char *share = jy_pool_printf(f->pool, "%s/share", jy_test_tmpdir());
+    const char *cmd = jy_pool_printf(
+        f->pool,
+        "rm -rf '%s' && mkdir -p '%s/themes/broken/templates/partials' && cp -r '%s' '%s/themes/'",
+        share, share, jy_test_path("themes/default"), share);
+    FILE *fp;
+
+    T_EQ_INT(system(cmd), 0);
+    fp = fopen(jy_pool_printf(f->pool, "%s/themes/broken/templates/%s.html", share, tpl), "wb");
+    T_ASSERT(fp != NULL);
+    fputs(text, fp);
+    fclose(fp);
+    return share;
+}
+
+
+static void
+test_broken_theme_changes_nothing(void)
+{
+    struct fx f;
+    struct jy_err err = JY_ERR_INIT;
+    struct jy_render_stats st = {0};
+    struct tree before, after, man_before, man_after;
+    struct jy_render_opts o;
+
+    fx_open(&f, "broken");
+    render_all(&f, NULL);
+    before = tree_of(f.out);
+    man_before = manifest_of(&f);
+    o = f.opts;
+    o.share_dir = broken_share(&f, "item",
+                               "{{<layout}}{{$main}}\n<p>{{#item.title}}</p>\n"
+                               "{{/layout}}");
+    EXEC(&f, "UPDATE site SET theme = 'broken' WHERE code = '5603210001'");
+    T_EQ_INT(jy_render_site(f.db, &o, "5603210001", &st, &err), JY_ERROR);
+    T_CONTAINS(err.msg, "item");
+    T_CONTAINS(err.msg, "template \"item\" line 3, column 1");
+    /* an unknown partial is named too */
+    o.share_dir = broken_share(&f, "home",
+                               "{{<layout}}{{$main}}{{>partials/nope}}{{/main}}"
+                               "{{/layout}}");
+    jy_err_clear(&err);
+    T_EQ_INT(jy_render_site(f.db, &o, "5603210001", &st, &err), JY_ERROR);
+    T_CONTAINS(err.msg, "partials/nope");
+    /* the same through the pending changes */
+    jy_err_clear(&err);
+    T_EQ_INT(jy_render_pending(f.db, &o, &st, &err), JY_ERROR);
+    after = tree_of(f.out);
+    man_after = manifest_of(&f);
+    expect_same_tree(__LINE__, &before, &after, "live files");
+    expect_same_tree(__LINE__, &man_before, &man_after, "manifest");
+    EXEC(&f, "UPDATE site SET theme = 'default' WHERE code = '5603210001'");
+    free(before.v);
+    free(after.v);
+    free(man_before.v);
+    free(man_after.v);
+    fx_close(&f);
+}
+
+
+/* A template changed on disk renders the pages of the sites using it again, with no data change. */
+static void
+test_theme_change_on_disk(void)
+{
+    struct fx f;
+    struct jy_err err = JY_ERR_INIT;
+    struct jy_render_stats st = {0};
+    struct jy_render_opts o;
+    const char *footer, *share, *page;
+    FILE *fp;
+
+    fx_open(&f, "theme");
+    o = f.opts;
+    share = broken_share(&f, "partials/footer", "<footer>第一版页脚</footer>\n");
+    o.share_dir = share;
+    EXEC(&f, "UPDATE site SET theme = 'broken' WHERE code = '5603210001'");
+    if (jy_render_all(f.db, &o, &st, &err) != JY_OK)
+        jy_test_fail(__FILE__, __LINE__, "render --all: %s", err.msg);
+    page = jy_pool_printf(f.pool, "%s/5603210001/index.html", f.out);
+    T_CONTAINS(read_text(&f, page), "第一版页脚");
+    memset(&st, 0, sizeof(st));
+    T_EQ_INT(jy_render_pending(f.db, &o, &st, &err), JY_OK);
+    T_EQ_INT(st.pages, 0); /* nothing changed yet */
+    footer = jy_pool_printf(f.pool, "%s/themes/broken/templates/partials/footer.html", share);
+    fp = fopen(footer, "wb");
+    T_ASSERT(fp != NULL);
+    fputs("<footer>第二版页脚</footer>\n", fp);
+    fclose(fp);
+    memset(&st, 0, sizeof(st));
+    if (jy_render_pending(f.db, &o, &st, &err) != JY_OK)
+        jy_test_fail(__FILE__, __LINE__, "render --pending: %s", err.msg);
+    T_EQ_INT(st.sites, 1);
+    T_ASSERT(st.written > 100);
+    T_CONTAINS(read_text(&f, page), "第二版页脚");
+    T_ASSERT(strstr(read_text(&f, jy_pool_printf(f.pool, "%s/5603220001/index.html", f.out)),
+                    "第二版页脚") == NULL);
+    EXEC(&f, "UPDATE site SET theme = 'default' WHERE code = '5603210001'");
+    fx_close(&f);
+}
+
+
+static void
+test_explain(void)
+{
+    struct fx f;
+    struct jy_err err = JY_ERR_INIT;
+    struct jy_buf out;
+
+    fx_open(&f, "explain");
+    render_all(&f, NULL);
+    jy_buf_init(&out, f.pool, 0);
+    T_EQ_INT(
+        jy_render_explain(f.db, f.pool, "5603210001", "zwgk/zcwj/shengzfwj/index.html", &out, &err),
+        JY_OK);
+    jy_buf_add_char(&out, '\0');
+    T_CONTAINS(out.buf, "item 1 (policy)");
+    T_CONTAINS(out.buf, "/zwgk/zcwj/szfwj/ (site 5600000001)");
+    jy_err_clear(&err);
+    T_EQ_INT(jy_render_explain(f.db, f.pool, "5603210001", "no/such.html", &out, &err), JY_ERROR);
+    T_EQ_INT(err.code, JY_E_NOT_FOUND);
+    jy_err_clear(&err);
+    T_EQ_INT(jy_render_explain(f.db, f.pool, "nosuchsite", "index.html", &out, &err), JY_ERROR);
+    T_CONTAINS(err.msg, "no site");
+    fx_close(&f);
+}
+
+
+int
+main(int argc, char **argv)
+{
+    static const struct jy_test_case cases[] = {
+        T_CASE(test_full_render_of_the_demo),
+        T_CASE(test_incremental_writes_exactly_what_changed),
+        T_CASE(test_withdrawn_page_is_removed),
+        T_CASE(test_broken_theme_changes_nothing),
+        T_CASE(test_theme_change_on_disk),
+        T_CASE(test_explain),
+    };
+    return jy_test_main(argc, argv, cases, JY_ARRAY_LEN(cases));
+}
