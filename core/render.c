@@ -36,6 +36,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <pthread.h>
+#include <openssl/evp.h>
 #include <sodium.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -323,7 +324,11 @@ render_worker(void *arg)
             run_fail(r, p, &err);
             break;
         }
-        crypto_hash_sha256(h, (const unsigned char *) b.buf, b.len);
+        if (EVP_Digest(b.buf, b.len, h, NULL, EVP_sha256(), NULL) != 1) {
+            jy_err_set(&err, JY_E_INTERNAL, "SHA-256 failed");
+            run_fail(r, p, &err);
+            break;
+        }
         sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
         p->sha256 = jy_pool_strdup(keep, hex);
         p->size = (long long) b.len;

@@ -59,6 +59,64 @@ rn_url_external(const char *url)
 }
 
 
+/*
+ * A body (sanitised HTML, core/sanitize.h: attributes double-quoted, no
+ * raw '>' inside them) with every link that leaves the government domain
+ * marked as the theme marks its own (docs/themes.md "external"): class
+ * jy-external and data-leave with the site's name, which site.js reads to
+ * warn before leaving. Other bytes are copied as they are.
+ */
+static const char *
+mark_external_links(struct jy_pool *pool, const char *html, const char *site_name)
+{
+    struct jy_buf b;
+    const char *p = html, *tag;
+
+    if (html == NULL || strstr(html, "<a ") == NULL)
+        return html;
+    jy_buf_init(&b, pool, strlen(html) + 256);
+    while ((tag = strstr(p, "<a ")) != NULL) {
+        const char *end = strchr(tag, '>'), *href, *cls;
+        char url[2048];
+        size_t n;
+        if (end == NULL)
+            break;
+        jy_buf_add(&b, p, (size_t) (tag - p));
+        href = strstr(tag, " href=\"");
+        if (href == NULL || href > end) {
+            jy_buf_add(&b, tag, (size_t) (end + 1 - tag));
+            p = end + 1;
+            continue;
+        }
+        href += 7;
+        n = strcspn(href, "\"");
+        snprintf(url, sizeof(url), "%.*s", (int) (n < sizeof(url) ? n : sizeof(url) - 1), href);
+        const char *marked = strstr(tag, " data-leave=");
+        if (!rn_url_external(url) || (marked && marked < end)) {
+            jy_buf_add(&b, tag, (size_t) (end + 1 - tag));
+            p = end + 1;
+            continue;
+        }
+        cls = strstr(tag, " class=\"");
+        if (cls && cls < end) {
+            /* <a ... class="x ...">: jy-external joins the classes */
+            jy_buf_add(&b, tag, (size_t) (cls + 8 - tag));
+            jy_buf_add_str(&b, "jy-external ");
+            jy_buf_add(&b, cls + 8, (size_t) (end - (cls + 8)));
+        } else {
+            jy_buf_add_str(&b, "<a class=\"jy-external\"");
+            jy_buf_add(&b, tag + 2, (size_t) (end - (tag + 2)));
+        }
+        jy_buf_add_str(&b, " data-leave=\"");
+        jy_buf_add_html(&b, site_name, strlen(site_name));
+        jy_buf_add_str(&b, "\">");
+        p = end + 1;
+    }
+    jy_buf_add_str(&b, p);
+    return b.buf;
+}
+
+
 /* Root-relative URL of a path of the site in a channel: directories end in '/'. */
 static const char *
 link_to(struct jy_pool *pool, bool elder, const char *path)
@@ -342,7 +400,7 @@ column_json(struct rn_page_ctx *x, const struct rn_col *c, bool elder, bool chil
     cJSON_AddStringToObject(o, "type", c->type_name);
     cJSON_AddStringToObject(o, "kind", c->kind);
     cJSON_AddStringToObject(o, "url", column_url(x->pool, c, elder));
-    add_str(o, "body", c->body);
+    add_str(o, "body", mark_external_links(x->pool, c->body, x->site->name));
     if (children) {
         cJSON *ch = cJSON_AddArrayToObject(o, "children");
         int me = (int) (c - x->site->cols);
@@ -460,7 +518,7 @@ ctx_item(struct rn_page_ctx *x, const struct rn_page *p)
     cJSON_AddStringToObject(o, "description", it->summary ? it->summary : "");
     cJSON_AddStringToObject(o, "image", "");
     cJSON_AddStringToObject(o, "url", own_url);
-    add_str(o, "body", f->body);
+    add_str(o, "body", mark_external_links(x->pool, f->body, x->site->name));
 
     arr = cJSON_AddArrayToObject(o, "attachments");
     if (f->attachments) {

@@ -7,7 +7,7 @@ set -eu
 # What each package is for is in docs/operations.md ("Dependencies").
 PACKAGES="build-essential cmake pkg-config git
 libpq-dev libevent-dev libcjson-dev libcurl4-openssl-dev libsodium-dev
-libgumbo-dev libmagic-dev
+libgumbo-dev libmagic-dev libssl-dev
 wrk
 postgresql
 nginx openssh-server openssh-client

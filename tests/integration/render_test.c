@@ -505,6 +505,31 @@ test_theme_change_on_disk(void)
 }
 
 
+/* Links in a body that leave the government domain carry the leave-site warning. */
+static void
+test_external_links_in_bodies(void)
+{
+    struct fx f;
+    struct jy_render_stats st;
+    const char *page;
+
+    fx_open(&f, "links");
+    render_all(&f, NULL);
+    EXEC(&f,
+         "UPDATE item SET body = '<p>见<a href=\"https://www.example.com/a?b=1\">外部网站</a>和"
+         "<a href=\"https://www.gov.cn/zhengce/\">中国政府网</a>、<a href=\"/zwgk/\">本站</a></p>' "
+         "WHERE id = 4");
+    pending(&f, &st);
+    page = read_text(&f, jy_pool_printf(f.pool, "%s/5600000001/zwgk/zwdt/yw/4.html", f.out));
+    T_ASSERT(page != NULL);
+    T_CONTAINS(page, "<a class=\"jy-external\" href=\"https://www.example.com/a?b=1\" "
+                     "data-leave=\"云岭省人民政府\">外部网站</a>");
+    T_CONTAINS(page, "<a href=\"https://www.gov.cn/zhengce/\">中国政府网</a>");
+    T_CONTAINS(page, "<a href=\"/zwgk/\">本站</a>");
+    fx_close(&f);
+}
+
+
 static void
 test_explain(void)
 {
@@ -540,6 +565,7 @@ main(int argc, char **argv)
         T_CASE(test_withdrawn_page_is_removed),
         T_CASE(test_broken_theme_changes_nothing),
         T_CASE(test_theme_change_on_disk),
+        T_CASE(test_external_links_in_bodies),
         T_CASE(test_explain),
     };
     return jy_test_main(argc, argv, cases, JY_ARRAY_LEN(cases));

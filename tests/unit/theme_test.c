@@ -21,6 +21,7 @@
 #include "core/err.h"
 #include "core/json.h"
 #include "core/pool.h"
+#include "core/theme.h"
 #include "core/tpl.h"
 #include "tests/test.h"
 
@@ -81,33 +82,6 @@ write_file(const char *path, const char *data, size_t len)
 }
 
 
-/*
- * Template names are paths below templates/ without ".html": "item",
- * "partials/footer". Anything else (an empty part, "..", a leading '/',
- * characters outside [a-z0-9_-]) is not a template of any theme.
- */
-static bool
-valid_template_name(const char *name)
-{
-    const char *p = name;
-
-    if (*p == '\0')
-        return false;
-    while (*p) {
-        const char *start = p;
-        while ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '-')
-            p++;
-        if (p == start || (*p != '\0' && *p != '/'))
-            return false;
-        if (*p == '/')
-            p++;
-        if (*p == '\0' && p[-1] == '/')
-            return false;
-    }
-    return true;
-}
-
-
 /* The lookup rule of docs/themes.md, "Overriding templates". */
 static int
 theme_load(void *data, const char *name, struct jy_buf *text, struct jy_err *err)
@@ -115,7 +89,7 @@ theme_load(void *data, const char *name, struct jy_buf *text, struct jy_err *err
     const struct theme_loader *l = data;
     char path[2048];
 
-    if (!valid_template_name(name))
+    if (!jy_theme_valid_template_name(name))
         return JY_DECLINED;
     for (int i = 0; i < l->ndirs; i++) {
         if (l->channel) {
@@ -357,14 +331,14 @@ static void
 test_setup(void)
 {
     setup_once();
-    T_ASSERT(valid_template_name("partials/footer"));
-    T_ASSERT(valid_template_name("404"));
-    T_ASSERT(!valid_template_name("../x"));
-    T_ASSERT(!valid_template_name("/etc/passwd"));
-    T_ASSERT(!valid_template_name("a//b"));
-    T_ASSERT(!valid_template_name("a/"));
-    T_ASSERT(!valid_template_name("A"));
-    T_ASSERT(!valid_template_name(""));
+    T_ASSERT(jy_theme_valid_template_name("partials/footer"));
+    T_ASSERT(jy_theme_valid_template_name("404"));
+    T_ASSERT(!jy_theme_valid_template_name("../x"));
+    T_ASSERT(!jy_theme_valid_template_name("/etc/passwd"));
+    T_ASSERT(!jy_theme_valid_template_name("a//b"));
+    T_ASSERT(!jy_theme_valid_template_name("a/"));
+    T_ASSERT(!jy_theme_valid_template_name("A"));
+    T_ASSERT(!jy_theme_valid_template_name(""));
 }
 
 
@@ -509,7 +483,7 @@ compile_dir(struct jy_tpl_set *set, const char *dir, const char *prefix)
         if (len < 6 || strcmp(de->d_name + len - 5, ".html") != 0)
             jy_test_fail(__FILE__, __LINE__, "%s: a theme's templates end in .html", path);
         snprintf(name, sizeof(name), "%s%.*s", prefix, (int) (len - 5), de->d_name);
-        T_ASSERT(valid_template_name(name));
+        T_ASSERT(jy_theme_valid_template_name(name));
 
         struct jy_buf text = JY_BUF_INIT(test_pool);
         struct jy_err err = JY_ERR_INIT;
