@@ -31,6 +31,7 @@
 #include "core/utf8.h"
 
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -69,6 +70,14 @@ static struct {
     int fd;
     unsigned long docs, restarts;
 } g = {.fd = -1};
+
+/*
+ * One worker serves the process, one document at a time: the HTTP
+ * server's threads take turns here (plugins keep per-site caches that are
+ * not thread-safe either). NEEDSWORK: a pool of workers when one core of
+ * checks stops being enough for a platform's editors.
+ */
+static pthread_mutex_t check_lock = PTHREAD_MUTEX_INITIALIZER;
 
 
 /* ---- wire ------------------------------------------------------------- */
@@ -436,6 +445,21 @@ sink_url_published(struct jy_plugin_sink *sink, long long site_id, const char *p
     if (db == NULL)
         return -1;
     pool = jy_pool_create(0);
+    if (strncmp(path, "http://", 7) == 0 || strncmp(path, "https://", 8) == 0) {
+        /* an absolute URL: on a domain of the platform it is a page of that site */
+        const char *host = strstr(path, "//") + 2, *slash = strchr(host, '/');
+        const char *p[1] = {
+            jy_pool_strndup(pool, host, slash ? (size_t) (slash - host) : strlen(host))};
+        v = jy_db_query_value(db, pool, "SELECT site_id FROM site_domain WHERE domain = lower($1)",
+                              1, p, &err);
+        if (v == NULL) {
+            rc = err.code == JY_E_NONE ? -2 : -1;
+            goto out;
+        }
+        site_id = atoll(v);
+        path = slash ? jy_pool_strndup(pool, slash, strcspn(slash, "?#")) : "/";
+        plen = strlen(path);
+    }
     snprintf(site, sizeof(site), "%lld", site_id);
     if (strcmp(path, "/") == 0 || strcmp(path, "/index.html") == 0) {
         rc = 1;
@@ -653,6 +677,8 @@ worker_main(int fd)
 
     signal(SIGPIPE, SIG_DFL);
     signal(SIGINT, SIG_IGN);
+    /* what a plugin prints must not end up in the command's output (--json) */
+    dup2(STDERR_FILENO, STDOUT_FILENO);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     /* the parent's connection is the parent's: never touch its socket */
     g.sysdb = NULL;
@@ -807,8 +833,18 @@ run_isolated(struct jy_pool *pool, const struct jy_plugin_doc *doc, const int *c
             return JY_ERROR;
         }
         g.docs++;
-        if (send_frame(g.fd, 'D', req.buf, req.len) != 0)
-            rc = -1;
+        if (send_frame(g.fd, 'D', req.buf, req.len) != 0) {
+            /* the worker was gone before this document (killed from outside): that is no
+             * check's fault, start another and send again once */
+            char why[128];
+            worker_reap(why, sizeof(why));
+            jy_log_warn("check", "check worker had ended (%s); starting another", why);
+            g.restarts++;
+            if (worker_start(err) != JY_OK)
+                return JY_ERROR;
+            if (send_frame(g.fd, 'D', req.buf, req.len) != 0)
+                rc = -1;
+        }
         deadline = now_s() + g.timeout_s;
         while (rc == 0) {
             char type, *payload;
@@ -909,6 +945,12 @@ jy_check_setup(const struct jy_conf *conf, const char *conninfo, struct jy_err *
         return JY_ERROR;
     }
     g.ready = true;
+    /* fork the worker now, while the program is still one thread (a fork from a
+     * threaded server copies only the forking thread; better not to need it) */
+    if (g.isolate && jy_plugin_host_checks(g.host) > 0 && worker_start(err) != JY_OK) {
+        jy_log_warn("check", "%s: will retry at the first check", err->msg);
+        jy_err_clear(err);
+    }
     return JY_OK;
 }
 
@@ -982,6 +1024,13 @@ const char *
 jy_check_problem(size_t i)
 {
     return g.host ? jy_plugin_host_problem(g.host, i) : NULL;
+}
+
+
+long
+jy_check_worker_pid(void)
+{
+    return g.worker > 0 ? (long) g.worker : 0;
 }
 
 
@@ -1132,19 +1181,26 @@ kind_severity(const struct docb *b, const struct jy_plugin_check_kind *k, enum j
 }
 
 
-static int
-cmp_finding(const void *a, const void *b)
-{
-    const struct jy_check_finding *x = a, *y = b;
+struct sort_key {
+    int field; /* index of the field in the document; item-level findings last */
+    int paragraph;
+    size_t offset;
+    size_t seq; /* order of reporting: keeps the sort stable */
+};
 
-    /* item-level findings (no field) last; then paragraph and offset */
-    if ((x->field == NULL) != (y->field == NULL))
-        return x->field == NULL ? 1 : -1;
-    if (x->paragraph != y->paragraph && x->field && y->field && strcmp(x->field, y->field) == 0)
+
+static int
+cmp_key(const void *a, const void *b)
+{
+    const struct sort_key *x = a, *y = b;
+
+    if (x->field != y->field)
+        return x->field - y->field;
+    if (x->paragraph != y->paragraph)
         return x->paragraph - y->paragraph;
-    if (x->field && y->field && strcmp(x->field, y->field) == 0 && x->offset != y->offset)
+    if (x->offset != y->offset)
         return x->offset < y->offset ? -1 : 1;
-    return 0;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
 
@@ -1169,12 +1225,15 @@ docb_run(struct docb *b, struct jy_pool *pool, enum jy_check_stage stage,
     }
     b->doc.fields = b->fields;
     if (n > 0) {
-        if (g.isolate) {
-            if (run_isolated(pool, &b->doc, checks, n, &raw, err) != JY_OK)
-                return JY_ERROR;
-        } else {
+        int rc = JY_OK;
+        pthread_mutex_lock(&check_lock);
+        if (g.isolate)
+            rc = run_isolated(pool, &b->doc, checks, n, &raw, err);
+        else
             run_inprocess(pool, &b->doc, checks, n, &raw);
-        }
+        pthread_mutex_unlock(&check_lock);
+        if (rc != JY_OK)
+            return JY_ERROR;
     }
     out->v = jy_pool_new_array(pool, struct jy_check_finding, raw.n + 1);
     field_order = jy_pool_new_array(pool, int, raw.n + 1);
@@ -1218,19 +1277,20 @@ docb_run(struct docb *b, struct jy_pool *pool, enum jy_check_stage stage,
             out->blocking++;
         out->n++;
     }
-    /* order: by field (in document order), position; stable for equal keys */
-    for (i = 1; i < out->n; i++) {
-        struct jy_check_finding t = out->v[i];
-        int to = field_order[i];
-        size_t j = i;
-        while (j > 0 && (field_order[j - 1] > to ||
-                         (field_order[j - 1] == to && cmp_finding(&out->v[j - 1], &t) > 0))) {
-            out->v[j] = out->v[j - 1];
-            field_order[j] = field_order[j - 1];
-            j--;
+    /* order: by field (in document order), then position; stable for equal keys */
+    if (out->n > 1) {
+        struct sort_key *keys = jy_pool_new_array(pool, struct sort_key, out->n);
+        struct jy_check_finding *sorted = jy_pool_new_array(pool, struct jy_check_finding, out->n);
+        for (i = 0; i < out->n; i++) {
+            keys[i].field = field_order[i];
+            keys[i].paragraph = out->v[i].paragraph;
+            keys[i].offset = out->v[i].offset;
+            keys[i].seq = i;
         }
-        out->v[j] = t;
-        field_order[j] = to;
+        qsort(keys, out->n, sizeof(*keys), cmp_key);
+        for (i = 0; i < out->n; i++)
+            sorted[i] = out->v[keys[i].seq];
+        out->v = sorted;
     }
     out->cap = out->n;
     return JY_OK;

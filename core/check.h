@@ -10,12 +10,14 @@
  *
  * loads every plugin of the plugin folder (setting plugin_dir; problems are
  * logged and listed by jy_check_problems, never fatal) and, unless setting
- * check_isolate is off, runs the checks in a worker process: fork()ed once,
+ * check_isolate is off, runs the checks in a worker process: fork()ed at setup,
  * fed documents over a socket pair, restarted when it crashes or passes
  * check_timeout seconds. A crashing or hanging check thus costs one finding
  * ("check X could not run"), never the server; the other checks still run.
  * conninfo is the system's connection string: the worker opens its own
  * connection with it to resolve internal links and keep the link cache.
+ * Call setup before starting threads. Checks are thread-safe but
+ * serialised: one document at a time goes through the worker.
  *
  * Findings. Each names its kind (words, typos, names, privacy, links,
  * metadata, or a plugin's own), the field, the position as paragraph
@@ -126,5 +128,8 @@ void jy_check_findings_json(const struct jy_check_findings *f, struct jy_buf *ou
 
 /* Worker statistics for the benchmark: documents sent, restarts. */
 void jy_check_worker_stats(unsigned long *docs, unsigned long *restarts);
+
+/* Process id of the check worker, 0 when none runs (monitoring, tests). */
+long jy_check_worker_pid(void);
 
 #endif /* JY_CORE_CHECK_H */

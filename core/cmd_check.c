@@ -6,6 +6,7 @@
  *   check text FILE        a text not saved yet
  *   check plugins          what is loaded, kinds with their defaults, problems
  *   check set              a site's severity of one kind of finding
+ *   check require          metadata a site requires per column and kind
  *   check lexicon          a site's own lexicon entries; validate a lexicon file
  *
  * Exit status: 0 when nothing blocks publishing, 1 when something does (or
@@ -575,6 +576,120 @@ check_lexicon(struct jy_cli *cli, struct jy_db **dbp, int argc, char **argv)
 }
 
 
+/*
+ * check require --site S [--column PATH] KIND FIELD      (add a rule)
+ * check require --site S [--column PATH] KIND FIELD --remove
+ * check require --site S                                 (list)
+ */
+static int
+check_require(struct jy_cli *cli, struct jy_db *db, int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"site", required_argument, NULL, 's'},
+        {"column", required_argument, NULL, 'c'},
+        {"remove", no_argument, NULL, 'r'},
+        {NULL, 0, NULL, 0},
+    };
+    struct jy_err err = JY_ERR_INIT;
+    const char *site = NULL, *column = NULL;
+    struct jy_db_res *res;
+    bool remove = false;
+    long long sid;
+    char s[32];
+    int ch, k;
+
+    optind = 1;
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        if (ch == 's')
+            site = optarg;
+        else if (ch == 'c')
+            column = optarg;
+        else if (ch == 'r')
+            remove = true;
+        else
+            return jy_cli_usage_error(&jy_cmd_check, "unrecognized option \"%s\"",
+                                      argv[optind - 1]);
+    }
+    if (site == NULL || (argc - optind != 0 && argc - optind != 2) ||
+        (argc == optind && (column || remove)))
+        return jy_cli_usage_error(&jy_cmd_check,
+                                  "\"check require\" takes --site SITE [--column PATH] KIND FIELD "
+                                  "[--remove], or --site SITE alone to list");
+    if ((sid = site_id_of(cli, db, site, &err)) < 0)
+        return jy_cli_fail(&err);
+    snprintf(s, sizeof(s), "%lld", sid);
+    if (argc == optind) {
+        const char *p[1] = {s};
+        res = jy_db_query(db, cli->pool,
+                          "SELECT coalesce(c.path, '(whole site)'), q.kind, q.field, f.label "
+                          "FROM check_required_field q JOIN item_field f USING (kind, field) "
+                          "LEFT JOIN site_column c ON c.id = q.column_id "
+                          "WHERE q.site_id = $1::bigint ORDER BY 1, 2, 3",
+                          1, p, &err);
+        if (res == NULL)
+            return jy_cli_fail(&err);
+        for (k = 0; k < jy_db_res_rows(res); k++)
+            printf("%s\t%s.%s (%s)\n", jy_db_res_get(res, k, 0), jy_db_res_get(res, k, 1),
+                   jy_db_res_get(res, k, 2), jy_db_res_get(res, k, 3));
+        if (jy_db_res_rows(res) == 0)
+            printf("site %s requires no metadata beyond the kinds' own\n", site);
+        return JY_EXIT_OK;
+    }
+    {
+        const char *kind = argv[optind], *field = argv[optind + 1];
+        const char *p[4] = {s, column, kind, field};
+        const char *label;
+        if (column && jy_db_query_value(db, cli->pool,
+                                        "SELECT 1 FROM site_column WHERE site_id = $1::bigint "
+                                        "AND path = $2",
+                                        2, p, &err) == NULL) {
+            if (err.code == JY_E_NONE) {
+                jy_err_set(&err, JY_E_NOT_FOUND, "site %s has no column \"%s\"", site, column);
+                jy_err_field(&err, "column");
+            }
+            return jy_cli_fail(&err);
+        }
+        label = jy_db_query_value(db, cli->pool,
+                                  "SELECT label FROM item_field WHERE kind = $1 AND field = $2", 2,
+                                  p + 2, &err);
+        if (label == NULL) {
+            if (err.code == JY_E_NONE) {
+                jy_err_set(&err, JY_E_INVALID, "items of kind \"%s\" have no field \"%s\"", kind,
+                           field);
+                jy_err_hint(&err, "\"jiyue item fields %s\" lists them.", kind);
+            }
+            return jy_cli_fail(&err);
+        }
+        if (jy_db_begin(db, &err) != JY_OK)
+            return jy_cli_fail(&err);
+        res = jy_db_query(
+            db, cli->pool,
+            remove ? "DELETE FROM check_required_field q WHERE q.site_id = $1::bigint "
+                     "AND q.kind = $3 AND q.field = $4 AND q.column_id IS NOT DISTINCT FROM "
+                     "(SELECT id FROM site_column WHERE site_id = $1::bigint AND path = $2)"
+                   : "INSERT INTO check_required_field (site_id, column_id, kind, field) "
+                     "VALUES ($1::bigint, (SELECT id FROM site_column WHERE site_id = $1::bigint "
+                     "AND path = $2), $3, $4)",
+            4, p, &err);
+        if (res != NULL && remove && jy_db_res_affected(res) == 0) {
+            jy_err_set(&err, JY_E_NOT_FOUND, "site %s has no such rule", site);
+            res = NULL;
+        }
+        if (res == NULL || jy_db_commit(db, &err) != JY_OK) {
+            jy_db_rollback(db);
+            forbidden_message(&err, "change the required metadata", site);
+            if (err.code == JY_E_CONFLICT)
+                jy_err_set(&err, JY_E_CONFLICT, "site %s already requires %s there", site, label);
+            return jy_cli_fail(&err);
+        }
+        printf("site %s %s %s (%s.%s) for %s\n", site, remove ? "no longer requires" : "requires",
+               label, kind, field, column ? column : "the whole site");
+    }
+    return JY_EXIT_OK;
+}
+
+
 static int
 cmd_check_run(struct jy_cli *cli, int argc, char **argv)
 {
@@ -587,7 +702,8 @@ cmd_check_run(struct jy_cli *cli, int argc, char **argv)
         return JY_EXIT_OK;
     if (argc < 2)
         return jy_cli_usage_error(&jy_cmd_check,
-                                  "missing action: item, content, text, plugins, set or lexicon");
+                                  "missing action: item, content, text, plugins, set, require or "
+                                  "lexicon");
     a = argv[1];
     if (strcmp(a, "plugins") == 0) {
         if (argc != 2)
@@ -603,7 +719,8 @@ cmd_check_run(struct jy_cli *cli, int argc, char **argv)
         jy_check_shutdown();
         return rc;
     }
-    if (strcmp(a, "item") && strcmp(a, "content") && strcmp(a, "text") && strcmp(a, "set"))
+    if (strcmp(a, "item") && strcmp(a, "content") && strcmp(a, "text") && strcmp(a, "set") &&
+        strcmp(a, "require"))
         return jy_cli_usage_error(&jy_cmd_check, "unrecognized action \"%s\"", a);
     /* a text without --site needs no database */
     {
@@ -623,6 +740,8 @@ cmd_check_run(struct jy_cli *cli, int argc, char **argv)
         rc = check_content(cli, db, argc - 1, argv + 1);
     else if (strcmp(a, "set") == 0)
         rc = check_set(cli, db, argc - 1, argv + 1);
+    else if (strcmp(a, "require") == 0)
+        rc = check_require(cli, db, argc - 1, argv + 1);
     else
         rc = check_text(cli, db, argc - 1, argv + 1);
     jy_check_shutdown();
@@ -639,6 +758,8 @@ const struct jy_cmd jy_cmd_check = {
     "       jiyue check text FILE [--site SITE] [--title TITLE] [--stage ...] [--json]\n"
     "       jiyue check plugins\n"
     "       jiyue check set --site SITE KIND [--publish block|warn|off] [--save warn|off]\n"
+    "       jiyue check require --site SITE [--column PATH] KIND FIELD [--remove]\n"
+    "       jiyue check require --site SITE\n"
     "       jiyue check lexicon add --site SITE LEXICON ENTRY [RIGHT]\n"
     "       jiyue check lexicon remove --site SITE LEXICON ENTRY\n"
     "       jiyue check lexicon list --site SITE\n"
@@ -658,6 +779,10 @@ const struct jy_cmd jy_cmd_check = {
     "\"content\" checks every item the site owns or places (--kind: of one kind).\n"
     "\"text\" checks a file (HTML or plain text; - reads stdin); with --site the\n"
     "site's settings and lexicon entries apply.\n"
+    "\n"
+    "\"require\" adds metadata that items of KIND placed in the column (or\n"
+    "anywhere on the site) must have before they are published, beyond the\n"
+    "kind's own required fields (check kind metadata); alone it lists the rules.\n"
     "\n"
     "LEXICON is sensitive, whitelist (phrases that legitimately contain a\n"
     "sensitive word), typos or names (the last two take WRONG RIGHT). \"lexicon\n"

@@ -69,6 +69,8 @@ static const struct conf_key conf_keys[] = {
      "seconds one content check may run before its worker is killed and restarted"},
     {"check_link_timeout", "5", CONF_INT, 1, 120,
      "seconds the link check waits for an external link to answer"},
+    {"check_link_private", "0", CONF_INT, 0, 1,
+     "1 lets the link check request loopback and private addresses (tests); 0 reports them"},
     {"check_link_ttl", "24", CONF_INT, 0, 8760,
      "hours the answer of an external link is kept in the link cache (0: always ask)"},
     {"push_parallel", "16", CONF_INT, 1, 1024,

@@ -123,6 +123,12 @@ pt_entity(const char *s, size_t len, char *out, size_t *out_len)
             return 0;
         if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) || digits > 7)
             cp = 0xFFFD;
+        /* a reference to white space is white space (&#10; does not start a paragraph);
+         * to another control character, a replacement character */
+        if (cp == '\t' || cp == '\n' || cp == '\r' || cp == '\f')
+            cp = ' ';
+        else if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F))
+            cp = 0xFFFD;
         *out_len = jy_utf8_encode(cp, out);
         return i + 1;
     }

@@ -129,10 +129,10 @@ api_register_helper(struct jy_plugin_api *api, const struct jy_plugin_helper *h)
     size_t i;
 
     if (!host->in_init || h == NULL || !plugin_name_ok(h->name) || h->fn == NULL ||
-        h->min_args < 0 || h->max_args < h->min_args) {
+        h->min_args < 0 || h->max_args < h->min_args || h->max_args > 16) {
         host_fail(host,
                   "helper \"%s\": needs a name of [a-z0-9_], a function and 0 <= min_args "
-                  "<= max_args",
+                  "<= max_args <= 16",
                   h && h->name ? h->name : "");
         return -1;
     }
@@ -553,16 +553,10 @@ jy_plugin_host_api(const struct jy_plugin_host *host)
 }
 
 
-struct helper_ctx {
-    struct jy_plugin_host *host;
-    const struct jy_plugin_helper *helper;
-};
-
-
 static int
 helper_filter(const struct jy_tpl_filter_call *call, struct jy_buf *out, struct jy_err *err)
 {
-    const struct helper_ctx *ctx = call->data;
+    const struct jy_plugin_helper *helper = call->data;
     const char *argv[16];
     struct jy_plugin_out po;
     int argc = call->argc < 16 ? call->argc : 16, i;
@@ -571,9 +565,8 @@ helper_filter(const struct jy_tpl_filter_call *call, struct jy_buf *out, struct 
         argv[i] = jy_pool_strndup(out->pool, call->argv[i].ptr, call->argv[i].len);
     memset(&po, 0, sizeof(po));
     po.buf = out;
-    if (ctx->helper->fn(ctx->helper->data, call->text, call->len, argc, argv, &po) != 0 ||
-        po.failed) {
-        jy_err_set(err, JY_E_INVALID, "helper \"%s\" failed: %s", ctx->helper->name,
+    if (helper->fn(helper->data, call->text, call->len, argc, argv, &po) != 0 || po.failed) {
+        jy_err_set(err, JY_E_INVALID, "helper \"%s\" failed: %s", helper->name,
                    po.msg[0] ? po.msg : "no reason given");
         return JY_ERROR;
     }
@@ -584,19 +577,17 @@ helper_filter(const struct jy_tpl_filter_call *call, struct jy_buf *out, struct 
 int
 jy_plugin_host_add_helpers(struct jy_plugin_host *host, struct jy_tpl_set *set, struct jy_err *err)
 {
-    static struct helper_ctx ctxs[64];
     size_t i;
 
-    for (i = 0; i < host->nhelpers && i < JY_ARRAY_LEN(ctxs); i++) {
+    /* host->helpers no longer moves once the plugins are loaded: point at it */
+    for (i = 0; i < host->nhelpers; i++) {
         struct jy_tpl_filter f;
-        ctxs[i].host = host;
-        ctxs[i].helper = &host->helpers[i];
         memset(&f, 0, sizeof(f));
         f.name = host->helpers[i].name;
         f.min_args = host->helpers[i].min_args;
         f.max_args = host->helpers[i].max_args;
         f.fn = helper_filter;
-        f.data = &ctxs[i];
+        f.data = &host->helpers[i];
         if (jy_tpl_set_add_filter(set, &f, err) != JY_OK) {
             jy_err_prefix(err, "plugin helper \"%s\"", host->helpers[i].name);
             return JY_ERROR;

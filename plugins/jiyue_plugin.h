@@ -230,8 +230,10 @@ struct jy_plugin_api {
         __attribute__((format(printf, 2, 3)));
     /*
      * An internal link: 1 when path (/col/123.html, /col/) is a published
-     * item or a column page of the site, 0 when not, -1 when it could not be
-     * looked up.
+     * item or a column page of site_id, 0 when not, -1 when it could not be
+     * looked up. path may also be an absolute http(s) URL: then its host
+     * names the site, and the answer is -2 when the host is no domain of
+     * the platform (the link is external).
      */
     int (*url_published)(struct jy_plugin_sink *sink, long long site_id, const char *path);
     /*

@@ -123,6 +123,10 @@ jiyue_plugin_init(struct jy_plugin_api *api)
     char err[512];
 
     lexicon_api = api;
+    /* a host that sets up again (tests) calls init again on the same loaded object */
+    lexscan_free(lexicon_base);
+    lexscan_free(lexicon_site);
+    lexicon_base = lexicon_site = NULL;
     if (dir == NULL || dir[0] == '\0') {
         api->fail(api, "setting check_lexicon_dir is empty");
         return -1;

@@ -238,6 +238,7 @@ collect(void *data, uint32_t pattern, size_t start, size_t end)
 }
 
 
+/* Start ascending, longer first; on equal spans a whitelist phrase first (it covers the rest). */
 static int
 cmp_hit(const void *a, const void *b)
 {
@@ -246,7 +247,9 @@ cmp_hit(const void *a, const void *b)
     if (x->start != y->start)
         return x->start < y->start ? -1 : 1;
     if (x->end != y->end)
-        return x->end > y->end ? -1 : 1; /* longer first */
+        return x->end > y->end ? -1 : 1;
+    if ((x->type == LEXSCAN_WHITELIST) != (y->type == LEXSCAN_WHITELIST))
+        return x->type == LEXSCAN_WHITELIST ? -1 : 1;
     return x->type - y->type;
 }
 
@@ -256,7 +259,8 @@ lexscan_field(const struct lexscan *base, const struct lexscan *extra, int field
               size_t len, lexscan_fn fn, void *data)
 {
     struct hitlist hl = {NULL, 0, 0, base, field};
-    size_t i, j;
+    size_t i, max_end[LEXSCAN_NAME + 1] = {0}, white_end = 0;
+    bool any[LEXSCAN_NAME + 1] = {false}, any_white = false;
 
     if (base)
         chk_ac_scan(base->ac, text, len, collect, &hl);
@@ -266,24 +270,28 @@ lexscan_field(const struct lexscan *base, const struct lexscan *extra, int field
     }
     if (hl.n == 0)
         return;
+    /*
+     * One sweep in that order: everything seen before a hit starts at or
+     * before it, so the hit lies inside an earlier one exactly when that one
+     * ends at or after it. Keeping the furthest end of the whitelist and of
+     * each type seen so far answers both rules in O(n log n), whatever the
+     * text (a body of nothing but listed words must not take quadratic time).
+     */
     qsort(hl.h, hl.n, sizeof(*hl.h), cmp_hit);
     for (i = 0; i < hl.n; i++) {
         const struct lexscan_hit *h = &hl.h[i];
-        bool drop = h->type == LEXSCAN_WHITELIST;
-        for (j = 0; j < hl.n && !drop; j++) {
-            const struct lexscan_hit *o = &hl.h[j];
-            if (j == i || o->start > h->start)
-                continue;
-            if (o->end < h->end)
-                continue;
-            /* o covers h */
-            if (o->type == LEXSCAN_WHITELIST)
-                drop = true;
-            else if (o->type == h->type && (o->start < h->start || o->end > h->end || j < i))
-                drop = true;
+        int t = h->type;
+        if (t == LEXSCAN_WHITELIST) {
+            if (!any_white || h->end > white_end)
+                white_end = h->end;
+            any_white = true;
+            continue;
         }
-        if (!drop)
+        if (!(any_white && white_end >= h->end) && !(any[t] && max_end[t] >= h->end))
             fn(data, h);
+        if (!any[t] || h->end > max_end[t])
+            max_end[t] = h->end;
+        any[t] = true;
     }
     free(hl.h);
 }

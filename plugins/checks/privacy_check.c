@@ -2,7 +2,9 @@
  * privacy_check.c - the plugin "privacy": personal data (个人隐私) in every
  * text field and in attachment file names: resident ID numbers, mobile
  * numbers, bank cards and e-mail addresses (the rules are in scan.h).
- * The suggestion is the number masked as it may be published.
+ * The suggestion is the number masked as it may be published. A number the
+ * site has put in its whitelist (check_lexicon), exactly as written, is not
+ * reported: a public service line may be a mobile number.
  */
 #include "plugins/jiyue_plugin.h"
 #include "plugins/checks/scan.h"
@@ -21,9 +23,28 @@ JIYUE_PLUGIN_DECLARE("privacy", "1.0")
 
 struct privacy_run {
     struct jy_plugin_sink *sink;
+    const struct jy_plugin_doc *doc;
     const struct jy_plugin_field *field;
     int index;
 };
+
+
+/*
+ * A number the site published on purpose (a public service line that
+ * happens to be a mobile number) is in its whitelist: written exactly as
+ * in the text.
+ */
+static int
+privacy_whitelisted(const struct jy_plugin_doc *doc, const char *s, size_t len)
+{
+    int i;
+
+    for (i = 0; i < doc->nlexicon; i++)
+        if (strcmp(doc->lexicon[i].lexicon, "whitelist") == 0 &&
+            strlen(doc->lexicon[i].entry) == len && memcmp(doc->lexicon[i].entry, s, len) == 0)
+            return 1;
+    return 0;
+}
 
 
 /* Keep the first keep_head and last keep_tail characters, mask the digits between. */
@@ -53,6 +74,8 @@ privacy_hit(void *data, enum chk_pii_type type, size_t start, size_t end)
     char mask[128], msg[256];
     const char *what = "";
 
+    if (privacy_whitelisted(r->doc, s, len))
+        return;
     memset(&f, 0, sizeof(f));
     f.kind = "privacy";
     f.field = r->index;
@@ -88,7 +111,7 @@ privacy_hit(void *data, enum chk_pii_type type, size_t start, size_t end)
 static int
 privacy_run(void *data, const struct jy_plugin_doc *doc, struct jy_plugin_sink *sink)
 {
-    struct privacy_run r = {sink, NULL, 0};
+    struct privacy_run r = {sink, doc, NULL, 0};
     struct tm tm;
     time_t now = time(NULL);
     int i;

@@ -95,6 +95,27 @@ case_item_site_settings_and_lexicon() {
     expect_out "has no entry \"内部资料\" in lexicon sensitive"
 }
 
+case_required_metadata() {
+    jy "${J[@]}" item add --site $SITE --kind article --title "动态" --place $SITE:zwgk/zwdt/xzdt
+    expect_rc 0
+    local item; item=$(grep -o '[0-9]\+' "$OUT" | head -1)
+    jy "${J[@]}" check item "$item"; expect_rc 0; expect_out "0 findings"
+    jy "${J[@]}" check require --site $SITE --column zwgk/zwdt/xzdt article source; expect_rc 0
+    expect_out "site $SITE requires 信息来源 (article.source) for zwgk/zwdt/xzdt"
+    jy "${J[@]}" check require --site $SITE --column zwgk/zwdt/xzdt article source; expect_rc 1
+    expect_out "already requires 信息来源 there"
+    jy "${J[@]}" check require --site $SITE; expect_rc 0; expect_out "zwgk/zwdt/xzdt	article.source (信息来源)"
+    jy "${J[@]}" check item "$item"; expect_rc 1
+    expect_out "BLOCK metadata [元数据缺失]: 缺少信息来源（栏目「"
+    jy "${J[@]}" check require --site $SITE article colour; expect_rc 1
+    expect_out 'items of kind "article" have no field "colour"'
+    jy "${J[@]}" check require --site $SITE --column nowhere article source; expect_rc 1
+    expect_out 'site 5601210001 has no column "nowhere"'
+    jy "${J[@]}" check require --site $SITE --column zwgk/zwdt/xzdt article source --remove
+    expect_rc 0; expect_out "no longer requires 信息来源"
+    jy "${J[@]}" check item "$item"; expect_rc 0
+}
+
 case_rights() {
     # a town's editor may not change the county's check settings (row-level security), the
     # county's site admin may; another site's admin may not

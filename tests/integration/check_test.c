@@ -15,6 +15,7 @@
 
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static struct jy_conf *conf;
@@ -70,6 +71,7 @@ setup(const char *dir, bool isolate)
     set("check_isolate", isolate ? "1" : "0");
     set("check_timeout", "2");
     set("check_link_timeout", "1");
+    set("check_link_private", "1"); /* the test's web server is on 127.0.0.1 */
     if (jy_check_setup(conf, fx.conninfo, &err) != JY_OK)
         jy_test_fail(__FILE__, __LINE__, "setup: %s", err.msg);
 }
@@ -216,6 +218,17 @@ test_site_settings_and_lexicon(void)
     T_EQ_STR(check(k2, K2, JY_CHECK_PUBLISH, &blocking),
              "typos warn body 1:7+4 «按步就班» -> 按部就班\n");
     T_EQ_INT(blocking, 0);
+    /* a public service line K1 whitelisted is no personal data there */
+    {
+        long long line = fx_item(K1, "article",
+                                 "{\"title\": \"热线\", \"body\": \"<p>服务热线13912345678，"
+                                 "值班手机13800138000</p>\"}");
+        fx_own("INSERT INTO check_lexicon (site_id, lexicon, entry) VALUES"
+               " ($1, 'whitelist', '13912345678')",
+               1, p);
+        T_EQ_STR(check(line, K1, JY_CHECK_PUBLISH, NULL),
+                 "privacy block body 1:20+11 «13800138000» -> 138****8000\n");
+    }
     /* typos off on K1's publishing */
     fx_own("UPDATE check_setting SET on_publish = 'off' WHERE site_id = $1 AND kind = 'typos'", 1,
            p);
@@ -350,8 +363,10 @@ test_links(void)
         "<p><a href=\\\"http://127.0.0.1:%d/ok\\\">好</a> <a href=\\\"http://127.0.0.1:%d/missing\\\">坏</a>"
         " <a href=\\\"http://127.0.0.1:%d/redirect\\\">转</a> <a href=\\\"http://127.0.0.1:%d/nohead\\\">头</a>"
         " <a href=\\\"http://127.0.0.1:%d/slow\\\">慢</a> <a href=\\\"http://127.0.0.1:%d/loop\\\">环</a>"
-        " <a href=\\\"http://127.0.0.1:%d/missing\\\">再坏</a></p>\"}",
-        pub, draft, port, port, port, port, port, port, port);
+        " <a href=\\\"http://127.0.0.1:%d/missing\\\">再坏</a></p>"
+        "<p><a href=\\\"https://x1.example.gov.cn/news/\\\">省</a>"
+        "<a href=\\\"https://X1.example.gov.cn/news/%lld.html\\\">省稿</a></p>\"}",
+        pub, draft, port, port, port, port, port, port, port, pub);
     id = fx_item(K1, "article", body);
     {
         const char *got = check(id, K1, JY_CHECK_PUBLISH, NULL);
@@ -362,8 +377,9 @@ test_links(void)
                            "links warn body 2:2+1 «http://127.0.0.1:%d/missing»\n"
                            "links warn body 2:8+1 «http://127.0.0.1:%d/slow»\n"
                            "links warn body 2:10+1 «http://127.0.0.1:%d/loop»\n"
-                           "links warn body 2:12+2 «http://127.0.0.1:%d/missing»\n",
-                           draft, port, port, port, port);
+                           "links warn body 2:12+2 «http://127.0.0.1:%d/missing»\n"
+                           "links warn body 3:1+2 «https://X1.example.gov.cn/news/%lld.html»\n",
+                           draft, port, port, port, port, pub);
         T_EQ_STR(got, want);
     }
     /* HEAD first, GET only where HEAD was refused; the duplicate asked once */
@@ -379,6 +395,25 @@ test_links(void)
         int before = count_requests(srv);
         check(id, K1, JY_CHECK_PUBLISH, NULL);
         T_EQ_INT(count_requests(srv), before);
+    }
+    /* by default an address inside the network is reported, never requested */
+    jy_check_shutdown();
+    set("check_link_private", "0");
+    {
+        struct jy_err err = JY_ERR_INIT;
+        struct jy_check_findings f;
+        const char *html = jy_pool_printf(fx.pool,
+                                          "<p><a href=\"http://127.0.0.1:%d/inside\">内网</a>"
+                                          "<a href=\"http://[::1]:%d/inside6\">内网6</a></p>",
+                                          port, port);
+        T_EQ_INT(jy_check_setup(conf, fx.conninfo, &err), JY_OK);
+        T_EQ_INT(
+            jy_check_text(NULL, fx.pool, 0, NULL, html, strlen(html), JY_CHECK_PUBLISH, &f, &err),
+            JY_OK);
+        T_EQ_INT(f.n, 2);
+        T_EQ_STR(f.v[0].message, "链接指向内部网络地址，公众无法访问（未请求）");
+        T_EQ_STR(f.v[1].message, "链接指向内部网络地址，公众无法访问（未请求）");
+        T_EQ_INT(jy_test_system("grep -q inside %s/log", srv) != 0, 1);
     }
     stop_linkserver(srv);
     jy_check_shutdown();
@@ -405,7 +440,8 @@ test_worker_survives_crash_and_hang(void)
         struct jy_check_findings f;
         jy_check_text(NULL, fx.pool, 0, NULL, "CRASH", 5, JY_CHECK_PUBLISH, &f, &err);
         T_EQ_INT(f.n, 1);
-        T_CONTAINS(f.v[0].message, "检查「crash」运行时崩溃（signal 11");
+        /* signal 11 (SIGSEGV); under the sanitizers their handler ends the worker instead */
+        T_CONTAINS(f.v[0].message, "检查「crash」运行时崩溃（");
         T_CONTAINS(f.v[0].message, "已重启检查进程");
     }
     /* the next document runs normally in a new worker */
@@ -417,6 +453,18 @@ test_worker_survives_crash_and_hang(void)
     jy_check_worker_stats(&docs, &restarts);
     T_EQ_INT(restarts, 3);
     T_EQ_STR(check_text(NULL, "<p>正常</p>", NULL), "");
+    /* a worker killed from outside between documents is replaced without blaming a check */
+    T_ASSERT(jy_check_worker_pid() > 0);
+    {
+        pid_t w = (pid_t) jy_check_worker_pid();
+        int st;
+        T_EQ_INT(kill(w, SIGKILL), 0);
+        T_EQ_INT(waitpid(w, &st, 0), w); /* gone for sure before the next document */
+    }
+    T_EQ_STR(check_text(NULL, "<p>电话13800138000</p>", NULL),
+             "privacy block body 1:2+11 «13800138000» -> 138****8000\n");
+    jy_check_worker_stats(&docs, &restarts);
+    T_EQ_INT(restarts, 4);
     jy_check_shutdown();
     fx_close();
 }

@@ -293,6 +293,39 @@ test_whitelist_and_longest(void)
 
 
 static void
+count_lex(void *data, const struct lexscan_hit *h)
+{
+    (void) h;
+    (*(size_t *) data)++;
+}
+
+
+static void
+test_many_hits(void)
+{
+    /* a body of nothing but listed words: every one reported once, none lost to the
+     * whitelist or to a longer match, and in time linear-logarithmic in the hits */
+    struct chk_lexicon s = lex_of("邪教\n邪\n", false);
+    struct chk_lexicon w = lex_of("反邪教\n", false);
+    struct lexscan *ls = lexscan_build(&s, &w, NULL, NULL);
+    size_t n = 0, i, reps = 100000;
+    char *text = malloc(reps * 6 * 2 + 1);
+    size_t len = 0;
+
+    for (i = 0; i < reps; i++) {
+        memcpy(text + len, i % 2 ? "反邪教" : "邪教", i % 2 ? 9 : 6);
+        len += i % 2 ? 9 : 6;
+    }
+    lexscan_field(ls, NULL, 0, text, len, count_lex, &n);
+    T_EQ_INT(n, reps / 2);
+    free(text);
+    lexscan_free(ls);
+    chk_lexicon_release(&s);
+    chk_lexicon_release(&w);
+}
+
+
+static void
 test_ascii_case(void)
 {
     struct chk_lexicon s = lex_of("VPN翻墙\n", false);
@@ -315,7 +348,7 @@ main(int argc, char **argv)
         T_CASE(test_pii_positions),      T_CASE(test_pii_no_false_positives),
         T_CASE(test_automaton_overlaps), T_CASE(test_lexicon_formats),
         T_CASE(test_lexicon_errors),     T_CASE(test_whitelist_and_longest),
-        T_CASE(test_ascii_case),
+        T_CASE(test_ascii_case),         T_CASE(test_many_hits),
     };
     return jy_test_main(argc, argv, cases, JY_ARRAY_LEN(cases));
 }

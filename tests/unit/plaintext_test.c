@@ -36,6 +36,8 @@ test_paragraphs(void)
         pt(pool, "<p>a<!-- <p>hidden</p> -->b<script>x<p>y</p></script>c<style>p{}</style></p>")
             .text,
         "abc");
+    T_EQ_STR(pt(pool, "<p>a&#10;&#13;b&#x1;c&#x85;</p>").text, "a b\xef\xbf\xbd"
+                                                               "c\xef\xbf\xbd");
     T_EQ_STR(pt(pool, "1 < 2 and <3").text, "1 < 2 and <3");
     T_EQ_STR(pt(pool, "<p>unclosed <b").text, "unclosed");
     T_EQ_STR(pt(pool, "").text, "");

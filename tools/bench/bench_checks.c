@@ -7,6 +7,7 @@
  *
  *   python3 /work/shared/bench/make_corpus.py --sites 100 --articles 20000 --out /tmp/medium
  *   build/bench/bench_checks /tmp/medium [LEXICON_ENTRIES] [RUNS]
+ *   build/bench/bench_checks -          (generates the corpus into a temporary folder)
  *
  * The lexicon (default 12,000 entries: 8,000 sensitive words, 1,000
  * whitelist phrases, 2,000 typo pairs, 1,000 name pairs) is generated
@@ -317,17 +318,44 @@ main(int argc, char **argv)
     char *texts[4], err[256];
     struct lexscan *ls;
     double t0, *secs, load_s, build_s;
+    const char *corpus_dir;
+    bool generated = false;
 
-    if (argc < 2) {
-        fprintf(stderr, "usage: bench_checks CORPUS_DIR [LEXICON_ENTRIES] [RUNS]\n");
+    if (argc < 2 || strcmp(argv[1], "--help") == 0) {
+        fprintf(stderr, "usage: bench_checks CORPUS_DIR|- [LEXICON_ENTRIES] [RUNS]\n"
+                        "  - generates the medium corpus into a temporary folder with\n"
+                        "  " JY_SOURCE_DIR "/../shared/bench/make_corpus.py\n");
         return 2;
+    }
+    if (strcmp(argv[1], "-") == 0) {
+        char tmpl[] = "/tmp/bench_checks.XXXXXX";
+        if (mkdtemp(tmpl) == NULL) {
+            perror("mkdtemp");
+            return 1;
+        }
+        corpus_dir = jy_pool_strdup(pool, tmpl);
+        fprintf(stderr, "generating the medium corpus into %s ...\n", corpus_dir);
+        if (system(jy_pool_printf(pool,
+                                  "python3 %s/../shared/bench/make_corpus.py --sites 100 "
+                                  "--articles 20000 --out %s 2>/dev/null",
+                                  JY_SOURCE_DIR, corpus_dir)) != 0) {
+            fprintf(stderr, "could not generate the corpus\n");
+            return 1;
+        }
+        generated = true;
+    } else {
+        corpus_dir = argv[1];
     }
     memset(&t, 0, sizeof(t));
     t0 = now_s();
-    load_corpus(argv[1], &t, pool);
+    load_corpus(corpus_dir, &t, pool);
+    if (generated) {
+        if (system(jy_pool_printf(pool, "rm -rf %s", corpus_dir)) != 0)
+            fprintf(stderr, "could not remove %s\n", corpus_dir);
+    }
     load_s = now_s() - t0;
     if (t.n == 0) {
-        fprintf(stderr, "no bodies in %s/articles.jsonl\n", argv[1]);
+        fprintf(stderr, "no bodies in %s/articles.jsonl\n", corpus_dir);
         return 1;
     }
     build_charpool(&t, &cp);
