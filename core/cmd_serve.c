@@ -125,7 +125,8 @@ serve_run(struct jy_cli *cli, int argc, char **argv)
             jy_conf_get_int(cli->conf, "serve_scheduler") != 0};
         int rc;
         jy_check_use_conf(cli->conf, o.conninfo);
-        if (jy_daemons_start(&dopts, &err) != JY_OK)
+        /* the checks' worker process is forked now, before any thread runs */
+        if (jy_check_ensure(&err) != JY_OK || jy_daemons_start(&dopts, &err) != JY_OK)
             return jy_cli_fail(&err);
         rc = jy_server_run(&o, &err);
         jy_daemons_stop();

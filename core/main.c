@@ -222,7 +222,7 @@ main(int argc, char **argv)
     jy_log_min_level = (enum jy_log_level) jy_log_level_parse(jy_conf_get(cli.conf, "log_level"));
 
     /* a publication anywhere in this program runs the content checks with its settings */
-    jy_check_use_conf(cli.conf, NULL);
+    jy_check_use_conf(cli.conf, jy_cli_conninfo(&cli));
     rc = cmd->run(&cli, nrest, rest);
     jy_check_shutdown();
     goto out;
