@@ -2167,6 +2167,22 @@ apply_placements(struct imp *im, struct jy_err *err)
 
 
 /* The one audit row of the import: what it was and what it did. */
+/*
+ * The revisions of the imported items hold their tags as imported
+ * (schema/0036): a revision this import wrote gets them; an item whose
+ * tags alone changed gets a new revision.
+ */
+static int
+sync_revisions(struct imp *im, struct jy_err *err)
+{
+    step(im, "revisions");
+    return q(im, "SELECT jy_item_revision_sync(ARRAY(SELECT local_id FROM imp_item_map))", 0, NULL,
+             err)
+               ? JY_OK
+               : JY_ERROR;
+}
+
+
 static int
 audit(struct imp *im, struct jy_err *err)
 {
@@ -2302,7 +2318,8 @@ jy_import_corpus(struct jy_db *db, struct jy_pool *pool, const struct jy_import_
     if (q(&im, "ANALYZE imp_article", 0, NULL, err) == NULL || apply_sites(&im, err) != JY_OK ||
         apply_columns(&im, err) != JY_OK || apply_tags(&im, err) != JY_OK ||
         apply_items(&im, err) != JY_OK || apply_item_tags(&im, err) != JY_OK ||
-        apply_placements(&im, err) != JY_OK || audit(&im, err) != JY_OK)
+        apply_placements(&im, err) != JY_OK || sync_revisions(&im, err) != JY_OK ||
+        audit(&im, err) != JY_OK)
         goto out;
     if (o->dry_run) {
         jy_db_rollback(db);
