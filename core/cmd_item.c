@@ -544,7 +544,7 @@ item_restore(struct jy_cli *cli, struct jy_db *db, int argc, char **argv)
     else
         printf("item %lld: already as revision %lld (revision %d)\n", id, rev, res.revision);
     for (int i = 0; i < res.nremoved; i++)
-        printf("  not restored: %s\n", res.removed[i]);
+        printf("  note: %s\n", res.removed[i]);
     return JY_EXIT_OK;
 }
 
