@@ -409,6 +409,29 @@ test_bad_line_aborts_with_file_and_line(void)
     sed(dir, "articles.jsonl", "9s/\"extra\"//; 9s/^{/{\"colour\":1,/");
     T_EQ_INT(import(&e, dir, false, &r, &err), JY_ERROR);
     T_CONTAINS(err.msg, "articles.jsonl:9: unrecognized field \"colour\"");
+    /* the extensions are checked as strictly */
+    dir = corpus_copy();
+    sed(dir, "articles.jsonl", "11s/^{/{\"kind\":\"poster\",/");
+    T_EQ_INT(import(&e, dir, false, &r, &err), JY_ERROR);
+    T_CONTAINS(err.msg, "articles.jsonl:11: field \"kind\"");
+    T_CONTAINS(err.msg, "poster");
+    dir = corpus_copy();
+    sed(dir, "articles.jsonl", "12s/^{/{\"index_no\":\"-bad no\",/");
+    T_EQ_INT(import(&e, dir, false, &r, &err), JY_ERROR);
+    T_CONTAINS(err.msg, "articles.jsonl:12: field \"index_no\" must be 1 to 64 letters");
+    dir = corpus_copy();
+    sed(dir, "articles.jsonl", "13s/^{/{\"fields\":{\"colour\":\"red\"},/");
+    T_EQ_INT(import(&e, dir, false, &r, &err), JY_ERROR);
+    T_CONTAINS(err.msg, "articles.jsonl:13: unrecognized field \"fields.colour\"");
+    dir = corpus_copy();
+    sed(dir, "articles.jsonl",
+        "14s/^{/{\"kind\":\"interpretation\",\"fields\":{\"interprets\":[987654]},/");
+    T_EQ_INT(import(&e, dir, false, &r, &err), JY_ERROR);
+    T_CONTAINS(err.msg, "articles.jsonl:14: field \"fields.interprets\" names article 987654");
+    dir = corpus_copy();
+    sed(dir, "columns.jsonl", "2s/^{/{\"reuse_tag_filter\":\"扶贫 AND\",/");
+    T_EQ_INT(import(&e, dir, false, &r, &err), JY_ERROR);
+    T_CONTAINS(err.msg, "columns.jsonl:2: field \"reuse_tag_filter\"");
     T_EQ_STR(value(&e, "SELECT count(*) FROM site"), "0");
     env_close(&e);
 }
