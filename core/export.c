@@ -441,6 +441,7 @@ static const char articles_cursor[] =
     "      (x.ts AT TIME ZONE st.time_zone)::date THEN i.issued_on END, "
     "    'validity_on', CASE WHEN i.validity_on IS DISTINCT FROM CASE WHEN i.validity <> 'valid' "
     "      THEN (x.ts AT TIME ZONE st.time_zone)::date END THEN i.validity_on END, "
+    "    'validity_by', (SELECT ev.ext FROM exp_item ev WHERE ev.id = i.validity_by), "
     "    'interprets', (SELECT jsonb_agg(ei.ext ORDER BY r.sort, r.to_id) FROM item_relation r "
     "      JOIN exp_item ei ON ei.id = r.to_id WHERE r.from_id = i.id AND r.kind = 'interprets')) "
     "    || (i.metadata - 'attachments' - CASE WHEN i.metadata ->> 'validity_basis' = "

@@ -33,11 +33,10 @@
  *    with a 文号, article without), index_no (unless it is the number the
  *    import drew, import_key.pending), fields (subtitle, publisher,
  *    subject, keywords, link_url, written_on, effective_on, issuer and
- *    issued_on when not the import's defaults, validity_on, interprets as
- *    article ids, and the metadata but attachments: alt, duration,
- *    answered_by, answered_on, validity_basis unless the import's stand-in);
- *    on columns type "topic", reuse_tag_filter, reuse_kinds. Not written:
- *    validity_by (NEEDSWORK: an item id to map like interprets).
+ *    issued_on when not the import's defaults, validity_on, interprets and
+ *    validity_by as article ids, and the metadata but attachments: alt,
+ *    duration, answered_by, answered_on, validity_basis unless the import's
+ *    stand-in); on columns type "topic", reuse_tag_filter, reuse_kinds.
  * Normalisations against a corpus: pub_date is always written +08:00 (a
  * time with another offset is the same instant); manifest.json is
  * written by this exporter (generator "jiyue-export/1", its own params),

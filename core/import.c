@@ -77,9 +77,9 @@ static const char *const article_keys[] = {
 static const char *const kinds[] = {"article", "policy", "interpretation", "image", "file",
                                     "video",   "qa",     "link",           NULL};
 static const char *const field_keys[] = {
-    "subtitle",     "publisher",   "subject",     "keywords",       "link_url",   "written_on",
-    "effective_on", "issuer",      "issued_on",   "validity_on",    "interprets", "alt",
-    "duration",     "answered_by", "answered_on", "validity_basis", NULL};
+    "subtitle",     "publisher",   "subject",     "keywords",       "link_url",    "written_on",
+    "effective_on", "issuer",      "issued_on",   "validity_on",    "interprets",  "alt",
+    "duration",     "answered_by", "answered_on", "validity_basis", "validity_by", NULL};
 static const char *const attachment_keys[] = {"name", "url", "size", "format", NULL};
 
 static const char *const table_names[JY_IMPORT_NTABLES] = {
@@ -1061,6 +1061,11 @@ read_fields(struct imp *im, const struct jy_json_node *n, struct jy_buf *out, st
     for (jy_json_first(&el, &x); x.item; jy_json_next(&x)) {
         long long v;
         if (get_id(&x, NULL, true, &v, err) != JY_OK)
+            return JY_ERROR;
+    }
+    {
+        long long v;
+        if (get_id(&f, "validity_by", false, &v, err) != JY_OK)
             return JY_ERROR;
     }
     jy_json_print(f.item, out);
@@ -2049,32 +2054,32 @@ apply_tags(struct imp *im, struct jy_err *err)
 
 
 /* The item row a staged article asks for (v), beside the row it may update (t). */
-#define ITEM_NEW                                                                             \
-    "SELECT m.local_id AS id, m.is_new, m.site_id, a.kind, "                                 \
-    "  a.title, a.summary, a.author, a.source, a.body, a.pub_date, a.doc_no, a.index_no, "   \
-    "  CASE WHEN a.doc_no IS NOT NULL THEN coalesce(a.fields ->> 'issuer', s.name) END "     \
-    "    AS issuer, "                                                                        \
-    "  CASE WHEN a.doc_no IS NOT NULL THEN coalesce((a.fields ->> 'issued_on')::date, "      \
-    "    (a.pub_date AT TIME ZONE st.time_zone)::date) END AS issued_on, "                   \
-    "  CASE a.validity WHEN '有效' THEN 'valid' WHEN '已修改' THEN 'amended' "          \
-    "    WHEN '已废止' THEN 'repealed' WHEN '已失效' THEN 'expired' END AS validity, " \
-    "  coalesce((a.fields ->> 'validity_on')::date, CASE WHEN a.validity <> '有效' "       \
-    "    THEN (a.pub_date AT TIME ZONE st.time_zone)::date END) AS validity_on, "            \
-    "  a.fields ->> 'subtitle' AS subtitle, a.fields ->> 'publisher' AS publisher, "         \
-    "  a.fields ->> 'subject' AS subject, a.fields ->> 'link_url' AS link_url, "             \
-    "  CASE WHEN a.fields ? 'keywords' THEN ARRAY(SELECT jsonb_array_elements_text("         \
-    "    a.fields -> 'keywords')) END AS keywords, "                                         \
-    "  (a.fields ->> 'written_on')::date AS written_on, "                                    \
-    "  (a.fields ->> 'effective_on')::date AS effective_on, "                                \
-    "  CASE WHEN a.attachments = '[]' THEN '{}'::jsonb "                                     \
-    "       ELSE jsonb_build_object('attachments', a.attachments) END "                      \
-    "  || CASE WHEN a.validity IN ('已修改', '已废止') AND NOT coalesce(a.fields ? "   \
-    "          'validity_basis', false) "                                                    \
-    "          THEN jsonb_build_object('validity_basis', '" IMPORT_VALIDITY_BASIS "') "      \
-    "          ELSE '{}'::jsonb END "                                                        \
-    "  || coalesce(a.fields - '{subtitle,publisher,subject,link_url,keywords,written_on,"    \
-    "effective_on,issuer,issued_on,validity_on,interprets}'::text[], '{}'::jsonb) AS meta "  \
-    "FROM imp_article a JOIN imp_item_map m USING (ext_id) "                                 \
+#define ITEM_NEW                                                                                          \
+    "SELECT m.local_id AS id, m.is_new, m.site_id, a.kind, "                                              \
+    "  a.title, a.summary, a.author, a.source, a.body, a.pub_date, a.doc_no, a.index_no, "                \
+    "  CASE WHEN a.doc_no IS NOT NULL THEN coalesce(a.fields ->> 'issuer', s.name) END "                  \
+    "    AS issuer, "                                                                                     \
+    "  CASE WHEN a.doc_no IS NOT NULL THEN coalesce((a.fields ->> 'issued_on')::date, "                   \
+    "    (a.pub_date AT TIME ZONE st.time_zone)::date) END AS issued_on, "                                \
+    "  CASE a.validity WHEN '有效' THEN 'valid' WHEN '已修改' THEN 'amended' "                       \
+    "    WHEN '已废止' THEN 'repealed' WHEN '已失效' THEN 'expired' END AS validity, "              \
+    "  coalesce((a.fields ->> 'validity_on')::date, CASE WHEN a.validity <> '有效' "                    \
+    "    THEN (a.pub_date AT TIME ZONE st.time_zone)::date END) AS validity_on, "                         \
+    "  a.fields ->> 'subtitle' AS subtitle, a.fields ->> 'publisher' AS publisher, "                      \
+    "  a.fields ->> 'subject' AS subject, a.fields ->> 'link_url' AS link_url, "                          \
+    "  CASE WHEN a.fields ? 'keywords' THEN ARRAY(SELECT jsonb_array_elements_text("                      \
+    "    a.fields -> 'keywords')) END AS keywords, "                                                      \
+    "  (a.fields ->> 'written_on')::date AS written_on, "                                                 \
+    "  (a.fields ->> 'effective_on')::date AS effective_on, "                                             \
+    "  CASE WHEN a.attachments = '[]' THEN '{}'::jsonb "                                                  \
+    "       ELSE jsonb_build_object('attachments', a.attachments) END "                                   \
+    "  || CASE WHEN a.validity IN ('已修改', '已废止') AND NOT coalesce(a.fields ? "                \
+    "          'validity_basis', false) AND (m.is_new OR NOT coalesce(a.fields ? 'validity_by', false)) " \
+    "          THEN jsonb_build_object('validity_basis', '" IMPORT_VALIDITY_BASIS "') "                   \
+    "          ELSE '{}'::jsonb END "                                                                     \
+    "  || coalesce(a.fields - '{subtitle,publisher,subject,link_url,keywords,written_on,"                 \
+    "effective_on,issuer,issued_on,validity_on,interprets,validity_by}'::text[], '{}'::jsonb) AS meta "   \
+    "FROM imp_article a JOIN imp_item_map m USING (ext_id) "                                              \
     "JOIN imp_site s ON s.ext_id = a.site_ext JOIN site st ON st.id = m.site_id"
 
 #define ITEM_COLS                                                                                 \
@@ -2350,6 +2355,34 @@ apply_relations(struct imp *im, struct jy_err *err)
         jy_err_field(err, "fields.interprets");
         return JY_ERROR;
     }
+    /* fields.validity_by: the document that amended or repealed this one, by its id */
+    r = q(im,
+          "SELECT a.line, a.fields ->> 'validity_by' FROM imp_article a "
+          "WHERE a.fields ? 'validity_by' AND NOT EXISTS (SELECT 1 FROM imp_item_map m "
+          "  WHERE m.ext_id = (a.fields ->> 'validity_by')::bigint) ORDER BY a.line LIMIT 1",
+          0, NULL, err);
+    if (r == NULL)
+        return JY_ERROR;
+    if (jy_db_res_rows(r) > 0) {
+        jy_err_set(err, JY_E_INVALID,
+                   "articles.jsonl:%s: field \"fields.validity_by\" names article %s, which is "
+                   "not in articles.jsonl",
+                   jy_db_res_get(r, 0, 0), jy_db_res_get(r, 0, 1));
+        jy_err_field(err, "fields.validity_by");
+        return JY_ERROR;
+    }
+    /* the import's stand-in basis goes where the document is named */
+    if (q(im,
+          "UPDATE item t SET validity_by = d.local_id, "
+          "  metadata = CASE WHEN t.metadata ->> 'validity_basis' = '" IMPORT_VALIDITY_BASIS "' "
+          "    THEN t.metadata - 'validity_basis' ELSE t.metadata END "
+          "FROM imp_article a JOIN imp_item_map m USING (ext_id) "
+          "JOIN imp_item_map d ON d.ext_id = (a.fields ->> 'validity_by')::bigint "
+          "WHERE a.fields ? 'validity_by' AND t.id = m.local_id "
+          "AND (t.validity_by IS DISTINCT FROM d.local_id "
+          "  OR t.metadata ->> 'validity_basis' = '" IMPORT_VALIDITY_BASIS "')",
+          0, NULL, err) == NULL)
+        return JY_ERROR;
     if (q(im,
           "CREATE TEMP TABLE imp_relation ON COMMIT DROP AS "
           "SELECT m.site_id, m.local_id AS from_id, d.local_id AS to_id, x.o::integer AS sort "

@@ -691,6 +691,13 @@ test_round_trip_of_every_kind_topics_and_filters(void)
     run(&a, "INSERT INTO placement (item_id, column_id, site_id, state, published_at, is_primary) "
             "SELECT i.id, c.id, c.site_id, 'published', i.publish_at, true FROM item i "
             "JOIN t_new n ON n.title = i.title JOIN site_column c ON c.code = 'ztzl'");
+    /* a document repealed by another one of the library (not a basis in words) */
+    run(&a, "CREATE TEMP TABLE t_rep AS SELECT (SELECT id FROM item WHERE kind = 'policy' "
+            "ORDER BY id LIMIT 1 OFFSET 3) AS old_doc, (SELECT id FROM item WHERE kind = 'policy' "
+            "ORDER BY id LIMIT 1 OFFSET 4) AS new_doc");
+    run(&a, "UPDATE item SET validity = 'repealed', validity_by = (SELECT new_doc FROM t_rep), "
+            "validity_on = '2024-05-01', metadata = metadata - 'validity_basis' "
+            "WHERE id = (SELECT old_doc FROM t_rep)");
     run(&a, "UPDATE site_column SET reuse_tag_filter = '营商环境 OR 数字经济', "
             "reuse_kinds = '{policy,interpretation}' WHERE id = (SELECT local_id FROM import_key "
             "WHERE kind = 'column' AND ext_id = 59)");
@@ -742,6 +749,16 @@ test_round_trip_of_every_kind_topics_and_filters(void)
              "95会场全景");
     T_EQ_STR(value(&b, "SELECT count(*) FROM item WHERE index_no IN ('ABC-2024-1', 'H-video')"),
              "2");
+    T_EQ_STR(value(&b, "SELECT o.validity || ' ' || o.validity_on || ' ' || n.doc_no || ' ' || "
+                       "(o.metadata ? 'validity_basis') FROM item o JOIN item n ON "
+                       "n.id = o.validity_by"),
+             jy_pool_printf(a.pool, "repealed 2024-05-01 %s false",
+                            value(&a, "SELECT doc_no FROM item WHERE id = "
+                                      "(SELECT new_doc FROM t_rep)")));
+    /* B imported again: nothing changes (no revision churn from the basis) */
+    import_ok(&b, one, &r);
+    T_EQ_INT(r.tables[JY_IMPORT_ITEM].updated, 0);
+    T_EQ_INT(r.tables[JY_IMPORT_ITEM].unchanged, 1006);
     env_close(&b);
     env_close(&a);
 }
