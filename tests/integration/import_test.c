@@ -297,15 +297,20 @@ test_bodies_are_sanitised_and_counted(void)
     sed(dir, "articles.jsonl",
         "2s|\"body\":\"<p>|\"body\":\"<script>alert(1)</script><p onclick=\\\\\"steal()\\\\\">|;"
         "5s|\"body\":\"<p>|\"body\":\"<p><a href=\\\\\"javascript:alert(1)\\\\\">点此</a>|");
+    /* and the first page column: an iframe */
+    sed(dir, "columns.jsonl", "0,/\"body\":\"<p>/s//\"body\":\"<iframe src=x><\\/iframe><p>/");
     import_ok(&e, dir, &r);
-    T_EQ_INT(r.bodies_sanitized, 2);
-    T_EQ_INT(r.removals, 3);
-    T_EQ_INT(r.nsanitized_list, 2);
-    T_EQ_STR(r.sanitized_list[0].where, "articles.jsonl:2");
-    T_CONTAINS(r.sanitized_list[0].msg, "removed <script> element");
-    T_CONTAINS(r.sanitized_list[0].msg, "and 1 more");
-    T_EQ_STR(r.sanitized_list[1].where, "articles.jsonl:5");
-    T_CONTAINS(r.sanitized_list[1].msg, "javascript:");
+    T_EQ_INT(r.bodies_sanitized, 3);
+    T_EQ_INT(r.removals, 4);
+    T_EQ_INT(r.nsanitized_list, 3);
+    T_CONTAINS(r.sanitized_list[0].where, "columns.jsonl:");
+    T_CONTAINS(r.sanitized_list[0].msg, "removed <iframe> element");
+    T_EQ_STR(r.sanitized_list[1].where, "articles.jsonl:2");
+    T_CONTAINS(r.sanitized_list[1].msg, "removed <script> element");
+    T_CONTAINS(r.sanitized_list[1].msg, "and 1 more");
+    T_EQ_STR(r.sanitized_list[2].where, "articles.jsonl:5");
+    T_CONTAINS(r.sanitized_list[2].msg, "javascript:");
+    T_EQ_STR(value(&e, "SELECT count(*) FROM site_column WHERE body ~* 'iframe'"), "0");
     T_EQ_STR(value(&e, "SELECT count(*) FROM item WHERE body ~* '(script|onclick|javascript)'"),
              "0");
     T_EQ_STR(value(&e, "SELECT i.body LIKE '<p>%' AND i.body LIKE '%</p>' FROM item i "
@@ -315,7 +320,8 @@ test_bodies_are_sanitised_and_counted(void)
     /* the clean body is stored: importing again changes nothing */
     import_ok(&e, dir, &r);
     T_EQ_INT(r.tables[JY_IMPORT_ITEM].unchanged, 1000);
-    T_EQ_INT(r.bodies_sanitized, 2);
+    T_EQ_INT(r.tables[JY_IMPORT_COLUMN].updated, 0);
+    T_EQ_INT(r.bodies_sanitized, 3);
     env_close(&e);
 }
 
