@@ -546,6 +546,8 @@ item_restore(struct jy_cli *cli, struct jy_db *db, int argc, char **argv)
         printf("item %lld: restored revision %lld as revision %d\n", id, rev, res.revision);
     else
         printf("item %lld: already as revision %lld (revision %d)\n", id, rev, res.revision);
+    for (int i = 0; i < res.nremoved; i++)
+        printf("  note: %s\n", res.removed[i]);
     return JY_EXIT_OK;
 }
 

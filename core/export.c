@@ -15,8 +15,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define FETCH_ROWS     500
-#define DEFAULT_SOURCE "corpus"
+#define FETCH_ROWS 500
+/* The basis an import gives migrated 已修改/已废止 documents (import.c): not written back. */
+#define EXPORT_VALIDITY_BASIS "原系统迁移，废止/修改依据未录入"
+#define DEFAULT_SOURCE        "corpus"
 
 static const char *const file_names[3] = {"sites.jsonl", "columns.jsonl", "articles.jsonl"};
 
@@ -191,11 +193,11 @@ scope(struct exp *ex, long long site, struct jy_err *err)
           "SELECT c.id, c.site_id, NULL::bigint AS ext FROM site_column c "
           "JOIN exp_site s ON s.id = c.site_id",
           0, NULL, err) == NULL ||
-        /* articles and policy documents published in a list column of their own site */
+        /* items of every kind published in a list or topic column of their own site */
         q(ex,
           "CREATE TEMP TABLE exp_item ON COMMIT DROP AS "
           "SELECT i.id, i.site_id, NULL::bigint AS ext FROM item i JOIN exp_site s ON s.id = i.site_id "
-          "WHERE i.kind IN ('article', 'policy') AND EXISTS (SELECT 1 FROM placement p "
+          "WHERE EXISTS (SELECT 1 FROM placement p "
           "  JOIN site_column c ON c.id = p.column_id WHERE p.item_id = i.id "
           "  AND p.state = 'published' AND c.site_id = i.site_id AND c.kind IN ('list', 'topic') "
           "  AND c.reuse_column_id IS NULL)",
@@ -303,9 +305,11 @@ write_columns(struct exp *ex, struct jy_err *err)
 
     r = q(
         ex,
-        "SELECT e.ext, se.ext, pe.ext, c.name, c.code, "
-        "  CASE c.kind WHEN 'topic' THEN 'list' ELSE c.kind END, c.sort, re.ext, c.url, c.body, "
-        "  c.kind = 'topic', c.reuse_column_id IS NOT NULL AND re.ext IS NULL "
+        "SELECT e.ext, se.ext, pe.ext, c.name, c.code, c.kind, c.sort, re.ext, c.url, c.body, "
+        "  c.kind = 'topic', c.reuse_column_id IS NOT NULL AND re.ext IS NULL, "
+        "  CASE WHEN re.ext IS NOT NULL THEN c.reuse_tag_filter END, "
+        "  CASE WHEN re.ext IS NOT NULL AND c.reuse_kinds <> '{}' "
+        "    THEN array_to_json(c.reuse_kinds)::text END "
         "FROM exp_column e JOIN site_column c ON c.id = e.id JOIN exp_site se ON se.id = c.site_id "
         "LEFT JOIN exp_column pe ON pe.id = c.parent_id "
         "LEFT JOIN (exp_column re JOIN site_column rc ON rc.id = re.id "
@@ -338,11 +342,20 @@ write_columns(struct exp *ex, struct jy_err *err)
         json_str(b, jy_db_res_get(r, i, 8));
         json_key(b, "body", false);
         json_str(b, jy_db_res_get(r, i, 9));
+        /* extensions, only where they apply (export.h) */
+        if (jy_db_res_get(r, i, 12)) {
+            json_key(b, "reuse_tag_filter", false);
+            json_str(b, jy_db_res_get(r, i, 12));
+        }
+        if (jy_db_res_get(r, i, 13)) {
+            json_key(b, "reuse_kinds", false);
+            jy_buf_add_str(b, jy_db_res_get(r, i, 13));
+        }
         jy_buf_add_char(b, '}');
         if (file_put_line(ex, err) != JY_OK)
             return JY_ERROR;
         for (t = 0; t < 3; t++)
-            if (strcmp(type, types[t]) == 0)
+            if (strcmp(type, types[t]) == 0 || (t == 0 && strcmp(type, "topic") == 0))
                 ex->n.by_type[t]++;
         if (jy_db_res_get(r, i, 7))
             ex->n.shared++;
@@ -414,8 +427,28 @@ static const char articles_cursor[] =
     "    ELSE CASE i.validity "
     "    WHEN 'valid' THEN '有效' WHEN 'amended' THEN '已修改' WHEN 'repealed' THEN '已废止' "
     "    WHEN 'expired' THEN '已失效' END END END, "
-    "  i.metadata -> 'attachments', coalesce(i.body, ''), pl.ncols, pl.cross_site, tg.ntags "
+    "  i.metadata -> 'attachments', coalesce(i.body, ''), pl.ncols, pl.cross_site, tg.ntags, "
+    "  CASE WHEN i.kind <> CASE WHEN i.doc_no IS NULL THEN 'article' ELSE 'policy' END "
+    "    THEN i.kind END, "
+    "  CASE WHEN i.index_no IS DISTINCT FROM e.pending ->> 'index_no' THEN i.index_no END, "
+    "  nullif(jsonb_strip_nulls(jsonb_build_object("
+    "    'subtitle', i.subtitle, 'publisher', i.publisher, 'subject', i.subject, "
+    "    'keywords', CASE WHEN i.keywords <> '{}' THEN to_jsonb(i.keywords) END, "
+    "    'link_url', i.link_url, 'written_on', i.written_on, 'effective_on', i.effective_on, "
+    "    'issuer', CASE WHEN i.kind = 'policy' AND i.issuer IS DISTINCT FROM s.name "
+    "      THEN i.issuer END, "
+    "    'issued_on', CASE WHEN i.kind = 'policy' AND i.issued_on IS DISTINCT FROM "
+    "      (x.ts AT TIME ZONE st.time_zone)::date THEN i.issued_on END, "
+    "    'validity_on', CASE WHEN i.validity_on IS DISTINCT FROM CASE WHEN i.validity <> 'valid' "
+    "      THEN (x.ts AT TIME ZONE st.time_zone)::date END THEN i.validity_on END, "
+    "    'validity_by', (SELECT ev.ext FROM exp_item ev WHERE ev.id = i.validity_by), "
+    "    'interprets', (SELECT jsonb_agg(ei.ext ORDER BY r.sort, r.to_id) FROM item_relation r "
+    "      JOIN exp_item ei ON ei.id = r.to_id WHERE r.from_id = i.id AND r.kind = 'interprets')) "
+    "    || (i.metadata - 'attachments' - CASE WHEN i.metadata ->> 'validity_basis' = "
+    "      '" EXPORT_VALIDITY_BASIS "' AND i.validity IN ('amended', 'repealed') "
+    "      THEN 'validity_basis' ELSE '' END)), '{}')::text "
     "FROM exp_item e JOIN item i ON i.id = e.id JOIN exp_site se ON se.id = i.site_id "
+    "JOIN site s ON s.id = i.site_id JOIN site st ON st.id = i.site_id "
     "CROSS JOIN LATERAL (SELECT string_agg(ce.ext::text, ',' ORDER BY "
     "      c.site_id = i.site_id AND p.is_primary DESC, c.site_id = i.site_id DESC, p.id) AS cols, "
     "    count(*) AS ncols, bool_or(c.site_id <> i.site_id) AS cross_site, "
@@ -480,6 +513,23 @@ write_article(struct exp *ex, const struct jy_db_res *r, int i, struct jy_err *e
     write_attachments(ex, att);
     json_key(b, "body", false);
     json_str(b, body);
+    /* extensions, only where they apply (export.h) */
+    if (jy_db_res_get(r, i, 16)) {
+        json_key(b, "kind", false);
+        json_str(b, jy_db_res_get(r, i, 16));
+    }
+    if (jy_db_res_get(r, i, 17)) {
+        json_key(b, "index_no", false);
+        json_str(b, jy_db_res_get(r, i, 17));
+    }
+    if (jy_db_res_get(r, i, 18)) {
+        const char *f = jy_db_res_get(r, i, 18);
+        struct jy_err ignored = JY_ERR_INIT;
+        struct cJSON *tree = jy_json_parse(ex->batch, f, strlen(f), &ignored);
+        json_key(b, "fields", false);
+        if (tree == NULL || jy_json_print(tree, b) != JY_OK)
+            jy_buf_add_str(b, "null");
+    }
     jy_buf_add_char(b, '}');
 
     ex->n.articles++;

@@ -17,18 +17,26 @@
  *  - sites: every site (not the platform root, not column-only units) of
  *    the levels province, city, county and department; parent_id is null
  *    when the parent is not exported; domain is the primary domain;
- *  - columns: every column of those sites; a topic column is written as a
- *    list; shared_from names the reused column when it is exported and
- *    reuses none itself (tag and kind filters of reuse are not part of the
- *    format and are lost);
- *  - articles: the items of kind article and policy owned by those sites
- *    that are published in a list column of their own site; column_ids are
- *    their published placements in exported list columns, the primary one
- *    first, then in the order they were placed; pub_date is the item's
- *    publication time in +08:00; validity in Chinese (有效, 已修改, 已废止,
- *    已失效), or the corpus's own where the import had to store a stand-in
- *    (import_key.pending, core/import.h) and nobody changed it since; other
- *    kinds and unpublished items are counted, not written.
+ *  - columns: every column of those sites; a topic column is written as
+ *    type "topic"; shared_from names the reused column when it is exported
+ *    and reuses none itself, with its filters (reuse_tag_filter,
+ *    reuse_kinds) when it has any;
+ *  - articles: the items of every kind owned by those sites that are
+ *    published in a list or topic column of their own site; column_ids are
+ *    their published placements in exported list and topic columns, the
+ *    primary one first, then in the order they were placed; pub_date is the
+ *    item's publication time in +08:00; validity in Chinese (有效, 已修改,
+ *    已废止, 已失效); unpublished items are counted, not written;
+ *  - the extensions of the format (docs/library.md), each written only
+ *    where it applies, so that an export of an imported corpus is the
+ *    corpus: on articles kind (when it is not what doc_no implies: policy
+ *    with a 文号, article without), index_no (unless it is the number the
+ *    import drew, import_key.pending), fields (subtitle, publisher,
+ *    subject, keywords, link_url, written_on, effective_on, issuer and
+ *    issued_on when not the import's defaults, validity_on, interprets and
+ *    validity_by as article ids, and the metadata but attachments: alt,
+ *    duration, answered_by, answered_on, validity_basis unless the import's
+ *    stand-in); on columns type "topic", reuse_tag_filter, reuse_kinds.
  * Normalisations against a corpus: pub_date is always written +08:00 (a
  * time with another offset is the same instant); manifest.json is
  * written by this exporter (generator "jiyue-export/1", its own params),
@@ -54,9 +62,9 @@ struct jy_export_opts {
 struct jy_export_result {
     long long sites, columns, articles; /* written */
     long long keys_added;               /* rows that got an id of the source now */
-    long long items_skipped;            /* other kinds, unpublished, not on their own site */
+    long long items_skipped;            /* unpublished, or not in a column of their own site */
     long long reuse_dropped;            /* reusing columns written without shared_from */
-    long long topics;                   /* topic columns written as lists */
+    long long topics;                   /* topic columns written (type "topic") */
     long long bytes;                    /* of the three .jsonl files */
 };
 

@@ -922,6 +922,21 @@ fail_unlock:
 }
 
 
+/* The files an item uses are part of its revisions (schema/0036): record, then commit. */
+static int
+revision_commit(struct jy_db *db, struct jy_pool *pool, long long item_id, struct jy_err *err)
+{
+    const char *p[1] = {jy_pool_printf(pool, "%lld", item_id)};
+
+    if (jy_db_query(db, pool, "SELECT jy_item_revision_sync(ARRAY[$1::bigint])", 1, p, err) ==
+        NULL) {
+        jy_db_rollback(db);
+        return JY_ERROR;
+    }
+    return jy_db_commit(db, err);
+}
+
+
 int
 jy_file_attach(struct jy_db *db, struct jy_pool *pool, long long item_id, const char *ref, int sort,
                const char *caption, struct jy_err *err)
@@ -962,7 +977,7 @@ jy_file_attach(struct jy_db *db, struct jy_pool *pool, long long item_id, const 
         jy_err_field(err, "item");
         return JY_ERROR;
     }
-    return jy_db_commit(db, err);
+    return revision_commit(db, pool, item_id, err);
 }
 
 
@@ -998,7 +1013,7 @@ jy_file_detach(struct jy_db *db, struct jy_pool *pool, long long item_id, const 
         jy_err_field(err, "item");
         return JY_ERROR;
     }
-    return jy_db_commit(db, err);
+    return revision_commit(db, pool, item_id, err);
 }
 
 

@@ -25,6 +25,7 @@
 #include "core/log.h"
 #include "core/pool.h"
 #include "core/sanitize.h"
+#include "core/tagexpr.h"
 #include "core/utf8.h"
 
 /*
@@ -34,6 +35,7 @@
 #define IMPORT_VALIDITY_BASIS "原系统迁移，废止/修改依据未录入"
 
 #include <cjson/cJSON.h>
+#include <ctype.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -50,20 +52,34 @@
 #define DEFAULT_SOURCE "corpus"
 
 enum { LEVEL_PROVINCE, LEVEL_CITY, LEVEL_COUNTY, LEVEL_DEPARTMENT };
-enum { TYPE_LIST, TYPE_PAGE, TYPE_LINK };
+enum { TYPE_LIST, TYPE_PAGE, TYPE_LINK, TYPE_TOPIC };
 
 static const char *const levels[] = {"province", "city", "county", "department", NULL};
-static const char *const types[] = {"list", "page", "link", NULL};
+static const char *const types[] = {"list", "page", "link", "topic", NULL};
 static const char *const validities[] = {"有效", "已修改", "已废止", "已失效", NULL};
 
 static const char *const site_keys[] = {"id",        "parent_id",  "level", "name", "domain",
                                         "site_code", "admin_code", "icp",   NULL};
-static const char *const column_keys[] = {"id",   "site_id", "parent_id", "name",
-                                          "code", "type",    "sort",      "shared_from",
-                                          "url",  "body",    NULL};
+static const char *const column_keys[] = {
+    "id",  "site_id", "parent_id",        "name",        "code", "type", "sort", "shared_from",
+    "url", "body",    "reuse_tag_filter", "reuse_kinds", NULL};
 static const char *const article_keys[] = {
-    "id",       "site_id", "column_ids", "title",    "summary",     "author", "source",
-    "pub_date", "tags",    "doc_no",     "validity", "attachments", "body",   NULL};
+    "id",     "site_id",  "column_ids", "title",  "summary",  "author",
+    "source", "pub_date", "tags",       "doc_no", "validity", "attachments",
+    "body",   "kind",     "index_no",   "fields", NULL};
+/*
+ * Jiyue's extensions of the corpus format (docs/library.md): optional keys,
+ * written by the exporter only where they apply, so that an export of an
+ * imported corpus is the corpus. articles: kind (when not what doc_no
+ * implies), index_no, fields (the other declared fields); columns: type
+ * "topic", reuse_tag_filter, reuse_kinds.
+ */
+static const char *const kinds[] = {"article", "policy", "interpretation", "image", "file",
+                                    "video",   "qa",     "link",           NULL};
+static const char *const field_keys[] = {
+    "subtitle",     "publisher",   "subject",     "keywords",       "link_url",    "written_on",
+    "effective_on", "issuer",      "issued_on",   "validity_on",    "interprets",  "alt",
+    "duration",     "answered_by", "answered_on", "validity_basis", "validity_by", NULL};
 static const char *const attachment_keys[] = {"name", "url", "size", "format", NULL};
 
 static const char *const table_names[JY_IMPORT_NTABLES] = {
@@ -882,12 +898,37 @@ clean_body(struct imp *im, const struct jy_json_node *n, int f, long long line, 
 }
 
 
+/* reuse_kinds: an array of item kinds, as a text[] literal in out ("" when absent or empty). */
+static int
+read_kinds(struct imp *im, const struct jy_json_node *n, struct jy_buf *out, struct jy_err *err)
+{
+    struct jy_json_node arr, el;
+    size_t cnt;
+
+    (void) im;
+    if (jy_json_get_array(n, "reuse_kinds", false, &arr, &cnt, err) != JY_OK)
+        return JY_ERROR;
+    if (arr.item == NULL || cnt == 0)
+        return JY_OK;
+    jy_buf_add_char(out, '{');
+    for (jy_json_first(&arr, &el); el.item; jy_json_next(&el)) {
+        int k;
+        if (jy_json_get_enum(&el, NULL, true, kinds, &k, err) != JY_OK)
+            return JY_ERROR;
+        jy_buf_addf(out, "%s%s", el.index ? "," : "", kinds[k]);
+    }
+    jy_buf_add_char(out, '}');
+    return JY_OK;
+}
+
+
 static int
 read_column(struct imp *im, const struct jy_json_node *n, long long line, struct jy_err *err)
 {
     long long id, site, parent = 0, shared = 0, sort;
     int type;
-    const char *name, *code, *url = NULL, *body = NULL;
+    const char *name, *code, *url = NULL, *body = NULL, *filter = NULL;
+    struct jy_buf rkinds = JY_BUF_INIT(im->line_pool);
     struct isite *s;
     struct icol *c;
     struct jy_buf *b = &im->copy;
@@ -903,8 +944,18 @@ read_column(struct imp *im, const struct jy_json_node *n, long long line, struct
         jy_json_get_int(n, "sort", true, -2147483647LL, 2147483647LL, &sort, err) != JY_OK ||
         get_id(n, "shared_from", false, &shared, err) != JY_OK ||
         jy_json_get_str(n, "url", false, &url, err) != JY_OK ||
-        jy_json_get_str(n, "body", false, &body, err) != JY_OK)
+        jy_json_get_str(n, "body", false, &body, err) != JY_OK ||
+        jy_json_get_str_chars(n, "reuse_tag_filter", false, 1, 500, &filter, err) != JY_OK ||
+        read_kinds(im, n, &rkinds, err) != JY_OK)
         return JY_ERROR;
+    if ((filter || rkinds.len) && !shared)
+        return jy_json_error(err, n, filter ? "reuse_tag_filter" : "reuse_kinds",
+                             "must be null for a column that reuses none (shared_from)");
+    if (filter) {
+        struct jy_err local = JY_ERR_INIT;
+        if (jy_tagexpr_parse(im->line_pool, filter, strlen(filter), &local) == NULL)
+            return jy_json_error(err, n, "reuse_tag_filter", "%s", local.msg);
+    }
     if (!column_code_ok(code))
         return jy_json_error(err, n, "code",
                              "must be lower-case letters, digits, \"_\" or \"-\" "
@@ -965,7 +1016,59 @@ read_column(struct imp *im, const struct jy_json_node *n, long long line, struct
     copy_int(b, sort, false, false);
     copy_int(b, shared, shared == 0, false);
     copy_str(b, url, false);
-    copy_str(b, body, true);
+    copy_str(b, body, false);
+    copy_str(b, filter, false);
+    copy_str(b, rkinds.len ? rkinds.buf : NULL, true);
+    return JY_OK;
+}
+
+
+static bool
+index_no_ok(const char *s)
+{
+    size_t i, n = strlen(s);
+
+    if (n < 1 || n > 64 || !isalnum((unsigned char) s[0]))
+        return false;
+    for (i = 0; i < n; i++)
+        if (!isalnum((unsigned char) s[i]) && !strchr("/._-", s[i]))
+            return false;
+    return true;
+}
+
+
+/*
+ * fields (an extension, docs/library.md): the declared fields the corpus
+ * has no key for, an object of field_keys; written to out as JSON text.
+ * Types are checked here where they are simple (interprets: article ids),
+ * the rest by the item's declarations when it is stored.
+ */
+static int
+read_fields(struct imp *im, const struct jy_json_node *n, struct jy_buf *out, struct jy_err *err)
+{
+    struct jy_json_node f, el, x;
+    size_t cnt;
+
+    (void) im;
+    if (jy_json_get_object(n, "fields", false, &f, err) != JY_OK)
+        return JY_ERROR;
+    if (f.item == NULL)
+        return JY_OK;
+    if (jy_json_check_keys(&f, field_keys, err) != JY_OK)
+        return JY_ERROR;
+    if (jy_json_get_array(&f, "interprets", false, &el, &cnt, err) != JY_OK)
+        return JY_ERROR;
+    for (jy_json_first(&el, &x); x.item; jy_json_next(&x)) {
+        long long v;
+        if (get_id(&x, NULL, true, &v, err) != JY_OK)
+            return JY_ERROR;
+    }
+    {
+        long long v;
+        if (get_id(&f, "validity_by", false, &v, err) != JY_OK)
+            return JY_ERROR;
+    }
+    jy_json_print(f.item, out);
     return JY_OK;
 }
 
@@ -1063,7 +1166,9 @@ read_article(struct imp *im, const struct jy_json_node *n, long long line, struc
 {
     long long id, site_id;
     const char *title, *summary = NULL, *author = NULL, *source = NULL, *pub, *doc_no = NULL, *body;
-    int validity = -1;
+    const char *index_no = NULL;
+    int validity = -1, kind = -1;
+    struct jy_buf fields = JY_BUF_INIT(im->line_pool);
     struct jy_json_node cols, el;
     size_t ncols;
     long long colv[MAX_COLUMNS];
@@ -1099,7 +1204,7 @@ read_article(struct imp *im, const struct jy_json_node *n, long long line, struc
         if (c->bad)
             return jy_json_error(err, &el, NULL, "%lld is a column left out (line %lld)", c->id,
                                  c->line);
-        if (c->type != TYPE_LIST)
+        if (c->type != TYPE_LIST && c->type != TYPE_TOPIC)
             return jy_json_error(err, &el, NULL,
                                  "%lld is a %s column: articles go into list "
                                  "columns",
@@ -1129,8 +1234,31 @@ read_article(struct imp *im, const struct jy_json_node *n, long long line, struc
         jy_json_get_str_chars(n, "doc_no", false, 1, 100, &doc_no, err) != JY_OK ||
         jy_json_get_enum(n, "validity", false, validities, &validity, err) != JY_OK ||
         read_attachments(im, n, &att, err) != JY_OK ||
-        jy_json_get_str(n, "body", true, &body, err) != JY_OK)
+        jy_json_get_str(n, "body", true, &body, err) != JY_OK ||
+        jy_json_get_enum(n, "kind", false, kinds, &kind, err) != JY_OK ||
+        jy_json_get_str(n, "index_no", false, &index_no, err) != JY_OK ||
+        read_fields(im, n, &fields, err) != JY_OK)
         return JY_ERROR;
+    if (kind < 0)
+        kind = doc_no ? 1 : 0; /* what the corpus implies: policy with a 文号 */
+    if (doc_no && kind != 1)
+        return jy_json_error(err, n, "doc_no", "must be null for kind \"%s\"", kinds[kind]);
+    if (!doc_no && kind == 1)
+        return jy_json_error(err, n, "doc_no", "is required for a policy document");
+    if (index_no && !index_no_ok(index_no))
+        return jy_json_error(err, n, "index_no",
+                             "must be 1 to 64 letters, digits, \"/\", \".\", \"_\" or \"-\", "
+                             "starting with a letter or digit, not \"%s\"",
+                             index_no);
+    if (index_no) {
+        char key[40];
+        int kl = snprintf(key, sizeof(key), "index_no/%lld/", site_id);
+        struct jy_buf k = JY_BUF_INIT(im->line_pool);
+        jy_buf_add(&k, key, (size_t) kl);
+        jy_buf_add_str(&k, index_no);
+        if (unique(im, n, "index_no", "索引号 of the same site", k.buf, k.len, line, err) != JY_OK)
+            return JY_ERROR;
+    }
     if (blank(title))
         return jy_json_error(err, n, "title", "must not be blank");
     if (!pub_date_ok(pub))
@@ -1176,7 +1304,10 @@ read_article(struct imp *im, const struct jy_json_node *n, long long line, struc
     copy_str(b, doc_no, false);
     copy_str(b, validity >= 0 ? validities[validity] : NULL, false);
     copy_str(b, att.buf, false);
-    copy_str(b, body, true);
+    copy_str(b, body, false);
+    copy_str(b, kinds[kind], false);
+    copy_str(b, index_no, false);
+    copy_str(b, fields.len ? fields.buf : NULL, true);
     return JY_OK;
 }
 
@@ -1424,7 +1555,7 @@ check_columns(struct imp *im, struct jy_err *err)
                                p->id, p->site, c->site);
                     goto bad;
                 }
-                if (p->type != TYPE_LIST) {
+                if (p->type != TYPE_LIST && p->type != TYPE_TOPIC) {
                     jy_err_set(err, JY_E_INVALID,
                                "field \"parent_id\" %lld is a %s column, which "
                                "has no children",
@@ -1460,9 +1591,9 @@ check_columns(struct imp *im, struct jy_err *err)
                                src->id, src->line);
                     goto bad;
                 }
-                if (src->type != TYPE_LIST || src->shared) {
+                if ((src->type != TYPE_LIST && src->type != TYPE_TOPIC) || src->shared) {
                     jy_err_set(err, JY_E_INVALID,
-                               "field \"shared_from\" %lld must be a list column "
+                               "field \"shared_from\" %lld must be a list or topic column "
                                "that reuses none",
                                src->id);
                     goto bad;
@@ -1528,21 +1659,21 @@ static const char stage_sql[] =
     "  ON COMMIT DROP;"
     "CREATE TEMP TABLE imp_column (ext_id bigint, line bigint, site_ext bigint, parent_ext bigint, "
     "  name text, code text, kind text, sort integer, shared_ext bigint, url text, body text, "
-    "  depth integer, path text) ON COMMIT DROP;"
+    "  tag_filter text, reuse_kinds text[], depth integer, path text) ON COMMIT DROP;"
     "CREATE TEMP TABLE imp_article (ext_id bigint, line bigint, site_ext bigint, "
     "  column_ids bigint[], title text, summary text, author text, source text, "
     "  pub_date timestamptz, tags text[], doc_no text, validity text, attachments jsonb, "
-    "  body text) ON COMMIT DROP;";
+    "  body text, kind text, index_no text, fields jsonb) ON COMMIT DROP;";
 
 static const char copy_sites_sql[] =
     "COPY imp_site (ext_id, line, parent_ext, level, name, domain, code, admin_code, icp) "
     "FROM STDIN";
 static const char copy_columns_sql[] =
     "COPY imp_column (ext_id, line, site_ext, parent_ext, name, code, kind, sort, shared_ext, "
-    "url, body) FROM STDIN";
+    "url, body, tag_filter, reuse_kinds) FROM STDIN";
 static const char copy_articles_sql[] =
     "COPY imp_article (ext_id, line, site_ext, column_ids, title, summary, author, source, "
-    "pub_date, tags, doc_no, validity, attachments, body) FROM STDIN";
+    "pub_date, tags, doc_no, validity, attachments, body, kind, index_no, fields) FROM STDIN";
 
 
 static struct jy_db_res *
@@ -1870,16 +2001,22 @@ apply_columns(struct imp *im, struct jy_err *err)
             "WITH u AS (UPDATE site_column t SET parent_id = v.parent_id, code = v.code, "
             "  name = v.name, kind = v.kind, sort = v.sort, url = v.url, body = v.body, "
             "  reuse_column_id = v.reuse_id, "
-            "  reuse_tag_filter = CASE WHEN v.reuse_id IS NOT NULL THEN t.reuse_tag_filter END, "
-            "  reuse_kinds = CASE WHEN v.reuse_id IS NOT NULL THEN t.reuse_kinds ELSE '{}' END "
+            "  reuse_tag_filter = CASE WHEN v.reuse_id IS NOT NULL "
+            "    THEN coalesce(v.tag_filter, t.reuse_tag_filter) END, "
+            "  reuse_kinds = CASE WHEN v.reuse_id IS NOT NULL "
+            "    THEN coalesce(v.reuse_kinds, t.reuse_kinds) ELSE '{}' END "
             "FROM (SELECT m.local_id, m.is_new, pm.local_id AS parent_id, c.code, c.name, "
-            "        c.kind, c.sort, c.url, c.body, rm.local_id AS reuse_id "
+            "        c.kind, c.sort, c.url, c.body, rm.local_id AS reuse_id, c.tag_filter, "
+            "        c.reuse_kinds "
             "      FROM imp_column c JOIN imp_column_map m USING (ext_id) "
             "      LEFT JOIN imp_column_map pm ON pm.ext_id = c.parent_ext "
             "      LEFT JOIN imp_column_map rm ON rm.ext_id = c.shared_ext) v "
             "WHERE t.id = v.local_id AND (t.parent_id, t.code, t.name, t.kind, t.sort, t.url, "
-            "  t.body, t.reuse_column_id) IS DISTINCT FROM (v.parent_id, v.code, v.name, "
-            "  v.kind, v.sort, v.url, v.body, v.reuse_id) "
+            "  t.body, t.reuse_column_id, t.reuse_tag_filter, t.reuse_kinds) IS DISTINCT FROM "
+            "  (v.parent_id, v.code, v.name, v.kind, v.sort, v.url, v.body, v.reuse_id, "
+            "   CASE WHEN v.reuse_id IS NOT NULL THEN coalesce(v.tag_filter, t.reuse_tag_filter) END, "
+            "   CASE WHEN v.reuse_id IS NOT NULL THEN coalesce(v.reuse_kinds, t.reuse_kinds) "
+            "   ELSE '{}' END) "
             "RETURNING v.is_new) SELECT count(*) FILTER (WHERE NOT is_new) FROM u",
             0, NULL, &updated, err) != JY_OK)
         return JY_ERROR;
@@ -1917,41 +2054,57 @@ apply_tags(struct imp *im, struct jy_err *err)
 
 
 /* The item row a staged article asks for (v), beside the row it may update (t). */
-#define ITEM_NEW                                                                                \
-    "SELECT m.local_id AS id, m.is_new, m.site_id, "                                            \
-    "  CASE WHEN a.doc_no IS NULL THEN 'article' ELSE 'policy' END AS kind, "                   \
-    "  a.title, a.summary, a.author, a.source, a.body, a.pub_date, a.doc_no, "                  \
-    "  CASE WHEN a.doc_no IS NOT NULL THEN s.name END AS issuer, "                              \
-    "  CASE WHEN a.doc_no IS NOT NULL THEN (a.pub_date AT TIME ZONE st.time_zone)::date END "   \
-    "    AS issued_on, "                                                                        \
-    "  CASE a.validity WHEN '有效' THEN 'valid' WHEN '已修改' THEN 'amended' "             \
-    "    WHEN '已废止' THEN 'repealed' WHEN '已失效' THEN 'expired' END AS validity, "    \
-    "  CASE WHEN a.validity <> '有效' THEN (a.pub_date AT TIME ZONE st.time_zone)::date END " \
-    "    AS validity_on, "                                                                      \
-    "  CASE WHEN a.attachments = '[]' THEN '{}'::jsonb "                                        \
-    "       ELSE jsonb_build_object('attachments', a.attachments) END "                         \
-    "  || CASE WHEN a.validity IN ('已修改', '已废止') "                                  \
-    "          THEN jsonb_build_object('validity_basis', '" IMPORT_VALIDITY_BASIS "') "         \
-    "          ELSE '{}'::jsonb END AS meta "                                                   \
-    "FROM imp_article a JOIN imp_item_map m USING (ext_id) "                                    \
+#define ITEM_NEW                                                                                          \
+    "SELECT m.local_id AS id, m.is_new, m.site_id, a.kind, "                                              \
+    "  a.title, a.summary, a.author, a.source, a.body, a.pub_date, a.doc_no, a.index_no, "                \
+    "  CASE WHEN a.doc_no IS NOT NULL THEN coalesce(a.fields ->> 'issuer', s.name) END "                  \
+    "    AS issuer, "                                                                                     \
+    "  CASE WHEN a.doc_no IS NOT NULL THEN coalesce((a.fields ->> 'issued_on')::date, "                   \
+    "    (a.pub_date AT TIME ZONE st.time_zone)::date) END AS issued_on, "                                \
+    "  CASE a.validity WHEN '有效' THEN 'valid' WHEN '已修改' THEN 'amended' "                       \
+    "    WHEN '已废止' THEN 'repealed' WHEN '已失效' THEN 'expired' END AS validity, "              \
+    "  coalesce((a.fields ->> 'validity_on')::date, CASE WHEN a.validity <> '有效' "                    \
+    "    THEN (a.pub_date AT TIME ZONE st.time_zone)::date END) AS validity_on, "                         \
+    "  a.fields ->> 'subtitle' AS subtitle, a.fields ->> 'publisher' AS publisher, "                      \
+    "  a.fields ->> 'subject' AS subject, a.fields ->> 'link_url' AS link_url, "                          \
+    "  CASE WHEN a.fields ? 'keywords' THEN ARRAY(SELECT jsonb_array_elements_text("                      \
+    "    a.fields -> 'keywords')) END AS keywords, "                                                      \
+    "  (a.fields ->> 'written_on')::date AS written_on, "                                                 \
+    "  (a.fields ->> 'effective_on')::date AS effective_on, "                                             \
+    "  CASE WHEN a.attachments = '[]' THEN '{}'::jsonb "                                                  \
+    "       ELSE jsonb_build_object('attachments', a.attachments) END "                                   \
+    "  || CASE WHEN a.validity IN ('已修改', '已废止') AND NOT coalesce(a.fields ? "                \
+    "          'validity_basis', false) AND (m.is_new OR NOT coalesce(a.fields ? 'validity_by', false)) " \
+    "          THEN jsonb_build_object('validity_basis', '" IMPORT_VALIDITY_BASIS "') "                   \
+    "          ELSE '{}'::jsonb END "                                                                     \
+    "  || coalesce(a.fields - '{subtitle,publisher,subject,link_url,keywords,written_on,"                 \
+    "effective_on,issuer,issued_on,validity_on,interprets,validity_by}'::text[], '{}'::jsonb) AS meta "   \
+    "FROM imp_article a JOIN imp_item_map m USING (ext_id) "                                              \
     "JOIN imp_site s ON s.ext_id = a.site_ext JOIN site st ON st.id = m.site_id"
 
 #define ITEM_COLS                                                                                 \
     "site_id, kind, title, summary, author, source, body, metadata, publish_at, doc_no, issuer, " \
-    "written_on, issued_on, effective_on, validity, validity_on, validity_by"
+    "written_on, issued_on, effective_on, validity, validity_on, validity_by, subtitle, "         \
+    "publisher, subject, link_url, keywords"
 #define ITEM_COLS_T                                                                                 \
     "t.site_id, t.kind, t.title, t.summary, t.author, t.source, t.body, t.metadata, t.publish_at, " \
     "t.doc_no, t.issuer, t.written_on, t.issued_on, t.effective_on, t.validity, t.validity_on, "    \
-    "t.validity_by"
+    "t.validity_by, t.subtitle, t.publisher, t.subject, t.link_url, t.keywords"
 
-/* What the corpus does not carry is kept (written_on ...) unless the kind no longer has it. */
+/* What the record does not carry is kept (written_on ...) unless the kind no longer has it. */
 #define ITEM_VALUES                                                                     \
     "v.site_id, v.kind, v.title, v.summary, v.author, v.source, v.body, "               \
     "(t.metadata - 'attachments' - 'validity_basis') || v.meta, v.pub_date, v.doc_no, " \
     "v.issuer, "                                                                        \
-    "CASE WHEN v.kind = 'policy' THEN t.written_on END, v.issued_on, "                  \
-    "CASE WHEN v.kind = 'policy' THEN t.effective_on END, v.validity, v.validity_on, "  \
-    "CASE WHEN v.validity <> 'valid' THEN t.validity_by END"
+    "CASE WHEN v.kind = 'policy' THEN coalesce(v.written_on, t.written_on) END, "       \
+    "v.issued_on, "                                                                     \
+    "CASE WHEN v.kind = 'policy' THEN coalesce(v.effective_on, t.effective_on) END, "   \
+    "v.validity, v.validity_on, "                                                       \
+    "CASE WHEN v.validity <> 'valid' THEN t.validity_by END, "                          \
+    "coalesce(v.subtitle, t.subtitle), coalesce(v.publisher, t.publisher), "            \
+    "coalesce(v.subject, t.subject), "                                                  \
+    "CASE WHEN v.kind = 'link' THEN coalesce(v.link_url, t.link_url) END, "             \
+    "coalesce(v.keywords, t.keywords)"
 
 /*
  * imp_index (id, ino): the 索引号 of the items that have none yet, new or
@@ -1975,7 +2128,7 @@ draw_index_numbers(struct imp *im, struct jy_err *err)
           "WITH todo AS (SELECT v.id, v.site_id, v.kind, v.pub_date, "
           "    jy_index_year(v.site_id, v.pub_date) AS year "
           "  FROM (" ITEM_NEW ") v LEFT JOIN item t ON t.id = v.id AND NOT v.is_new "
-          "  WHERE v.is_new OR t.index_no IS NULL), "
+          "  WHERE v.index_no IS NULL AND (v.is_new OR t.index_no IS NULL)), "
           "numbered AS (SELECT *, row_number() OVER (PARTITION BY site_id, year "
           "    ORDER BY pub_date, id) AS n, count(*) OVER (PARTITION BY site_id, year) AS cnt "
           "  FROM todo), "
@@ -2049,11 +2202,13 @@ apply_items(struct imp *im, struct jy_err *err)
     if (q_count(im,
                 "WITH u AS (INSERT INTO item (id, site_id, kind, title, summary, author, source, "
                 "  body, metadata, publish_at, doc_no, issuer, issued_on, validity, validity_on, "
-                "  index_no) "
+                "  index_no, subtitle, publisher, subject, link_url, keywords, written_on, "
+                "  effective_on) "
                 "OVERRIDING SYSTEM VALUE "
                 "SELECT v.id, v.site_id, v.kind, v.title, v.summary, v.author, v.source, v.body, "
                 "  v.meta, v.pub_date, v.doc_no, v.issuer, v.issued_on, v.validity, v.validity_on, "
-                "  x.ino "
+                "  coalesce(v.index_no, x.ino), v.subtitle, v.publisher, v.subject, v.link_url, "
+                "  coalesce(v.keywords, '{}'), v.written_on, v.effective_on "
                 "FROM (" ITEM_NEW ") v LEFT JOIN imp_index x ON x.id = v.id "
                 "WHERE v.is_new ORDER BY v.id RETURNING 1) "
                 "SELECT count(*) FROM u",
@@ -2062,18 +2217,24 @@ apply_items(struct imp *im, struct jy_err *err)
     step(im, "items (changed)");
     if (q_count(im,
                 "WITH u AS (UPDATE item t SET (" ITEM_COLS ", index_no) = (" ITEM_VALUES
-                ", coalesce(t.index_no, x.ino)) "
+                ", coalesce(v.index_no, t.index_no, x.ino)) "
                 "FROM (" ITEM_NEW ") v LEFT JOIN imp_index x ON x.id = v.id "
                 "WHERE t.id = v.id AND NOT v.is_new AND (" ITEM_COLS_T
                 ", t.index_no) IS DISTINCT FROM (" ITEM_VALUES
-                ", coalesce(t.index_no, x.ino)) RETURNING 1) SELECT count(*) FROM u",
+                ", coalesce(v.index_no, t.index_no, x.ino)) RETURNING 1) SELECT count(*) FROM u",
                 0, NULL, &updated, err) != JY_OK)
         return JY_ERROR;
     counted(im, JY_IMPORT_ITEM, total, created, updated);
     im->res->articles = total;
+    /* pending.index_no: the number this import drew, which an export leaves out */
     return upsert_keys(im, "item",
-                       "SELECT m.ext_id, m.local_id, m.site_id, NULL::jsonb AS pending "
-                       "FROM imp_item_map m",
+                       "SELECT m.ext_id, m.local_id, m.site_id, "
+                       "  CASE WHEN x.ino IS NOT NULL THEN jsonb_build_object('index_no', x.ino) "
+                       "       WHEN a.index_no IS NOT NULL THEN NULL ELSE k.pending END AS pending "
+                       "FROM imp_item_map m JOIN imp_article a USING (ext_id) "
+                       "LEFT JOIN imp_index x ON x.id = m.local_id "
+                       "LEFT JOIN import_key k ON k.source = $1 AND k.kind = $2 "
+                       "  AND k.ext_id = m.ext_id",
                        err);
 }
 
@@ -2167,6 +2328,102 @@ apply_placements(struct imp *im, struct jy_err *err)
 
 
 /* The one audit row of the import: what it was and what it did. */
+/*
+ * fields.interprets: an interpretation's documents, by their ids in
+ * articles.jsonl. The links of an imported interpretation that names them
+ * become exactly these.
+ */
+static int
+apply_relations(struct imp *im, struct jy_err *err)
+{
+    struct jy_db_res *r;
+
+    step(im, "interpretation links");
+    r = q(im,
+          "SELECT a.line, x.e FROM imp_article a "
+          "CROSS JOIN LATERAL jsonb_array_elements_text(a.fields -> 'interprets') x (e) "
+          "WHERE a.fields ? 'interprets' AND NOT EXISTS (SELECT 1 FROM imp_item_map m "
+          "  WHERE m.ext_id = x.e::bigint) ORDER BY a.line LIMIT 1",
+          0, NULL, err);
+    if (r == NULL)
+        return JY_ERROR;
+    if (jy_db_res_rows(r) > 0) {
+        jy_err_set(err, JY_E_INVALID,
+                   "articles.jsonl:%s: field \"fields.interprets\" names article %s, which is "
+                   "not in articles.jsonl",
+                   jy_db_res_get(r, 0, 0), jy_db_res_get(r, 0, 1));
+        jy_err_field(err, "fields.interprets");
+        return JY_ERROR;
+    }
+    /* fields.validity_by: the document that amended or repealed this one, by its id */
+    r = q(im,
+          "SELECT a.line, a.fields ->> 'validity_by' FROM imp_article a "
+          "WHERE a.fields ? 'validity_by' AND NOT EXISTS (SELECT 1 FROM imp_item_map m "
+          "  WHERE m.ext_id = (a.fields ->> 'validity_by')::bigint) ORDER BY a.line LIMIT 1",
+          0, NULL, err);
+    if (r == NULL)
+        return JY_ERROR;
+    if (jy_db_res_rows(r) > 0) {
+        jy_err_set(err, JY_E_INVALID,
+                   "articles.jsonl:%s: field \"fields.validity_by\" names article %s, which is "
+                   "not in articles.jsonl",
+                   jy_db_res_get(r, 0, 0), jy_db_res_get(r, 0, 1));
+        jy_err_field(err, "fields.validity_by");
+        return JY_ERROR;
+    }
+    /* the import's stand-in basis goes where the document is named */
+    if (q(im,
+          "UPDATE item t SET validity_by = d.local_id, "
+          "  metadata = CASE WHEN t.metadata ->> 'validity_basis' = '" IMPORT_VALIDITY_BASIS "' "
+          "    THEN t.metadata - 'validity_basis' ELSE t.metadata END "
+          "FROM imp_article a JOIN imp_item_map m USING (ext_id) "
+          "JOIN imp_item_map d ON d.ext_id = (a.fields ->> 'validity_by')::bigint "
+          "WHERE a.fields ? 'validity_by' AND t.id = m.local_id "
+          "AND (t.validity_by IS DISTINCT FROM d.local_id "
+          "  OR t.metadata ->> 'validity_basis' = '" IMPORT_VALIDITY_BASIS "')",
+          0, NULL, err) == NULL)
+        return JY_ERROR;
+    if (q(im,
+          "CREATE TEMP TABLE imp_relation ON COMMIT DROP AS "
+          "SELECT m.site_id, m.local_id AS from_id, d.local_id AS to_id, x.o::integer AS sort "
+          "FROM imp_article a JOIN imp_item_map m USING (ext_id) "
+          "CROSS JOIN LATERAL jsonb_array_elements_text(a.fields -> 'interprets') "
+          "  WITH ORDINALITY x (e, o) "
+          "JOIN imp_item_map d ON d.ext_id = x.e::bigint "
+          "WHERE a.fields ? 'interprets'",
+          0, NULL, err) == NULL ||
+        q(im,
+          "DELETE FROM item_relation r USING imp_article a JOIN imp_item_map m USING (ext_id) "
+          "WHERE a.fields ? 'interprets' AND r.from_id = m.local_id AND r.kind = 'interprets' "
+          "AND NOT EXISTS (SELECT 1 FROM imp_relation n WHERE n.from_id = r.from_id "
+          "  AND n.to_id = r.to_id AND n.sort = r.sort)",
+          0, NULL, err) == NULL ||
+        q(im,
+          "INSERT INTO item_relation (site_id, from_id, to_id, kind, sort) "
+          "SELECT site_id, from_id, to_id, 'interprets', sort FROM imp_relation "
+          "ORDER BY from_id, sort ON CONFLICT DO NOTHING",
+          0, NULL, err) == NULL)
+        return JY_ERROR;
+    return JY_OK;
+}
+
+
+/*
+ * The revisions of the imported items hold their tags as imported
+ * (schema/0036): a revision this import wrote gets them; an item whose
+ * tags alone changed gets a new revision.
+ */
+static int
+sync_revisions(struct imp *im, struct jy_err *err)
+{
+    step(im, "revisions");
+    return q(im, "SELECT jy_item_revision_sync(ARRAY(SELECT local_id FROM imp_item_map))", 0, NULL,
+             err)
+               ? JY_OK
+               : JY_ERROR;
+}
+
+
 static int
 audit(struct imp *im, struct jy_err *err)
 {
@@ -2302,7 +2559,8 @@ jy_import_corpus(struct jy_db *db, struct jy_pool *pool, const struct jy_import_
     if (q(&im, "ANALYZE imp_article", 0, NULL, err) == NULL || apply_sites(&im, err) != JY_OK ||
         apply_columns(&im, err) != JY_OK || apply_tags(&im, err) != JY_OK ||
         apply_items(&im, err) != JY_OK || apply_item_tags(&im, err) != JY_OK ||
-        apply_placements(&im, err) != JY_OK || audit(&im, err) != JY_OK)
+        apply_placements(&im, err) != JY_OK || apply_relations(&im, err) != JY_OK ||
+        sync_revisions(&im, err) != JY_OK || audit(&im, err) != JY_OK)
         goto out;
     if (o->dry_run) {
         jy_db_rollback(db);

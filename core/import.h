@@ -9,6 +9,13 @@
  *    primary one (other domains of the site stay, as aliases);
  *  - a column: a column of that site (type list/page/link is the kind,
  *    url, body, sort); shared_from makes it reuse the named column;
+ *  - a column of type "topic" (an extension) is a topic column; a reusing
+ *    column's reuse_tag_filter and reuse_kinds (extensions) are its filters
+ *    (absent: the platform's are kept);
+ *  - an article's kind, index_no and fields (extensions, export.h): the
+ *    kind (else policy with a 文号, article without), its 索引号 (else one
+ *    is drawn), its other declared fields; fields.interprets names the
+ *    documents an interpretation interprets by their ids in articles.jsonl;
  *  - an article: an item owned by its site, kind policy when doc_no is set
  *    (文号; 发文机关 is the site's name, 发布日期 the day of pub_date,
  *    validity from 有效/已修改/已废止/已失效, see below), article otherwise;

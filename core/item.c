@@ -1055,6 +1055,49 @@ add_param(const char **p, int *np, const char *v)
 }
 
 
+/*
+ * The items joined to id by interpretation links (either way), as an array
+ * literal "{1,2}": taken before a write changes the links, so that the
+ * revisions of the items that lose a link are brought up to date too.
+ */
+static const char *
+linked_items(struct op *o, long long id, struct jy_err *err)
+{
+    const char *p[1] = {num(o->pool, id)};
+
+    return jy_db_query_value(o->db, o->pool,
+                             "SELECT coalesce(array_agg(x), '{}')::text FROM ("
+                             " SELECT to_id AS x FROM item_relation WHERE from_id = $1::bigint"
+                             "  AND kind = 'interprets' UNION"
+                             " SELECT from_id FROM item_relation WHERE to_id = $1::bigint"
+                             "  AND kind = 'interprets') s",
+                             1, p, err);
+}
+
+
+/*
+ * The end of a write (schema/0036_revision_links.sql): the revision this
+ * transaction wrote for item id gets its tags, links and files as they are
+ * now, or, when only those changed, the item gets a new revision; so do the
+ * items linked to it now or before (before: an array literal or NULL).
+ */
+static int
+sync_revisions(struct op *o, long long id, const char *before, struct jy_err *err)
+{
+    const char *p[2] = {num(o->pool, id), before ? before : "{}"};
+
+    return query(o,
+                 "SELECT jy_item_revision_sync(ARRAY[$1::bigint] || $2::bigint[]"
+                 " || ARRAY(SELECT to_id FROM item_relation WHERE from_id = $1::bigint"
+                 "          AND kind = 'interprets')"
+                 " || ARRAY(SELECT from_id FROM item_relation WHERE to_id = $1::bigint"
+                 "          AND kind = 'interprets'))",
+                 2, p, err)
+               ? JY_OK
+               : JY_ERROR;
+}
+
+
 /* Write tags (o->tag_ids) and links of the item: the given sets replace the old ones. */
 static int
 write_links(struct op *o, bool *changed, struct jy_err *err)
@@ -1241,7 +1284,7 @@ create_run(struct op *o, const struct jy_item_spec *spec, struct jy_item_result 
         return JY_ERROR;
     if (res && spec->nplaces > 0)
         res->nplaced = spec->nplaces;
-    return JY_OK;
+    return sync_revisions(o, o->id, NULL, err);
 }
 
 
@@ -1315,12 +1358,15 @@ update_run(struct op *o, long long id, const cJSON *fields, const char *note,
     struct jy_buf set = JY_BUF_INIT(o->pool), meta = JY_BUF_INIT(o->pool);
     struct jy_buf drop = JY_BUF_INIT(o->pool);
     struct jy_db_res *r;
+    const char *linked;
     int np = 0, i, nmeta = 0, ndrop = 0, before;
     bool changed = false;
 
     if (load_current(o, id, "", err) != JY_OK)
         return JY_ERROR;
     before = (int) cJSON_GetObjectItemCaseSensitive(o->current, "revision")->valuedouble;
+    if ((linked = linked_items(o, id, err)) == NULL)
+        return JY_ERROR;
     check_fields(o, fields, true);
     if (check_item(o, err) != JY_OK || resolve_tags(o, err) != JY_OK)
         return JY_ERROR;
@@ -1394,11 +1440,16 @@ update_run(struct op *o, long long id, const cJSON *fields, const char *note,
         jy_err_field(err, "id");
         return JY_ERROR;
     }
-    if (write_links(o, &changed, err) != JY_OK)
+    if (write_links(o, &changed, err) != JY_OK || sync_revisions(o, o->id, linked, err) != JY_OK)
         return JY_ERROR;
     if (res) {
+        const char *q[1] = {num(o->pool, o->id)};
+        const char *now = jy_db_query_value(
+            o->db, o->pool, "SELECT revision FROM item WHERE id = $1::bigint", 1, q, err);
+        if (now == NULL)
+            return JY_ERROR;
         res->id = o->id;
-        res->revision = atoi(jy_db_res_get(r, 0, 0));
+        res->revision = atoi(now);
         res->index_no = jy_db_res_get(r, 0, 1);
         res->changed = changed || res->revision != before;
     }
@@ -1540,8 +1591,12 @@ revisions_run(struct jy_db *db, struct jy_pool *pool, long long id, struct jy_it
 {
     static const char sql[] =
         "SELECT r.rev, to_char(r.saved_at, 'YYYY-MM-DD HH24:MI:SSOF'), u.login, r.note,"
-        " (SELECT string_agg(e.key, ',' ORDER BY e.key) FROM jsonb_each(r.data) e"
-        "   WHERE p.data IS NULL OR p.data -> e.key IS DISTINCT FROM e.value)"
+        " (SELECT string_agg(k, ',' ORDER BY w, k) FROM ("
+        "   SELECT e.key AS k, 0 AS w FROM jsonb_each(r.data) e"
+        "    WHERE p.data IS NULL OR p.data -> e.key IS DISTINCT FROM e.value"
+        "   UNION ALL SELECT CASE l.key WHEN 'interpreted_by' THEN 'interpretations'"
+        "     ELSE l.key END, 1 FROM jsonb_each(r.links) l"
+        "    WHERE p.links IS NOT NULL AND p.links -> l.key IS DISTINCT FROM l.value) x)"
         " FROM item_revision r"
         " LEFT JOIN item_revision p ON p.item_id = r.item_id AND p.rev = r.rev - 1"
         " LEFT JOIN app_user u ON u.id = r.saved_by"
@@ -1589,9 +1644,31 @@ jy_item_revisions(struct jy_db *db, struct jy_pool *pool, long long id,
 
 
 /* The data of revisions a and b of item id: *da, *db_ (cJSON objects in pool). */
+/*
+ * The links of a revision as an editor reads them: tag names, the linked
+ * items with their titles, the interpretations of it, the files by name.
+ */
+#define LINKS_SHOWN                                                                            \
+    "CASE WHEN r.links IS NULL THEN NULL ELSE jsonb_build_object("                             \
+    " 'tags', (SELECT coalesce(jsonb_agg(coalesce(g.name, e.v ->> 'tag') ORDER BY e.o), '[]')" \
+    "   FROM jsonb_array_elements(r.links -> 'tags') WITH ORDINALITY e (v, o)"                 \
+    "   LEFT JOIN tag g ON g.id = (e.v ->> 'tag')::bigint),"                                   \
+    " 'relations', (SELECT coalesce(jsonb_agg(jsonb_build_object('kind', e.v ->> 'kind',"      \
+    "     'item', (e.v ->> 'to')::bigint, 'title', t.title) ORDER BY e.o), '[]')"              \
+    "   FROM jsonb_array_elements(r.links -> 'relations') WITH ORDINALITY e (v, o)"            \
+    "   LEFT JOIN item t ON t.id = (e.v ->> 'to')::bigint),"                                   \
+    " 'interpretations', (SELECT coalesce(jsonb_agg(jsonb_build_object("                       \
+    "     'item', (e.v ->> 'from')::bigint, 'title', t.title) ORDER BY e.o), '[]')"            \
+    "   FROM jsonb_array_elements(r.links -> 'interpreted_by') WITH ORDINALITY e (v, o)"       \
+    "   LEFT JOIN item t ON t.id = (e.v ->> 'from')::bigint),"                                 \
+    " 'files', (SELECT coalesce(jsonb_agg(jsonb_build_object('file', left(f.sha256, 12),"      \
+    "     'name', f.original_name, 'caption', e.v -> 'caption') ORDER BY e.o), '[]')"          \
+    "   FROM jsonb_array_elements(r.links -> 'files') WITH ORDINALITY e (v, o)"                \
+    "   LEFT JOIN file f ON f.id = (e.v ->> 'file')::bigint))::text END"
+
 static int
-load_revisions(struct op *o, long long id, int a, int b, cJSON **da, cJSON **dbv,
-               struct jy_err *err)
+load_revisions(struct op *o, long long id, int a, int b, cJSON **da, cJSON **dbv, cJSON **la,
+               cJSON **lb, struct jy_err *err)
 {
     const char *p[3] = {num(o->pool, id), num(o->pool, a), num(o->pool, b)};
     struct jy_db_res *r;
@@ -1599,22 +1676,28 @@ load_revisions(struct op *o, long long id, int a, int b, cJSON **da, cJSON **dbv
     const char *kind = NULL;
 
     r = query(o,
-              "SELECT r.rev, r.data::text, r.data ->> 'kind' FROM item_revision r"
-              " WHERE r.item_id = $1 AND r.rev IN ($2::integer, $3::integer)",
+              "SELECT r.rev, r.data::text, r.data ->> 'kind', " LINKS_SHOWN
+              " FROM item_revision r WHERE r.item_id = $1 AND r.rev IN ($2::integer, $3::integer)",
               3, p, err);
     if (r == NULL)
         return JY_ERROR;
-    *da = *dbv = NULL;
+    *da = *dbv = *la = *lb = NULL;
     for (i = 0; i < jy_db_res_rows(r); i++) {
-        const char *data = jy_db_res_get(r, i, 1);
-        cJSON *j = jy_json_parse(o->pool, data, strlen(data), err);
+        const char *data = jy_db_res_get(r, i, 1), *links = jy_db_res_get(r, i, 3);
+        cJSON *j = jy_json_parse(o->pool, data, strlen(data), err), *l = NULL;
         if (j == NULL)
             return JY_ERROR;
+        if (links && (l = jy_json_parse(o->pool, links, strlen(links), err)) == NULL)
+            return JY_ERROR;
         which = atoi(jy_db_res_get(r, i, 0));
-        if (which == a)
+        if (which == a) {
             *da = j;
-        if (which == b)
+            *la = l;
+        }
+        if (which == b) {
             *dbv = j;
+            *lb = l;
+        }
         kind = jy_db_res_get(r, i, 2);
     }
     if (*da == NULL || *dbv == NULL) {
@@ -1711,13 +1794,17 @@ static int
 diff_run(struct jy_db *db, struct jy_pool *pool, long long id, int rev_a, int rev_b,
          struct jy_item_change **out, int *n, struct jy_err *err)
 {
+    static const char *const links[4][2] = {{"tags", NULL},
+                                            {"relations", "关联 (relations)"},
+                                            {"interpretations", "解读 (interpretations)"},
+                                            {"files", "文件 (files)"}};
     struct op o;
-    cJSON *a, *b, *m, *ma, *mb;
+    cJSON *a, *b, *m, *ma, *mb, *la, *lb;
     struct changes c = {NULL, 0, 0};
     int i;
 
     op_init(&o, db, pool);
-    if (load_revisions(&o, id, rev_a, rev_b, &a, &b, err) != JY_OK)
+    if (load_revisions(&o, id, rev_a, rev_b, &a, &b, &la, &lb, err) != JY_OK)
         return JY_ERROR;
     /* the kind's column fields in their order, then its metadata, then anything else */
     for (i = 0; i < o.k.n; i++) {
@@ -1753,6 +1840,11 @@ diff_run(struct jy_db *db, struct jy_pool *pool, long long id, int rev_a, int re
                        cJSON_GetObjectItemCaseSensitive(b, m->string));
         }
     }
+    /* the state around the row, when both revisions recorded it (schema/0036) */
+    for (i = 0; la && lb && i < 4; i++)
+        add_change(&o, &c, links[i][0], links[i][1] ? links[i][1] : label_of(&o, links[i][0]),
+                   cJSON_GetObjectItemCaseSensitive(la, links[i][0]),
+                   cJSON_GetObjectItemCaseSensitive(lb, links[i][0]));
     *out = c.v;
     *n = c.n;
     return JY_OK;
@@ -1773,10 +1865,154 @@ jy_item_diff(struct jy_db *db, struct jy_pool *pool, long long id, int rev_a, in
 }
 
 
+/* Add a line for the editor to res->removed (what a restore could not bring back). */
+static void
+note_line(struct op *o, struct jy_item_result *res, const char *line)
+{
+    if (res == NULL)
+        return;
+    res->removed = jy_pool_realloc(o->pool, res->removed, (size_t) res->nremoved * sizeof(char *),
+                                   (size_t) (res->nremoved + 1) * sizeof(char *));
+    res->removed[res->nremoved++] = line;
+}
+
+
+/*
+ * Bring back the tags, links (both ways) and files of a revision
+ * (links: its item_revision.links). Tags merged since are restored as the
+ * tag they became; links to items and files that no longer exist cannot
+ * come back and are named in res->removed. Links owned by interpretations
+ * of sites the actor may not write are refused by row-level security: the
+ * restore fails, naming them.
+ */
+static int
+restore_links(struct op *o, long long id, const char *links, struct jy_item_result *res,
+              struct jy_err *err)
+{
+    static const char *const steps[] = {
+        /* tags: as they were, merged ones as the tag they became */
+        "WITH t AS (SELECT DISTINCT ON (coalesce(g.merged_into, g.id))"
+        "   coalesce(g.merged_into, g.id) AS tag, (e.v ->> 'sort')::smallint AS sort"
+        "   FROM jsonb_array_elements($2::jsonb -> 'tags') WITH ORDINALITY e (v, o)"
+        "   JOIN tag g ON g.id = (e.v ->> 'tag')::bigint ORDER BY coalesce(g.merged_into, g.id), e.o)"
+        " DELETE FROM item_tag x WHERE x.item_id = $1::bigint"
+        "  AND NOT EXISTS (SELECT 1 FROM t WHERE t.tag = x.tag_id AND t.sort = x.sort)",
+        "WITH t AS (SELECT DISTINCT ON (coalesce(g.merged_into, g.id))"
+        "   coalesce(g.merged_into, g.id) AS tag, (e.v ->> 'sort')::smallint AS sort"
+        "   FROM jsonb_array_elements($2::jsonb -> 'tags') WITH ORDINALITY e (v, o)"
+        "   JOIN tag g ON g.id = (e.v ->> 'tag')::bigint ORDER BY coalesce(g.merged_into, g.id), e.o)"
+        " INSERT INTO item_tag (site_id, item_id, tag_id, sort)"
+        " SELECT i.site_id, i.id, t.tag, t.sort FROM item i, t WHERE i.id = $1::bigint"
+        " ON CONFLICT DO NOTHING",
+        /* its own links */
+        "DELETE FROM item_relation x WHERE x.from_id = $1::bigint AND NOT EXISTS ("
+        " SELECT 1 FROM jsonb_array_elements($2::jsonb -> 'relations') e (v)"
+        " WHERE (e.v ->> 'to')::bigint = x.to_id AND e.v ->> 'kind' = x.kind"
+        "   AND (e.v ->> 'sort')::integer = x.sort)",
+        "INSERT INTO item_relation (site_id, from_id, to_id, kind, sort)"
+        " SELECT i.site_id, i.id, (e.v ->> 'to')::bigint, e.v ->> 'kind', (e.v ->> 'sort')::integer"
+        " FROM item i, jsonb_array_elements($2::jsonb -> 'relations') e (v)"
+        " WHERE i.id = $1::bigint AND jy_item_kind_of((e.v ->> 'to')::bigint) IS NOT NULL"
+        " ON CONFLICT DO NOTHING",
+        /* the interpretations of it: links their items own */
+        "DELETE FROM item_relation x WHERE x.to_id = $1::bigint AND x.kind = 'interprets'"
+        " AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements($2::jsonb -> 'interpreted_by') e (v)"
+        "   WHERE (e.v ->> 'from')::bigint = x.from_id AND (e.v ->> 'sort')::integer = x.sort)"
+        " AND EXISTS (SELECT 1 FROM item_relation y WHERE y.from_id = x.from_id"
+        "   AND y.kind = 'interprets' AND y.to_id <> x.to_id)",
+        "INSERT INTO item_relation (site_id, from_id, to_id, kind, sort)"
+        " SELECT f.site_id, f.id, $1::bigint, 'interprets', (e.v ->> 'sort')::integer"
+        " FROM jsonb_array_elements($2::jsonb -> 'interpreted_by') e (v)"
+        " JOIN item f ON f.id = (e.v ->> 'from')::bigint"
+        " ON CONFLICT DO NOTHING",
+        /* files */
+        "DELETE FROM item_file x WHERE x.item_id = $1::bigint AND NOT EXISTS ("
+        " SELECT 1 FROM jsonb_array_elements($2::jsonb -> 'files') e (v)"
+        " WHERE (e.v ->> 'file')::bigint = x.file_id AND (e.v ->> 'sort')::integer = x.sort"
+        "   AND e.v ->> 'caption' IS NOT DISTINCT FROM x.caption)",
+        "INSERT INTO item_file (site_id, item_id, file_id, sort, caption)"
+        " SELECT i.site_id, i.id, (e.v ->> 'file')::bigint, (e.v ->> 'sort')::integer,"
+        "        e.v ->> 'caption'"
+        " FROM item i, jsonb_array_elements($2::jsonb -> 'files') e (v)"
+        " WHERE i.id = $1::bigint AND jy_file_visible((e.v ->> 'file')::bigint)"
+        " ON CONFLICT DO NOTHING",
+    };
+    const char *p[2] = {num(o->pool, id), links};
+    struct jy_db_res *r;
+    size_t k;
+    int i;
+
+    for (k = 0; k < JY_ARRAY_LEN(steps); k++)
+        if (query(o, steps[k], 2, p, err) == NULL) {
+            if (err->code == JY_E_FORBIDDEN)
+                jy_err_prefix(err, "cannot bring back the links of item %lld", id);
+            return JY_ERROR;
+        }
+    /* what could not come back: items and files gone, links other sites own */
+    r = query(o,
+              "SELECT 'link to item ' || (e.v ->> 'to') || ' (' || (e.v ->> 'kind') || ')'"
+              "  || ' not restored: the item no longer exists'"
+              " FROM jsonb_array_elements($2::jsonb -> 'relations') e (v)"
+              " WHERE jy_item_kind_of((e.v ->> 'to')::bigint) IS NULL AND $1::bigint > 0"
+              " UNION ALL"
+              " SELECT 'interpretation ' || (e.v ->> 'from') || ' not linked again:'"
+              "  || ' the item no longer exists or is not visible to you'"
+              " FROM jsonb_array_elements($2::jsonb -> 'interpreted_by') e (v)"
+              " WHERE NOT EXISTS (SELECT 1 FROM item f WHERE f.id = (e.v ->> 'from')::bigint)"
+              " UNION ALL"
+              " SELECT 'file ' || (e.v ->> 'file') || ' not restored: it was deleted'"
+              "  || ' or is not visible to you'"
+              " FROM jsonb_array_elements($2::jsonb -> 'files') e (v)"
+              " WHERE NOT jy_file_visible((e.v ->> 'file')::bigint)",
+              2, p, err);
+    if (r == NULL)
+        return JY_ERROR;
+    for (i = 0; i < jy_db_res_rows(r); i++)
+        note_line(o, res, jy_db_res_get(r, i, 0));
+    /* interpretations that interpret nothing else keep their link (it is required) */
+    r = query(o,
+              "SELECT 'interpretation ' || x.from_id || ' still interprets this item: it"
+              " interprets nothing else, and an interpretation needs a document'"
+              " FROM item_relation x"
+              " WHERE x.to_id = $1::bigint AND x.kind = 'interprets'"
+              " AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements($2::jsonb -> 'interpreted_by')"
+              "   e (v) WHERE (e.v ->> 'from')::bigint = x.from_id)"
+              " AND NOT EXISTS (SELECT 1 FROM item_relation y WHERE y.from_id = x.from_id"
+              "   AND y.kind = 'interprets' AND y.to_id <> x.to_id)"
+              " ORDER BY x.from_id",
+              2, p, err);
+    if (r == NULL)
+        return JY_ERROR;
+    for (i = 0; i < jy_db_res_rows(r); i++)
+        note_line(o, res, jy_db_res_get(r, i, 0));
+    /* links of interpretations the actor may not change stay: row-level security skipped them */
+    r = query(o,
+              "SELECT string_agg(x.from_id::text, ', ' ORDER BY x.from_id) FROM item_relation x"
+              " WHERE x.to_id = $1::bigint AND x.kind = 'interprets'"
+              " AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements($2::jsonb -> 'interpreted_by')"
+              "   e (v) WHERE (e.v ->> 'from')::bigint = x.from_id)"
+              " AND EXISTS (SELECT 1 FROM item_relation y WHERE y.from_id = x.from_id"
+              "   AND y.kind = 'interprets' AND y.to_id <> x.to_id)",
+              2, p, err);
+    if (r == NULL)
+        return JY_ERROR;
+    if (jy_db_res_get(r, 0, 0)) {
+        jy_err_set(err, JY_E_FORBIDDEN,
+                   "cannot bring back the links of item %lld: interpretation %s, linked to it "
+                   "since, belongs to a site whose items you may not change",
+                   id, jy_db_res_get(r, 0, 0));
+        jy_err_hint(err, "An editor of that site must remove the link first.");
+        jy_err_field(err, "interpretations");
+        return JY_ERROR;
+    }
+    return JY_OK;
+}
+
+
 static int
 restore_run(struct op *o, long long id, int rev, struct jy_item_result *res, struct jy_err *err)
 {
-    const char *p[2], *data;
+    const char *p[2], *data, *links, *linked;
     struct jy_db_res *r;
     struct jy_buf cols = JY_BUF_INIT(o->pool), sel = JY_BUF_INIT(o->pool);
     int i, before;
@@ -1784,20 +2020,24 @@ restore_run(struct op *o, long long id, int rev, struct jy_item_result *res, str
     if (load_current(o, id, "", err) != JY_OK)
         return JY_ERROR;
     before = (int) cJSON_GetObjectItemCaseSensitive(o->current, "revision")->valuedouble;
+    if ((linked = linked_items(o, id, err)) == NULL)
+        return JY_ERROR;
     p[0] = num(o->pool, id);
     p[1] = num(o->pool, rev);
-    data = jy_db_query_value(o->db, o->pool,
-                             "SELECT data::text FROM item_revision WHERE item_id = $1"
-                             " AND rev = $2::integer",
-                             2, p, err);
-    if (data == NULL) {
-        if (err->code != JY_E_NONE)
-            return JY_ERROR;
+    r = query(o,
+              "SELECT data::text, links::text FROM item_revision WHERE item_id = $1"
+              " AND rev = $2::integer",
+              2, p, err);
+    if (r == NULL)
+        return JY_ERROR;
+    if (jy_db_res_rows(r) == 0) {
         jy_err_set(err, JY_E_NOT_FOUND, "item %lld has no revision %d", id, rev);
         jy_err_hint(err, "\"jiyue item revisions %lld\" lists them.", id);
         jy_err_field(err, "rev");
         return JY_ERROR;
     }
+    data = jy_db_res_get(r, 0, 0);
+    links = jy_db_res_get(r, 0, 1);
     /* the item's content columns the revision holds (a column added since keeps its value) */
     p[1] = data;
     r = query(o,
@@ -1843,10 +2083,24 @@ restore_run(struct op *o, long long id, int rev, struct jy_item_result *res, str
         jy_err_field(err, "id");
         return JY_ERROR;
     }
-    if (res) {
-        res->id = id;
-        res->revision = atoi(jy_db_res_get(r, 0, 0));
+    if (res)
         res->index_no = jy_db_res_get(r, 0, 1);
+    if (links == NULL)
+        note_line(o, res,
+                  "tags, links and files not restored: this revision is older than their "
+                  "recording (they stay as they are)");
+    else if (restore_links(o, id, links, res, err) != JY_OK)
+        return JY_ERROR;
+    if (sync_revisions(o, id, linked, err) != JY_OK)
+        return JY_ERROR;
+    if (res) {
+        const char *q[1] = {num(o->pool, id)};
+        const char *now = jy_db_query_value(
+            o->db, o->pool, "SELECT revision FROM item WHERE id = $1::bigint", 1, q, err);
+        if (now == NULL)
+            return JY_ERROR;
+        res->id = id;
+        res->revision = atoi(now);
         res->changed = res->revision != before;
     }
     return JY_OK;
@@ -1923,7 +2177,7 @@ link_run(struct op *o, long long interp, long long doc, bool add, struct jy_err 
             jy_err_prefix(err, "you may not change the links of item %lld", interp);
         return JY_ERROR;
     }
-    return JY_OK;
+    return sync_revisions(o, interp, jy_pool_printf(o->pool, "{%lld}", doc), err);
 }
 
 

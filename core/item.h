@@ -35,9 +35,10 @@
  * vocabulary, rules), JY_E_NOT_FOUND (an item the actor cannot see), JY_E_FORBIDDEN (may not
  * write), JY_E_CONFLICT (a 文号 already given by the same issuer, an index number already used).
  *
- * Revisions are kept by trigger for every save that changes the item's row
- * (item_revision). They hold the row's fields, not its tags or links, so a
- * restore brings back the fields and leaves tags and links as they are.
+ * Revisions are kept for every save (item_revision): the row's fields by
+ * trigger, and its tags, links both ways and files (item_revision.links,
+ * schema/0036), so a restore brings back all an editor sees; a change of
+ * links alone makes a revision too.
  */
 #ifndef JY_CORE_ITEM_H
 #define JY_CORE_ITEM_H
@@ -150,9 +151,12 @@ int jy_item_diff(struct jy_db *db, struct jy_pool *pool, long long id, int rev_a
                  struct jy_item_change **out, int *n, struct jy_err *err);
 
 /*
- * Make revision rev the current state again: a new revision equal to it,
- * noted "restored revision N" (res->changed false when the item already
- * is that revision). The fields are checked by today's rules.
+ * Make revision rev the current state again: the row, tags, links both
+ * ways and files, as one new revision noted "restored revision N"
+ * (res->changed false when the item already is that revision). The fields
+ * are checked by today's rules. What could not come back (items or files
+ * deleted since) is listed in res->removed. JY_E_FORBIDDEN, nothing
+ * changed, when a link to undo belongs to a site the actor may not write.
  */
 int jy_item_restore(struct jy_db *db, struct jy_pool *pool, long long id, int rev,
                     struct jy_item_result *res, struct jy_err *err);

@@ -25,16 +25,18 @@
     "       WHERE h.column_id = ANY (f.reusers) AND h.item_id = p.item_id)) "
 
 /*
- * One branch of the candidates of a column (cols.id) in one order: the
- * first page * size + 1 unpinned published placements, an index scan that
- * stops early (reading only what placement_column_list_idx holds, so that
- * the default order is an index only scan: the manual sort is read only
- * where it orders). The limit is 0 for the orders the column does not use,
- * which ends a branch before it reads a row (a WHERE on the order would
- * do the same, but the planner then expects one row and sorts a bitmap
- * scan rather than walk the index in order).
+ * The branch of the default order (newest first) of the candidates of a
+ * column (cols.id): the first page * size + 1 unpinned published
+ * placements, an index only scan of placement_column_list_idx that stops
+ * early. The other orders (oldest first, manual, title) share one branch
+ * that reads the column's unpinned placements whole, sorted in memory: one
+ * branch per order made the statement take three times as long to plan,
+ * and it is planned at every call. The limit is 0 for the branch the
+ * column does not use, which ends it before it reads a row (a WHERE on the
+ * order would do the same, but the planner then expects one row and sorts
+ * a bitmap scan rather than walk the index in order).
  */
-#define CAND_BRANCH(order, sortcol, by)                                                         \
+#define CAND_BRANCH(order, sortcol, by) /* order: the one order it serves */                    \
     "     UNION ALL "                                                                           \
     "     (SELECT p.item_id, p.column_id, p.published_at, " sortcol ", false "                  \
     "        FROM placement p JOIN item i ON i.id = p.item_id "                                 \
@@ -49,7 +51,8 @@
  * column asked for, whose own item_order decides the order (a reusing
  * column lists its source's items in its own order). cols: the source and
  * its list descendants that reuse nothing. For each of them the pinned
- * placements and the first page * size + 1 others in the list's order,
+ * placements and the first page * size + 1 others (newest first) or all
+ * others (the other orders),
  * then each item once, in list order: pinned first by sort, then the
  * order (publish_desc: newest first; publish_asc: oldest first; sort:
  * manual order, then newest; title: pinyin, then newest), ties by the
@@ -83,9 +86,12 @@ static const char column_items_sql[] =
     "       WHERE p.column_id = cols.id AND p.state = 'published' AND p.pinned_until > now() "
     REUSE_FILTER ") "
     CAND_BRANCH("publish_desc", "0", "p.published_at DESC, p.item_id DESC")
-    CAND_BRANCH("publish_asc", "0", "p.published_at ASC, p.item_id ASC")
-    CAND_BRANCH("sort", "p.sort", "p.sort, p.published_at DESC, p.item_id DESC")
-    CAND_BRANCH("title", "0", "i.title COLLATE jy_pinyin, p.published_at DESC, p.item_id DESC")
+    "     UNION ALL "
+    "     (SELECT p.item_id, p.column_id, p.published_at, p.sort, false "
+    "        FROM placement p JOIN item i ON i.id = p.item_id "
+    "       WHERE p.column_id = cols.id AND p.state = 'published' "
+    "         AND (p.pinned_until IS NULL OR p.pinned_until <= now()) " REUSE_FILTER
+    "       LIMIT (SELECT CASE WHEN ord = 'publish_desc' THEN 0 END FROM head))"
     "  ) x), "
     "best AS (SELECT DISTINCT ON (item_id) item_id, column_id, published_at, sort, pinned FROM cand "
     "          ORDER BY item_id, pinned DESC, published_at DESC, column_id), "

@@ -21,9 +21,16 @@
  *    a tag expression such as 扶贫 AND NOT 通知; reuse_kinds), and so do
  *    the items hidden by any reusing column of the chain
  *    (placement_hidden): hiding is local to the column that hides;
- *  - order: pinned placements (pinned_until in the future) first, then by
- *    published_at, newest first, then by item id, highest first (the
- *    column's item_order is not consulted yet: NEEDSWORK);
+ *  - order: pinned placements (pinned_until in the future) first, by
+ *    their sort; then the column's item_order: publish_desc (the default:
+ *    published_at newest first), publish_asc (oldest first), sort (the
+ *    placements' manual order, then newest) or title (pinyin order, then
+ *    newest); ties by item id (highest first, lowest for publish_asc). A
+ *    column that reuses another lists in its OWN item_order, not its
+ *    source's: the page is the reusing site's and its editors decide how
+ *    it reads (set it to sort to follow the source's manual order). The
+ *    default order walks an index and stops after the page; the others
+ *    read the column's list whole and are meant for short lists;
  *  - paged: page 1 is the first page_size items. Page n costs the items
  *    of the pages before it; a renderer going through every page of a
  *    very long list should keep page sizes large.

@@ -1,7 +1,7 @@
 -- 0034_list_order.sql - a column's own order of its list (site_column.item_order)
 -- as the query API reads it (core/query.c): publish_desc (the default, on
--- placement_column_list_idx), publish_asc (the same index walked
--- backwards), sort (manual order) and title (by pinyin, collation below).
+-- placement_column_list_idx), publish_asc, sort (manual order) and title
+-- (by pinyin, collation below), the last three sorted in memory.
 
 -- Titles order as a Chinese reader expects: by pinyin (ICU's zh collation
 -- orders by pinyin; C.UTF-8, the cluster's own, would order by code point,

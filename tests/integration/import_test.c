@@ -297,15 +297,20 @@ test_bodies_are_sanitised_and_counted(void)
     sed(dir, "articles.jsonl",
         "2s|\"body\":\"<p>|\"body\":\"<script>alert(1)</script><p onclick=\\\\\"steal()\\\\\">|;"
         "5s|\"body\":\"<p>|\"body\":\"<p><a href=\\\\\"javascript:alert(1)\\\\\">点此</a>|");
+    /* and the first page column: an iframe */
+    sed(dir, "columns.jsonl", "0,/\"body\":\"<p>/s//\"body\":\"<iframe src=x><\\/iframe><p>/");
     import_ok(&e, dir, &r);
-    T_EQ_INT(r.bodies_sanitized, 2);
-    T_EQ_INT(r.removals, 3);
-    T_EQ_INT(r.nsanitized_list, 2);
-    T_EQ_STR(r.sanitized_list[0].where, "articles.jsonl:2");
-    T_CONTAINS(r.sanitized_list[0].msg, "removed <script> element");
-    T_CONTAINS(r.sanitized_list[0].msg, "and 1 more");
-    T_EQ_STR(r.sanitized_list[1].where, "articles.jsonl:5");
-    T_CONTAINS(r.sanitized_list[1].msg, "javascript:");
+    T_EQ_INT(r.bodies_sanitized, 3);
+    T_EQ_INT(r.removals, 4);
+    T_EQ_INT(r.nsanitized_list, 3);
+    T_CONTAINS(r.sanitized_list[0].where, "columns.jsonl:");
+    T_CONTAINS(r.sanitized_list[0].msg, "removed <iframe> element");
+    T_EQ_STR(r.sanitized_list[1].where, "articles.jsonl:2");
+    T_CONTAINS(r.sanitized_list[1].msg, "removed <script> element");
+    T_CONTAINS(r.sanitized_list[1].msg, "and 1 more");
+    T_EQ_STR(r.sanitized_list[2].where, "articles.jsonl:5");
+    T_CONTAINS(r.sanitized_list[2].msg, "javascript:");
+    T_EQ_STR(value(&e, "SELECT count(*) FROM site_column WHERE body ~* 'iframe'"), "0");
     T_EQ_STR(value(&e, "SELECT count(*) FROM item WHERE body ~* '(script|onclick|javascript)'"),
              "0");
     T_EQ_STR(value(&e, "SELECT i.body LIKE '<p>%' AND i.body LIKE '%</p>' FROM item i "
@@ -315,7 +320,8 @@ test_bodies_are_sanitised_and_counted(void)
     /* the clean body is stored: importing again changes nothing */
     import_ok(&e, dir, &r);
     T_EQ_INT(r.tables[JY_IMPORT_ITEM].unchanged, 1000);
-    T_EQ_INT(r.bodies_sanitized, 2);
+    T_EQ_INT(r.tables[JY_IMPORT_COLUMN].updated, 0);
+    T_EQ_INT(r.bodies_sanitized, 3);
     env_close(&e);
 }
 
@@ -409,6 +415,29 @@ test_bad_line_aborts_with_file_and_line(void)
     sed(dir, "articles.jsonl", "9s/\"extra\"//; 9s/^{/{\"colour\":1,/");
     T_EQ_INT(import(&e, dir, false, &r, &err), JY_ERROR);
     T_CONTAINS(err.msg, "articles.jsonl:9: unrecognized field \"colour\"");
+    /* the extensions are checked as strictly */
+    dir = corpus_copy();
+    sed(dir, "articles.jsonl", "11s/^{/{\"kind\":\"poster\",/");
+    T_EQ_INT(import(&e, dir, false, &r, &err), JY_ERROR);
+    T_CONTAINS(err.msg, "articles.jsonl:11: field \"kind\"");
+    T_CONTAINS(err.msg, "poster");
+    dir = corpus_copy();
+    sed(dir, "articles.jsonl", "12s/^{/{\"index_no\":\"-bad no\",/");
+    T_EQ_INT(import(&e, dir, false, &r, &err), JY_ERROR);
+    T_CONTAINS(err.msg, "articles.jsonl:12: field \"index_no\" must be 1 to 64 letters");
+    dir = corpus_copy();
+    sed(dir, "articles.jsonl", "13s/^{/{\"fields\":{\"colour\":\"red\"},/");
+    T_EQ_INT(import(&e, dir, false, &r, &err), JY_ERROR);
+    T_CONTAINS(err.msg, "articles.jsonl:13: unrecognized field \"fields.colour\"");
+    dir = corpus_copy();
+    sed(dir, "articles.jsonl",
+        "14s/^{/{\"kind\":\"interpretation\",\"fields\":{\"interprets\":[987654]},/");
+    T_EQ_INT(import(&e, dir, false, &r, &err), JY_ERROR);
+    T_CONTAINS(err.msg, "articles.jsonl:14: field \"fields.interprets\" names article 987654");
+    dir = corpus_copy();
+    sed(dir, "columns.jsonl", "2s/^{/{\"reuse_tag_filter\":\"扶贫 AND\",/");
+    T_EQ_INT(import(&e, dir, false, &r, &err), JY_ERROR);
+    T_CONTAINS(err.msg, "columns.jsonl:2: field \"reuse_tag_filter\"");
     T_EQ_STR(value(&e, "SELECT count(*) FROM site"), "0");
     env_close(&e);
 }
@@ -619,6 +648,128 @@ test_round_trip(void)
 }
 
 
+/* Run SQL on e (the fixture must not fail); the first value. */
+static const char *
+run(struct env *e, const char *sql)
+{
+    return value(e, sql);
+}
+
+
+static void
+test_round_trip_of_every_kind_topics_and_filters(void)
+{
+    struct env a, b;
+    struct jy_import_result r;
+    struct jy_export_result x;
+    const char *one = jy_test_tmpdir(), *two = jy_test_tmpdir();
+    static const char *const files[] = {"sites.jsonl", "columns.jsonl", "articles.jsonl",
+                                        "manifest.json"};
+    size_t i;
+
+    env_open(&a);
+    import_ok(&a, small_corpus(), &r);
+    /* a topic column of the province, items of every other kind in it, an interpretation of a
+       province document, an item numbered by hand, filters on a reusing county column */
+    run(&a, "CREATE TEMP TABLE t_ids AS SELECT (SELECT local_id FROM import_key WHERE kind = "
+            "'site' AND ext_id = 1) AS prov, (SELECT p.item_id FROM placement p JOIN item i ON "
+            "i.id = p.item_id WHERE p.column_id = (SELECT local_id FROM import_key WHERE kind = "
+            "'column' AND ext_id = 6) AND i.kind = 'policy' ORDER BY p.item_id LIMIT 1) AS doc");
+    run(&a, "INSERT INTO site_column (site_id, code, name, kind, sort) SELECT prov, 'ztzl', "
+            "'专题专栏', 'topic', 99 FROM t_ids");
+    run(&a, "CREATE TEMP TABLE t_new (kind text, title text, extra jsonb)");
+    run(&a, "INSERT INTO t_new VALUES "
+            "('video', '发布会视频', '{\"metadata\": {\"duration\": 95}}'), "
+            "('image', '会场照片', '{\"metadata\": {\"alt\": \"会场全景\"}}'), "
+            "('qa', '如何办理', '{\"metadata\": {\"answered_by\": \"省政务服务中心\", "
+            "  \"answered_on\": \"2024-03-01\"}}'), "
+            "('link', '政务服务网', '{\"link_url\": \"https://zwfw.example.gov.cn/\"}'), "
+            "('interpretation', '图解：行动方案', '{\"subtitle\": \"一图读懂\", "
+            "  \"keywords\": [\"解读\", \"图解\"]}'), "
+            "('article', '手编索引号的稿件', '{\"index_no\": \"ABC-2024-1\"}')");
+    run(&a, "INSERT INTO item (site_id, kind, title, publish_at, metadata, link_url, subtitle, "
+            "keywords, index_no) SELECT prov, n.kind, n.title, '2024-06-01 10:00+08', "
+            "coalesce(n.extra -> 'metadata', '{}'), n.extra ->> 'link_url', n.extra ->> "
+            "'subtitle', coalesce(ARRAY(SELECT jsonb_array_elements_text(n.extra -> 'keywords')), "
+            "'{}'), coalesce(n.extra ->> 'index_no', 'H-' || n.kind) FROM t_new n, t_ids");
+    run(&a, "INSERT INTO item_relation (site_id, from_id, to_id, kind, sort) SELECT i.site_id, "
+            "i.id, t.doc, 'interprets', 1 FROM item i, t_ids t WHERE i.title = '图解：行动方案'");
+    run(&a, "INSERT INTO placement (item_id, column_id, site_id, state, published_at, is_primary) "
+            "SELECT i.id, c.id, c.site_id, 'published', i.publish_at, true FROM item i "
+            "JOIN t_new n ON n.title = i.title JOIN site_column c ON c.code = 'ztzl'");
+    /* a document repealed by another one of the library (not a basis in words) */
+    run(&a, "CREATE TEMP TABLE t_rep AS SELECT (SELECT id FROM item WHERE kind = 'policy' "
+            "ORDER BY id LIMIT 1 OFFSET 3) AS old_doc, (SELECT id FROM item WHERE kind = 'policy' "
+            "ORDER BY id LIMIT 1 OFFSET 4) AS new_doc");
+    run(&a, "UPDATE item SET validity = 'repealed', validity_by = (SELECT new_doc FROM t_rep), "
+            "validity_on = '2024-05-01', metadata = metadata - 'validity_basis' "
+            "WHERE id = (SELECT old_doc FROM t_rep)");
+    run(&a, "UPDATE site_column SET reuse_tag_filter = '营商环境 OR 数字经济', "
+            "reuse_kinds = '{policy,interpretation}' WHERE id = (SELECT local_id FROM import_key "
+            "WHERE kind = 'column' AND ext_id = 59)");
+
+    export_ok(&a, one, NULL, &x);
+    T_EQ_INT(x.articles, 1006);
+    T_EQ_INT(x.topics, 1);
+    T_EQ_INT(x.items_skipped, 0);
+    /* what the corpus format did not have, written as extensions where they apply */
+    T_EQ_INT(jy_test_system("grep -c '\"kind\":' '%s/articles.jsonl' | grep -qx 5", one), 0);
+    T_EQ_INT(jy_test_system("grep -q '\"type\":\"topic\"' '%s/columns.jsonl'", one), 0);
+    T_EQ_INT(jy_test_system("grep -q '\"reuse_tag_filter\":\"营商环境 OR 数字经济\","
+                            "\"reuse_kinds\":\\[\"policy\",\"interpretation\"\\]' "
+                            "'%s/columns.jsonl'",
+                            one),
+             0);
+    T_EQ_INT(jy_test_system("grep -q '\"index_no\":\"ABC-2024-1\"' '%s/articles.jsonl'", one), 0);
+    /* numbers the import drew are the import's: not written */
+    T_EQ_INT(jy_test_system("grep -c '\"index_no\":' '%s/articles.jsonl' | grep -qx 6", one), 0);
+
+    /* into a fresh database, and out again: the same files */
+    env_open(&b);
+    import_ok(&b, one, &r);
+    export_ok(&b, two, NULL, &x);
+    for (i = 0; i < JY_ARRAY_LEN(files); i++)
+        if (!same_file(jy_pool_printf(a.pool, "%s/%s", one, files[i]),
+                       jy_pool_printf(a.pool, "%s/%s", two, files[i]))) {
+            jy_test_system("diff '%s/%s' '%s/%s' | head -c 3000 >&2", one, files[i], two, files[i]);
+            jy_test_fail(__FILE__, __LINE__, "%s differs after the round trip", files[i]);
+        }
+    /* and the platform B holds the same things */
+    T_EQ_STR(value(&b, "SELECT string_agg(kind, ',' ORDER BY kind) FROM item WHERE kind NOT IN "
+                       "('article', 'policy')"),
+             "image,interpretation,link,qa,video");
+    T_EQ_STR(value(&b, "SELECT kind FROM site_column WHERE code = 'ztzl'"), "topic");
+    T_EQ_STR(value(&b, "SELECT reuse_tag_filter || '|' || array_to_string(reuse_kinds, ',') "
+                       "FROM site_column WHERE reuse_tag_filter IS NOT NULL"),
+             "营商环境 OR 数字经济|policy,interpretation");
+    T_EQ_STR(value(&b, "SELECT d.doc_no FROM item i JOIN item_relation r ON r.from_id = i.id "
+                       "JOIN item d ON d.id = r.to_id WHERE i.kind = 'interpretation'"),
+             value(&a, "SELECT doc_no FROM item WHERE id = (SELECT doc FROM t_ids)"));
+    T_EQ_STR(value(&b, "SELECT subtitle || ' ' || array_to_string(keywords, ',') FROM item "
+                       "WHERE kind = 'interpretation'"),
+             "一图读懂 解读,图解");
+    T_EQ_STR(value(&b, "SELECT link_url FROM item WHERE kind = 'link'"),
+             "https://zwfw.example.gov.cn/");
+    T_EQ_STR(value(&b, "SELECT (metadata ->> 'duration') || (SELECT metadata ->> 'alt' FROM item "
+                       "WHERE kind = 'image') FROM item WHERE kind = 'video'"),
+             "95会场全景");
+    T_EQ_STR(value(&b, "SELECT count(*) FROM item WHERE index_no IN ('ABC-2024-1', 'H-video')"),
+             "2");
+    T_EQ_STR(value(&b, "SELECT o.validity || ' ' || o.validity_on || ' ' || n.doc_no || ' ' || "
+                       "(o.metadata ? 'validity_basis') FROM item o JOIN item n ON "
+                       "n.id = o.validity_by"),
+             jy_pool_printf(a.pool, "repealed 2024-05-01 %s false",
+                            value(&a, "SELECT doc_no FROM item WHERE id = "
+                                      "(SELECT new_doc FROM t_rep)")));
+    /* B imported again: nothing changes (no revision churn from the basis) */
+    import_ok(&b, one, &r);
+    T_EQ_INT(r.tables[JY_IMPORT_ITEM].updated, 0);
+    T_EQ_INT(r.tables[JY_IMPORT_ITEM].unchanged, 1006);
+    env_close(&b);
+    env_close(&a);
+}
+
+
 static void
 test_export_of_one_site_and_new_rows(void)
 {
@@ -677,6 +828,7 @@ main(int argc, char **argv)
         T_CASE(test_one_audit_row_and_app_role_is_audited),
         T_CASE(test_dry_run_stores_nothing),
         T_CASE(test_round_trip),
+        T_CASE(test_round_trip_of_every_kind_topics_and_filters),
         T_CASE(test_export_of_one_site_and_new_rows),
     };
     return jy_test_main(argc, argv, cases, JY_ARRAY_LEN(cases));

@@ -6,6 +6,7 @@
  */
 #include "core/compat.h"
 #include "core/item.h"
+#include "core/filestore.h"
 #include "tests/integration/library_fixture.h"
 
 
@@ -377,6 +378,194 @@ test_revisions_diff_and_restore(void)
 }
 
 
+/* The state around an item: title, then its links as a revision records them. */
+static const char *
+state_of(long long id)
+{
+    const char *p[1] = {fx_num(id)};
+    return jy_pool_strdup(fx.pool, fx_own("SELECT title || ' ' || jy_item_links(id)::text "
+                                          "FROM item WHERE id = $1",
+                                          1, p));
+}
+
+
+static long long
+file_row(const char *sha_char, const char *name)
+{
+    const char *p[3] = {fx_num(fx.site[PROV]), sha_char, name};
+    return fx_own_id("INSERT INTO file (site_id, sites, sha256, size, mime_type, type_class, "
+                     "original_name) VALUES ($1, ARRAY[$1::bigint], repeat($2, 64), 10, "
+                     "'application/pdf', 'document', $3) RETURNING id",
+                     3, p);
+}
+
+
+static const struct jy_item_change *
+change_of(const struct jy_item_change *c, int n, const char *field)
+{
+    int i;
+
+    for (i = 0; i < n; i++)
+        if (strcmp(c[i].field, field) == 0)
+            return &c[i];
+    return NULL;
+}
+
+
+static void
+test_restore_brings_back_tags_links_and_files(void)
+{
+    struct jy_item_result res;
+    struct jy_err err = JY_ERR_INIT;
+    struct jy_item_change *c;
+    struct jy_item_revision *revs;
+    const struct jy_item_change *x;
+    long long doc, doc2, i1, i2, f1, f2;
+    const char *good, *i1_good, *p[1];
+    int n, rev_good, before;
+
+    fx_open();
+    fx_own("INSERT INTO tag (name) VALUES ('扶贫'), ('教育'), ('通知')", 0, NULL);
+    f1 = file_row("a", "原文.pdf");
+    f2 = file_row("b", "图解.pdf");
+    doc = fx_item(PROV, "policy",
+                  "{\"title\": \"行动方案\", \"doc_no\": \"岭政发〔2026〕9号\","
+                  " \"issuer\": \"云岭省人民政府\", \"validity\": \"valid\","
+                  " \"tags\": [\"扶贫\", \"教育\"]}");
+    doc2 = fx_item(PROV, "policy",
+                   "{\"title\": \"实施细则\", \"doc_no\": \"岭政办发〔2026〕10号\","
+                   " \"issuer\": \"云岭省人民政府办公厅\", \"validity\": \"valid\"}");
+    /* a revision records tags as the item was created, without a second revision */
+    p[0] = fx_num(doc);
+    T_EQ_STR(fx_own("SELECT revision FROM item WHERE id = $1", 1, p), "1");
+    /* a file attached: a revision of its own (the row did not change) */
+    T_EQ_INT(jy_file_attach(fx.owner, fx.pool, doc, fx_own("SELECT repeat('a', 64)", 0, NULL), 1,
+                            "原文", &err),
+             JY_OK);
+    T_EQ_STR(fx_own("SELECT revision FROM item WHERE id = $1", 1, p), "2");
+    /* an interpretation of it: the document's page changed, so a revision of it too */
+    i1 = fx_item(PROV, "interpretation",
+                 jy_pool_printf(fx.pool, "{\"title\": \"一图读懂\", \"interprets\": [%lld]}", doc));
+    T_EQ_STR(fx_own("SELECT revision FROM item WHERE id = $1", 1, p), "3");
+    good = state_of(doc);
+    i1_good = state_of(i1);
+    rev_good = 3;
+
+    /* everything an editor sees changes: title, tags, files, interpretations */
+    T_EQ_INT(try_update(fx.owner, doc, "{\"title\": \"行动方案（修订）\", \"tags\": [\"通知\"]}",
+                        &res, &err),
+             JY_OK);
+    T_EQ_INT(
+        jy_file_detach(fx.owner, fx.pool, doc, fx_own("SELECT repeat('a', 64)", 0, NULL), &err),
+        JY_OK);
+    T_EQ_INT(jy_file_attach(fx.owner, fx.pool, doc, fx_own("SELECT repeat('b', 64)", 0, NULL), 0,
+                            "图解", &err),
+             JY_OK);
+    i2 = fx_item(PROV, "interpretation",
+                 jy_pool_printf(fx.pool, "{\"title\": \"专家解读\", \"interprets\": [%lld, %lld]}",
+                                doc2, doc));
+    T_EQ_INT(try_update(fx.owner, i1, jy_pool_printf(fx.pool, "{\"interprets\": [%lld]}", doc2),
+                        &res, &err),
+             JY_OK);
+    T_ASSERT(strcmp(state_of(doc), good) != 0);
+    before = atoi(fx_own("SELECT revision FROM item WHERE id = $1", 1, p));
+    T_EQ_INT(before, 8);
+    T_EQ_INT(jy_item_revisions(fx.owner, fx.pool, doc, &revs, &n, &err), JY_OK);
+    T_EQ_INT(n, 8);
+    T_EQ_STR(revs[1].changed, "files");
+    T_EQ_STR(revs[2].changed, "interpretations");
+    T_EQ_STR(revs[3].changed, "title,tags");
+    T_EQ_STR(revs[7].changed, "interpretations");
+
+    /* the diff shows all of it, in editors' words */
+    T_EQ_INT(jy_item_diff(fx.owner, fx.pool, doc, rev_good, before, &c, &n, &err), JY_OK);
+    T_ASSERT((x = change_of(c, n, "title")) != NULL);
+    T_ASSERT((x = change_of(c, n, "tags")) != NULL);
+    T_EQ_STR(x->before, "[\"扶贫\",\"教育\"]");
+    T_EQ_STR(x->after, "[\"通知\"]");
+    T_ASSERT((x = change_of(c, n, "files")) != NULL);
+    T_CONTAINS(x->before, "\"name\":\"原文.pdf\"");
+    T_CONTAINS(x->before, "\"caption\":\"原文\"");
+    T_CONTAINS(x->after, "\"name\":\"图解.pdf\"");
+    T_ASSERT((x = change_of(c, n, "interpretations")) != NULL);
+    T_CONTAINS(x->before, "一图读懂");
+    T_ASSERT(strstr(x->before, "专家解读") == NULL);
+    T_CONTAINS(x->after, "专家解读");
+    T_ASSERT(strstr(x->after, "一图读懂") == NULL);
+    T_EQ_STR(x->label, "解读 (interpretations)");
+
+    /* restore: the whole state comes back, in one new revision */
+    T_EQ_INT(jy_item_restore(fx.owner, fx.pool, doc, rev_good, &res, &err), JY_OK);
+    T_ASSERT(res.changed);
+    T_EQ_INT(res.revision, before + 1);
+    T_EQ_INT(res.nremoved, 0);
+    T_EQ_STR(state_of(doc), good);
+    T_EQ_INT(jy_item_diff(fx.owner, fx.pool, doc, rev_good, res.revision, &c, &n, &err), JY_OK);
+    T_EQ_INT(n, 0);
+    /* both ways: 一图读懂 interprets the document again (beside 实施细则), 专家解读 no longer */
+    p[0] = fx_num(i1);
+    T_EQ_STR(fx_own("SELECT string_agg(to_id::text, ',' ORDER BY to_id) FROM item_relation "
+                    "WHERE from_id = $1",
+                    1, p),
+             jy_pool_printf(fx.pool, "%lld,%lld", doc, doc2));
+    p[0] = fx_num(i2);
+    T_EQ_STR(
+        fx_own("SELECT string_agg(to_id::text, ',') FROM item_relation WHERE from_id = $1", 1, p),
+        fx_num(doc2));
+    /* the interpretation's own revisions follow: 一图读懂 has a revision more, with the link */
+    T_ASSERT(strcmp(state_of(i1), i1_good) != 0);
+    p[0] = fx_num(i1);
+    T_EQ_STR(fx_own("SELECT revision FROM item WHERE id = $1", 1, p), "3");
+    p[0] = fx_num(doc);
+    (void) f1;
+    (void) f2;
+    /* restoring it again changes nothing */
+    T_EQ_INT(jy_item_restore(fx.owner, fx.pool, doc, rev_good, &res, &err), JY_OK);
+    T_ASSERT(!res.changed);
+    fx_close();
+}
+
+
+static void
+test_restore_is_all_or_nothing_under_rights(void)
+{
+    struct jy_item_result res;
+    struct jy_err err = JY_ERR_INIT;
+    long long doc, pdoc, interp;
+    const char *before, *p[1];
+
+    fx_open();
+    doc = fx_item(K1, "policy",
+                  "{\"title\": \"县级方案\", \"doc_no\": \"县政发〔2026〕1号\","
+                  " \"issuer\": \"县人民政府\", \"validity\": \"valid\"}");
+    pdoc = fx_item(PROV, "policy",
+                   "{\"title\": \"省级方案\", \"doc_no\": \"岭政发〔2026〕11号\","
+                   " \"issuer\": \"云岭省人民政府\", \"validity\": \"valid\"}");
+    T_EQ_INT(try_update(fx.owner, doc, "{\"title\": \"县级方案（修订）\"}", &res, &err), JY_OK);
+    /* since revision 2, the province's interpretation interprets the county document too */
+    interp =
+        fx_item(PROV, "interpretation",
+                jy_pool_printf(fx.pool, "{\"title\": \"省解读\", \"interprets\": [%lld, %lld]}",
+                               pdoc, doc));
+    p[0] = fx_num(doc);
+    before = jy_pool_strdup(fx.pool, state_of(doc));
+    /* the county's editor may not unlink the province's interpretation: nothing is restored */
+    T_EQ_INT(jy_item_restore(fx_as(U_K1_EDITOR), fx.pool, doc, 1, &res, &err), JY_ERROR);
+    T_EQ_INT(err.code, JY_E_FORBIDDEN);
+    T_CONTAINS(err.msg, jy_pool_printf(fx.pool, "interpretation %lld", interp));
+    T_EQ_STR(state_of(doc), before);
+    T_EQ_STR(fx_own("SELECT title FROM item WHERE id = $1", 1, p), "县级方案（修订）");
+    /* the system may: the document is as it was, the interpretation keeps its other document */
+    T_EQ_INT(jy_item_restore(fx.owner, fx.pool, doc, 1, &res, &err), JY_OK);
+    T_EQ_STR(fx_own("SELECT title FROM item WHERE id = $1", 1, p), "县级方案");
+    p[0] = fx_num(interp);
+    T_EQ_STR(
+        fx_own("SELECT string_agg(to_id::text, ',') FROM item_relation WHERE from_id = $1", 1, p),
+        fx_num(pdoc));
+    fx_close();
+}
+
+
 static void
 test_paragraph_diff(void)
 {
@@ -656,6 +845,8 @@ main(int argc, char **argv)
         T_CASE(test_doc_no_repeats_only_across_issuers),
         T_CASE(test_validity_change_needs_the_replacing_document),
         T_CASE(test_revisions_diff_and_restore),
+        T_CASE(test_restore_brings_back_tags_links_and_files),
+        T_CASE(test_restore_is_all_or_nothing_under_rights),
         T_CASE(test_paragraph_diff),
         T_CASE(test_interpretations_link_both_ways),
         T_CASE(test_index_numbers_follow_the_site_rule),

@@ -525,16 +525,11 @@ test_plans_use_indexes(void)
     T_CONTAINS(plan, "Index Scan using placement_column_pinned_idx on placement");
     T_ASSERT(strstr(plan, "Seq Scan on placement ") == NULL);
     T_ASSERT(strstr(plan, "Seq Scan on item ") == NULL);
-    /* oldest first walks the same index backwards */
-    T_CONTAINS(plan, "Backward using placement_column_list_idx on placement");
-    /* run: only the branch of the column's own order reads placements (the title branch,
-       which sorts, is never executed for the default order) */
+    /* run: only the branch of the column's own order reads placements; the branch of the
+       other orders (which reads the column whole) is never executed for the default order */
     plan = explain_analyze(&e, JY_QUERY_SQL_COLUMN_ITEMS, 3, p);
     T_CONTAINS(plan, "Index Only Scan using placement_column_list_idx on placement p_1 (actual");
-    T_CONTAINS(plan, "Index Only Scan Backward using placement_column_list_idx on placement p_2 "
-                     "(never executed)");
-    T_CONTAINS(plan, "Bitmap Heap Scan on placement p_3 (never executed)");
-    T_CONTAINS(plan, "Sort (never executed)");
+    T_ASSERT(strstr(plan, "on placement p_2 (never executed)") != NULL);
     /* the most frequent tag: one range of item_tag_list_idx, no sort */
     snprintf(tag, sizeof(tag), "%s",
              value(&e, "SELECT tag_id FROM item_tag GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"));
