@@ -61,6 +61,7 @@ struct rn_entry {
     long long published_at;
     long long via_col; /* column whose placement put it there */
     int sort;
+    int title_rank; /* place of its title in pinyin order within the list */
     bool pinned;
 };
 

@@ -64,7 +64,8 @@ static const char lists_sql[] =
     "          AND (c.id = src.id OR starts_with(c.path, src.path || '/')) "
     "          AND c.reuse_column_id IS NULL AND c.kind IN ('list', 'topic')), "
     "cand AS (SELECT DISTINCT ON (cols.list_id, p.item_id) cols.list_id, p.item_id, p.column_id, "
-    "                p.published_at, coalesce(p.pinned_until > now(), false) AS pinned, p.sort "
+    "                p.published_at, coalesce(p.pinned_until > now(), false) AS pinned, p.sort, "
+    "                i.title "
     "           FROM cols JOIN f ON f.list_id = cols.list_id "
     "           JOIN placement p ON p.column_id = cols.id AND p.state = 'published' "
     "           JOIN item i ON i.id = p.item_id "
@@ -77,8 +78,9 @@ static const char lists_sql[] =
     "                  WHERE h.column_id = ANY (f.reusers) AND h.item_id = p.item_id)) "
     "          ORDER BY cols.list_id, p.item_id, pinned DESC, p.published_at DESC, p.column_id) "
     "SELECT 0, list_id, item_id, column_id, extract(epoch FROM published_at)::bigint, pinned, "
-    "       sort, jy_iso_time(published_at, $2) FROM cand "
-    "UNION ALL SELECT 1, list_id, NULL, id, NULL, NULL, NULL, NULL FROM cols";
+    "       sort, jy_iso_time(published_at, $2), "
+    "       rank() OVER (PARTITION BY list_id ORDER BY title COLLATE jy_pinyin) FROM cand "
+    "UNION ALL SELECT 1, list_id, NULL, id, NULL, NULL, NULL, NULL, NULL FROM cols";
 
 /*
  * The fields lists show, and where each item's own page is: its primary
@@ -239,12 +241,24 @@ cmp_tail(const struct rn_entry *x, const struct rn_entry *y)
     return a == b ? 0 : a > b ? -1 : 1;
 }
 
+/* Pinned entries come first in every order, by their manual sort (as core/query.c). */
+static int
+cmp_pinned(const struct rn_entry *x, const struct rn_entry *y)
+{
+    if (x->pinned != y->pinned)
+        return x->pinned ? -1 : 1;
+    if (x->pinned && x->sort != y->sort)
+        return x->sort < y->sort ? -1 : 1;
+    return 0;
+}
+
 static int
 cmp_entry_desc(const void *a, const void *b)
 {
     const struct rn_entry *x = a, *y = b;
-    if (x->pinned != y->pinned)
-        return x->pinned ? -1 : 1;
+    int c = cmp_pinned(x, y);
+    if (c)
+        return c;
     if (x->published_at != y->published_at)
         return x->published_at > y->published_at ? -1 : 1;
     return cmp_tail(x, y);
@@ -254,8 +268,9 @@ static int
 cmp_entry_asc(const void *a, const void *b)
 {
     const struct rn_entry *x = a, *y = b;
-    if (x->pinned != y->pinned)
-        return x->pinned ? -1 : 1;
+    int c = cmp_pinned(x, y);
+    if (c)
+        return c;
     if (x->published_at != y->published_at)
         return x->published_at < y->published_at ? -1 : 1;
     return cmp_tail(x, y);
@@ -265,22 +280,25 @@ static int
 cmp_entry_sort(const void *a, const void *b)
 {
     const struct rn_entry *x = a, *y = b;
-    if (x->pinned != y->pinned)
-        return x->pinned ? -1 : 1;
+    int c = cmp_pinned(x, y);
+    if (c)
+        return c;
     if (x->sort != y->sort)
         return x->sort < y->sort ? -1 : 1;
     return cmp_entry_desc(a, b);
 }
 
+/* Titles in pinyin order (collation jy_pinyin, ranked by the database), then newest. */
 static int
 cmp_entry_title(const void *a, const void *b)
 {
     const struct rn_entry *x = a, *y = b;
-    int c;
-    if (x->pinned != y->pinned)
-        return x->pinned ? -1 : 1;
-    c = strcmp(sort_site->items[x->item].title, sort_site->items[y->item].title);
-    return c ? c : cmp_entry_desc(a, b);
+    int c = cmp_pinned(x, y);
+    if (c)
+        return c;
+    if (x->title_rank != y->title_rank)
+        return x->title_rank < y->title_rank ? -1 : 1;
+    return cmp_entry_desc(a, b);
 }
 
 static void
@@ -557,6 +575,7 @@ rn_site_load(struct jy_db *db, struct jy_pool *pool, long long site_id, struct j
             e->pinned = jy_db_res_get(r, i, 5)[0] == 't';
             e->sort = (int) n_of(r, i, 6);
             e->pub = s_or_null(pool, r, i, 7);
+            e->title_rank = (int) n_of(r, i, 8);
             /* keep the id in item until the items are loaded */
             e->item = nids++;
         }
