@@ -5,6 +5,7 @@
  */
 #include "core/compat.h"
 #include "core/buf.h"
+#include "core/check.h"
 #include "core/cli.h"
 #include "core/conf.h"
 #include "core/db.h"
@@ -102,6 +103,11 @@ cmd_render_run(struct jy_cli *cli, int argc, char **argv)
     db = jy_cli_open_platform(cli, &err);
     if (db == NULL)
         return jy_cli_fail(&err);
+    /* the plugins' render helpers are in the same host as their checks */
+    if (jy_check_ensure(&err) != JY_OK) {
+        jy_db_close(db);
+        return jy_cli_fail(&err);
+    }
 
     if (explain) {
         struct jy_buf out = JY_BUF_INIT(cli->pool);

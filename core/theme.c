@@ -5,8 +5,11 @@
 #include "core/compat.h"
 #include "core/theme.h"
 #include "core/buf.h"
+#include "core/check.h"
 #include "core/err.h"
 #include "core/json.h"
+#include "core/log.h"
+#include "core/plugin.h"
 #include "core/pool.h"
 #include "core/tpl.h"
 
@@ -113,6 +116,12 @@ jy_theme_tpl_set(const struct jy_theme *theme, const char *channel)
     snprintf(l->channel, sizeof(l->channel), "%s", channel ? channel : "");
     set = jy_tpl_set_create(theme_load, l);
     jy_tpl_set_on_destroy(set, loader_free, l);
+    /* the plugins' render helpers ({{x | name}}, plugins/jiyue_plugin.h) when loaded */
+    if (jy_check_host() != NULL) {
+        struct jy_err err = JY_ERR_INIT;
+        if (jy_plugin_host_add_helpers(jy_check_host(), set, &err) != JY_OK)
+            jy_log_warn("theme", "plugin helpers not available: %s", err.msg);
+    }
     return set;
 }
 
