@@ -19,6 +19,7 @@
  * Target (issue 7): p50 under 1 s.
  */
 #include "core/compat.h"
+#include "tools/bench/bench_util.h"
 #include "core/db.h"
 #include "core/err.h"
 #include "core/mirror.h"
@@ -30,23 +31,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-static double
-now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double) ts.tv_sec * 1e3 + (double) ts.tv_nsec / 1e6;
-}
-
-
-static int
-cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *) a, y = *(const double *) b;
-    return x < y ? -1 : x > y;
-}
-
 
 static const char *
 value(struct jy_db *db, struct jy_pool *pool, const char *sql)
@@ -75,8 +59,8 @@ wait_confirmed(struct jy_db *db, struct jy_pool *pool, long long after, int want
             return -1;
         }
         if (done >= want && pending == 0)
-            return now_ms() - t0;
-        if (now_ms() - t0 > limit_ms)
+            return bench_now_ms() - t0;
+        if (bench_now_ms() - t0 > limit_ms)
             return -1;
         ms_sleep_ms(5);
     }
@@ -176,7 +160,7 @@ main(int argc, char **argv)
     }
     printf("first push of %d sites to 2 mirrors ...\n", sites);
     fflush(stdout);
-    ms = wait_confirmed(db, pool, 0, sites, now_ms(), 15 * 60 * 1000.0);
+    ms = wait_confirmed(db, pool, 0, sites, bench_now_ms(), 15 * 60 * 1000.0);
     if (ms < 0) {
         fprintf(stderr, "bench_e2e: the first push did not complete\n");
         goto stop;
@@ -206,7 +190,7 @@ main(int argc, char **argv)
                                           "JOIN site_column r ON r.reuse_column_id = p.column_id "
                                           "WHERE p.item_id = %s",
                                           item)));
-        double t0 = now_ms();
+        double t0 = bench_now_ms();
         value(db, pool,
               jy_pool_printf(pool,
                              "UPDATE item SET title = regexp_replace(title, '（第[0-9]+次）$', '') "
@@ -220,11 +204,12 @@ main(int argc, char **argv)
         printf("  edit %2d: %d sites on 2 mirrors in %.0f ms\n", e + 1, want, lat[e]);
         fflush(stdout);
     }
-    qsort(lat, (size_t) edits, sizeof(double), cmp_double);
-    printf("edit -> every affected site on both mirrors, %d edits: p50 %.0f ms, p95 %.0f ms, max "
-           "%.0f ms (target p50 < 1000 ms)\n",
-           edits, lat[edits / 2], lat[(edits * 95) / 100 < edits ? (edits * 95) / 100 : edits - 1],
-           lat[edits - 1]);
+    {
+        double p50 = bench_percentile(lat, edits, 50), p95 = bench_percentile(lat, edits, 95);
+        printf("edit -> every affected site on both mirrors, %d edits: p50 %.0f ms, p95 %.0f ms, "
+               "max %.0f ms (target p50 < 1000 ms)\n",
+               edits, p50, p95, lat[edits - 1]);
+    }
 stop:
     kill(serve, SIGTERM);
     waitpid(serve, NULL, 0);

@@ -17,27 +17,11 @@
  * rendered and written. Target: under 200 ms for the run.
  */
 #include "core/compat.h"
+#include "tools/bench/bench_util.h"
 
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
-
-static double
-mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
-}
-
-
-static int
-cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *) a, y = *(const double *) b;
-    return x < y ? -1 : x > y;
-}
-
 
 /* Run a shell command; its first line of output into line (may be NULL). */
 static int
@@ -158,12 +142,12 @@ main(int argc, char **argv)
             return 1;
         }
         snprintf(cmd, sizeof(cmd), "%s render --pending 2>&1 | tail -1", jy);
-        t0 = mono();
+        t0 = bench_now_ms() / 1e3;
         if (run(cmd, line, sizeof(line)) != 0) {
             fprintf(stderr, "render --pending failed: %s\n", line);
             return 1;
         }
-        wall[e] = mono() - t0;
+        wall[e] = bench_now_ms() / 1e3 - t0;
         /* "rendered F files of S sites in X s (...): W written, ..." */
         if (sscanf(line, "rendered %lld files of %lld sites in %lf s", &files, &sites, &secs) != 3)
             fprintf(stderr, "unexpected output: %s", line);
@@ -178,14 +162,10 @@ main(int argc, char **argv)
                e + 1, sites, files, written, secs * 1000, wall[e] * 1000);
         fflush(stdout);
     }
-    qsort(own, (size_t) edits, sizeof(double), cmp_double);
-    qsort(wall, (size_t) edits, sizeof(double), cmp_double);
     printf("incremental render after one edit, %d edits: renderer p50 %.0f ms, p95 %.0f ms; "
            "command p50 %.0f ms, p95 %.0f ms (target: under 200 ms)\n",
-           edits, own[edits / 2] * 1000,
-           own[(edits * 95) / 100 < edits ? (edits * 95) / 100 : edits - 1] * 1000,
-           wall[edits / 2] * 1000,
-           wall[(edits * 95) / 100 < edits ? (edits * 95) / 100 : edits - 1] * 1000);
+           edits, bench_percentile(own, edits, 50) * 1000, bench_percentile(own, edits, 95) * 1000,
+           bench_percentile(wall, edits, 50) * 1000, bench_percentile(wall, edits, 95) * 1000);
     snprintf(cmd, sizeof(cmd), "%s db stop >/dev/null 2>&1; rm -rf '%s'", jy, dir);
     run(cmd, NULL, 0);
     free(own);
