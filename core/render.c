@@ -1271,6 +1271,16 @@ jy_render_pending(struct jy_db *db, const struct jy_render_opts *opts,
 
     if (lock_renderer(db, true, err) != JY_OK)
         goto out;
+    /* pins that expired since the last look count as changes of their items */
+    if (jy_db_exec(db,
+                   "WITH c AS (SELECT checked_to FROM render_pin_clock FOR UPDATE), "
+                   "n AS (UPDATE render_pin_clock SET checked_to = now() RETURNING checked_to) "
+                   "INSERT INTO render_change (kind, ref_id) "
+                   "SELECT DISTINCT 'item', p.item_id FROM placement p, c "
+                   " WHERE p.state = 'published' AND p.pinned_until > c.checked_to "
+                   "   AND p.pinned_until <= now()",
+                   err) != JY_OK)
+        goto unlock;
     res = jy_db_query(db, pool,
                       "SELECT max(id), "
                       "  array_agg(DISTINCT ref_id) FILTER (WHERE kind = 'item')::text, "

@@ -20,6 +20,7 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 struct fx {
     struct jy_pool *pool;
@@ -530,6 +531,30 @@ test_external_links_in_bodies(void)
 }
 
 
+/* A pin that expires renders its list again, though nothing was written. */
+static void
+test_expired_pin_renders_again(void)
+{
+    struct fx f;
+    struct jy_render_stats st;
+    const char *list;
+
+    fx_open(&f, "pin");
+    render_all(&f, NULL);
+    EXEC(&f, "UPDATE placement SET pinned_until = now() + interval '2 seconds' WHERE item_id = 4");
+    pending(&f, &st);
+    list = jy_pool_printf(f.pool, "%s/5600000001/zwgk/zwdt/yw/index.html", f.out);
+    T_CONTAINS(read_text(&f, list), "jy-badge-pinned");
+    sleep(3);
+    pending(&f, &st);
+    T_ASSERT(st.written > 0);
+    T_ASSERT(strstr(read_text(&f, list), "jy-badge-pinned") == NULL);
+    EXEC(&f, "UPDATE placement SET pinned_until = NULL WHERE item_id = 4");
+    pending(&f, &st);
+    fx_close(&f);
+}
+
+
 static void
 test_explain(void)
 {
@@ -566,6 +591,7 @@ main(int argc, char **argv)
         T_CASE(test_broken_theme_changes_nothing),
         T_CASE(test_theme_change_on_disk),
         T_CASE(test_external_links_in_bodies),
+        T_CASE(test_expired_pin_renders_again),
         T_CASE(test_explain),
     };
     return jy_test_main(argc, argv, cases, JY_ARRAY_LEN(cases));
