@@ -604,10 +604,11 @@ on_complete(struct evhttp_request *req, void *arg)
 
 
 /*
- * The console's files (docs/api.md, "Console"): /admin and /admin/NAME
- * from <share_dir>/core/console/. NAME is a plain file name of letters,
- * digits, "-" and "_" with one known extension, so no request can reach
- * another folder. Returns the status and fills r->out, *type.
+ * The console's files (docs/api.md, "Console", docs/console.md): /admin,
+ * /admin/ and /admin/NAME from <share_dir>/web/admin/. NAME is a plain file
+ * name of letters, digits, "-" and "_" with one known extension, so no
+ * request can reach another folder (no "/", no "..", nothing absolute). Returns the status and
+ * fills r->out, *type.
  */
 static int
 serve_console(struct call *c, const char **type)
@@ -645,7 +646,7 @@ serve_console(struct call *c, const char **type)
         *type = NULL;
         return 404;
     }
-    snprintf(path, sizeof(path), "%s/core/console/%s", r->env->share_dir, name);
+    snprintf(path, sizeof(path), "%s/web/admin/%s", r->env->share_dir, name);
     f = fopen(path, "rb");
     if (f == NULL) {
         c->err_code = "not_found";
@@ -684,6 +685,7 @@ on_request(struct evhttp_request *req, void *arg)
     struct evbuffer *body;
     struct jy_buf line = JY_BUF_INIT(pool);
     int status, i;
+    bool is_console;
 
     clock_gettime(CLOCK_MONOTONIC, &c->t0);
     c->w = w;
@@ -722,7 +724,8 @@ on_request(struct evhttp_request *req, void *arg)
 
     w->inflight++;
     evhttp_request_set_on_complete_cb(req, on_complete, w);
-    if (strcmp(r->path, "/admin") == 0 || strncmp(r->path, "/admin/", 7) == 0) {
+    is_console = strcmp(r->path, "/admin") == 0 || strncmp(r->path, "/admin/", 7) == 0;
+    if (is_console) {
         const char *type = NULL;
         status = serve_console(c, &type);
         if (type) {
@@ -740,7 +743,8 @@ on_request(struct evhttp_request *req, void *arg)
     }
     evhttp_add_header(oh, "X-Request-Id", r->request_id);
     evhttp_add_header(oh, "X-Content-Type-Options", "nosniff");
-    evhttp_add_header(oh, "Cache-Control", "private, no-cache");
+    /* console files have no versioned names: always revalidated, by ETag (304 when unchanged) */
+    evhttp_add_header(oh, "Cache-Control", is_console ? "no-cache" : "private, no-cache");
     if (w->draining)
         evhttp_add_header(oh, "Connection", "close");
     for (i = 0; i < r->nheaders; i++) {
