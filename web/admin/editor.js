@@ -259,6 +259,7 @@ async function placements(item, sites) {
       if (p.state === 'draft' || p.state === 'withdrawn') {
         li.append(comment, el('button', {type: 'button', class: 'secondary submit-review', text: '提交审核',
           'aria-label': '提交审核：' + col, onclick: async () => {
+            pbox.hidden = true;
             const r = await api('POST', '/items/' + seg(item.id) + '/workflow',
               {action: 'submit', column: col, comment: comment.value.trim()});
             if (r.status === 200) { message(pbox, '已提交审核：' + col + '。', false); reload(); }
@@ -302,6 +303,7 @@ async function placements(item, sites) {
       drawChosen();
     }});
   const go = el('button', {type: 'button', id: 'place-go', text: '放入所选栏目', onclick: async () => {
+    pbox.hidden = true;
     if (!chosen.length) { message(pbox, '请先选择至少一个栏目。', true); return; }
     const r = await api('POST', '/items/' + seg(item.id) + '/placements',
       {places: chosen.map(c => ({column: c}))});

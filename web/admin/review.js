@@ -62,6 +62,7 @@ export async function item(body, arg, query, h1) {
   const cf = field('审核意见（退回时必填）', comment);
   const act = (action, label, cls) => el('button', {type: 'button', class: cls || '', id: 'act-' + action, text: label,
     onclick: async () => {
+      box.hidden = true;
       const req = {action, column: col.value};
       const c = comment.value.trim();
       if (action === 'reject') {

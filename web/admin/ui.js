@@ -78,8 +78,7 @@ export function showError(form, box, res, text) {
   };
   for (const p of problems) put(p.field, p.message);
   if (e && e.field) put(e.field, e.message);
-  box.textContent = text;
-  box.hidden = false;
+  message(box, text, true);
 }
 
 export function clearErrors(form) {
