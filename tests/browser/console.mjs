@@ -258,7 +258,8 @@ await kase('editor writes an article with an uploaded image and saves it in one 
   await editor.waitForSelector('#edit-msg:has-text("已创建草稿")');
   const it = await editor.evaluate(id => fetch('/api/v1/items/' + id).then(x => x.json()), state.id);
   assert(it.title === '关于控制台浏览器测试的通知' && it.source === '云岭省人民政府办公厅', 'stored: ' + it.title);
-  assert(/<img[^>]+src="\/files\/[0-9a-f]{64}\.png"/.test(it.body) && /<(strong|b)>加粗的要求/.test(it.body), 'body: ' + it.body);
+  assert(/<img[^>]+src="\/files\/[0-9a-f]{64}\.png"/.test(it.body) && /<(strong|b)>加粗的要求/.test(it.body) &&
+    /^<p>各有关单位/.test(it.body) && !/<div/.test(it.body), 'body: ' + it.body);
   assert(it.placements.length === 1 && it.placements[0].column === 'zwgk/tzgg', 'placements: ' + JSON.stringify(it.placements));
   const files = await editor.evaluate(id => fetch('/api/v1/audit?object_type=item_file&page_size=5').then(x => x.status), state.id);
   assert(files === 200 || files === 403, 'audit: ' + files);

@@ -84,6 +84,12 @@ export async function page(body, arg, query, h1) {
   const ed = el('div', {class: 'rte', id: bodyId, contenteditable: 'true', role: 'textbox',
     'aria-multiline': 'true', 'aria-labelledby': bodyId + '-label', 'data-field': 'body'});
   if (fields.body) ed.innerHTML = fields.body; /* sanitised by the server when it was saved */
+  else ed.appendChild(el('p', null, el('br')));
+  /* Enter makes <p>, not <div>; bold is <b>, not a style attribute (both survive the sanitiser) */
+  ed.addEventListener('focus', () => {
+    document.execCommand('defaultParagraphSeparator', false, 'p');
+    document.execCommand('styleWithCSS', false, false);
+  });
   const fileIn = el('input', {type: 'file', accept: 'image/png,image/jpeg,image/gif,image/webp',
     class: 'visually-hidden', id: 'image-file', tabindex: '-1', 'aria-hidden': 'true'});
   const tool = (label, title, fn) => el('button', {type: 'button', class: 'tool', title,
