@@ -26,6 +26,9 @@ for u in admin liu.yang chen.jing; do
     printf '%s\n' "$PASSWORD" | "$JIYUE" "${J[@]}" user passwd "$u" >"$OUT" 2>&1 ||
         { echo "cannot set the password of $u:"; cat "$OUT"; exit 1; }
 done
+# a folder mirror of the province: 信息去向 shows it holding the published page
+"$JIYUE" "${J[@]}" mirror add 5600000001 prov --kind folder --url "$TMP/m-prov" >"$OUT" 2>&1 ||
+    { echo "cannot add the mirror:"; cat "$OUT"; exit 1; }
 "$JIYUE" "${J[@]}" serve --routes >"$TMP/routes"
 
 SERVE_PID=

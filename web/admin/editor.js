@@ -13,6 +13,7 @@ import {api, upload, errorText, seg} from './api.js';
 import {el, field, input, select, showError, clearErrors, message, debounce, nextId, STATES, KINDS}
   from './ui.js';
 import {mySites} from './columns.js';
+import {findingsList} from './show.js';
 
 const VALIDITY = [['有效', '有效'], ['已修改', '已修改'], ['已废止', '已废止'], ['已失效', '已失效']];
 
@@ -164,15 +165,9 @@ export async function page(body, arg, query, h1) {
     }
     const list = r.body.findings || r.body.items || [];
     if (!list.length) { findings.appendChild(el('p', {class: 'ok', text: '未发现问题。'})); return; }
-    const ul = el('ul', {class: 'findings'});
-    list.forEach(x => ul.appendChild(el('li', {class: 'sev-' + (x.severity || 'info')},
-      el('strong', {text: sevLabel(x.severity) + '：'}), x.message || x.rule || '',
-      x.excerpt || x.text ? el('q', {text: x.excerpt || x.text}) : null,
-      x.suggestion ? el('span', {text: ' 建议：' + x.suggestion}) : null)));
-    findings.appendChild(ul);
+    findings.appendChild(findingsList(list));
   }, 600);
-  let dirty = false;
-  function changed() { dirty = true; runChecks(); }
+  function changed() { runChecks(); }
   ed.addEventListener('input', changed);
   inputs.title.addEventListener('input', changed);
 
@@ -208,7 +203,6 @@ export async function page(body, arg, query, h1) {
     }
     save.disabled = false;
     if (r.status === 200 || r.status === 201) {
-      dirty = false;
       if (!item) {
         item = {id: r.body.id};
         await attachFiles();
@@ -240,10 +234,6 @@ function pick(item) {
   if (item.metadata) Object.assign(o, Object.fromEntries(Object.entries(item.metadata)
     .filter(([k]) => o[k] === undefined)));
   return o;
-}
-
-function sevLabel(s) {
-  return {error: '错误', warning: '警告', warn: '警告', info: '提示', block: '必须修改'}[s] || '提示';
 }
 
 async function placements(item, sites) {

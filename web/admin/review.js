@@ -7,7 +7,7 @@
  */
 import {api, errorText, seg} from './api.js';
 import {el, field, select, message, table, fmtTime, STATES} from './ui.js';
-import {show} from './show.js';
+import {findingsList} from './show.js';
 
 export async function queue(body) {
   const box = el('p', {class: 'msg', hidden: true, id: 'queue-msg'});
@@ -55,7 +55,7 @@ export async function item(body, arg, query, h1) {
   if (ck.status !== 200) checks.appendChild(el('p', {class: 'error', text: '检查结果无法读取：' + errorText(ck)}));
   else {
     const list = ck.body.findings || ck.body.items || [];
-    checks.appendChild(list.length ? show(list) : el('p', {class: 'ok', text: '未发现问题。'}));
+    checks.appendChild(list.length ? findingsList(list) : el('p', {class: 'ok', text: '未发现问题。'}));
   }
 
   const comment = el('textarea', {name: 'comment', rows: 3});
