@@ -178,7 +178,10 @@ await kase('a subsite with a malformed code is refused at the code field, nothin
 await kase('platform admin creates a county site from the county blueprint', async () => {
   await admin.fill('input[name=code]', COUNTY);
   await admin.fill('input[name=sponsor]', '新区89管委会');
+  const sent = admin.waitForRequest(r => r.method() === 'POST' && r.url().endsWith('/api/v1/sites'));
   await admin.click('.page-body button[type=submit]');
+  const key = (await sent).headers()['idempotency-key'] || '';
+  assert(/^console-[0-9a-f]{32}$/.test(key), 'no Idempotency-Key on the create: ' + key);
   const t = await msg(admin, 'form .msg.ok');
   assert(t.includes('已创建站点') && t.includes(COUNTY), 'create: ' + t);
   const s = await admin.evaluate(c => fetch('/api/v1/sites/' + c).then(x => x.json()), COUNTY);

@@ -9,9 +9,15 @@
 
 export const session = {csrf: null, login: null, user: null, grants: []};
 
-export async function api(method, path, body) {
+/*
+ * idemKey: an Idempotency-Key for POSTs that create (sites, items, users,
+ * grants). A form keeps one key until it succeeds, so a retry after a lost
+ * answer gets the first answer again instead of creating twice.
+ */
+export async function api(method, path, body, idemKey) {
   const headers = {Accept: 'application/json'};
   if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (idemKey) headers['Idempotency-Key'] = idemKey;
   if (session.csrf && method !== 'GET') headers['X-CSRF-Token'] = session.csrf;
   return send(method, path, headers, body === undefined ? undefined : JSON.stringify(body));
 }
@@ -60,4 +66,10 @@ export function seg(v) {
 
 export function hasRole(role) {
   return session.grants.some(g => g.role === role);
+}
+
+/* getRandomValues, not randomUUID: the latter needs a secure context, and a console may be plain http */
+export function newIdemKey() {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  return 'console-' + Array.from(b, x => x.toString(16).padStart(2, '0')).join('');
 }

@@ -9,7 +9,7 @@
  * /items/{id}/workflow). Saving is POST /items or PATCH /items/{id}; the
  * server sanitises the body and lists every problem at once.
  */
-import {api, upload, errorText, seg} from './api.js';
+import {api, upload, errorText, seg, newIdemKey} from './api.js';
 import {el, field, input, select, showError, clearErrors, message, debounce, nextId, STATES, KINDS}
   from './ui.js';
 import {mySites} from './columns.js';
@@ -178,6 +178,7 @@ export async function page(body, arg, query, h1) {
   const layout = el('div', {class: 'edit-layout'}, form, checks);
   body.appendChild(layout);
 
+  const createKey = newIdemKey(); /* one per new item: a retried create is not a second item */
   form.addEventListener('submit', async ev => {
     ev.preventDefault();
     clearErrors(form);
@@ -199,7 +200,7 @@ export async function page(body, arg, query, h1) {
     } else {
       const req = {site: site.input.value, kind: kind.input.value, fields: f};
       if (query.get('column')) req.places = [{column: query.get('column')}];
-      r = await api('POST', '/items', req);
+      r = await api('POST', '/items', req, createKey);
     }
     save.disabled = false;
     if (r.status === 200 || r.status === 201) {

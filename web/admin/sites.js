@@ -4,7 +4,7 @@
  * messages shown at the field they name) and 站点设置 (PATCH /sites/{site},
  * close/merge and reopen).
  */
-import {api, errorText, seg} from './api.js';
+import {api, errorText, seg, newIdemKey} from './api.js';
 import {el, field, input, select, showError, clearErrors, message, LEVELS, STATUS} from './ui.js';
 
 let cache = [];
@@ -146,6 +146,7 @@ export async function create(body, arg, query) {
   form.append(el('p', {class: 'actions'}, submit, dry), box);
   body.appendChild(form);
 
+  let key = newIdemKey();
   const send = async dryRun => {
     clearErrors(form);
     box.hidden = true;
@@ -158,9 +159,10 @@ export async function create(body, arg, query) {
     }
     if (dryRun) req.dry_run = true;
     submit.disabled = dry.disabled = true;
-    const res = await api('POST', '/sites', req);
+    const res = await api('POST', '/sites', req, dryRun ? undefined : key);
     submit.disabled = dry.disabled = false;
     if (res.status === 201 || res.status === 200) {
+      if (!dryRun) key = newIdemKey();
       const r = res.body;
       message(box, (dryRun ? '检查通过，可以创建：' : '已创建站点 ') + (r.name || req.name) +
         '（' + (r.code || req.code) + '），建立栏目 ' + (r.columns_created ?? 0) + ' 个，共享栏目 ' +
@@ -214,7 +216,7 @@ export async function settings(body, arg, query, h1) {
       if (v !== String(old)) change[name] = v === '' ? null : v;
     }
     const d = dom.input.value.trim();
-    if (d !== dom.input.defaultValue) change.domains = d;
+    if (d !== dom.input.defaultValue) change.domains = d.split(/[,，\s]+/).filter(Boolean).join(',');
     if (!Object.keys(change).length) { message(box, '没有修改。', false); return; }
     const r = await api('PATCH', '/sites/' + seg(arg), change);
     if (r.status === 200) {

@@ -4,7 +4,7 @@
  * granting a role on a site or a column (POST /grants; the database refuses
  * rights the caller does not hold) and revoking (DELETE /grants/{id}).
  */
-import {api, errorText, seg} from './api.js';
+import {api, errorText, seg, newIdemKey} from './api.js';
 import {el, field, input, select, showError, clearErrors, message, table, fmtTime, ROLES} from './ui.js';
 
 export async function page(body) {
@@ -31,13 +31,15 @@ export async function page(body) {
     uf.appendChild(f.wrap);
   });
   uf.append(el('p', {class: 'actions'}, el('button', {type: 'submit', text: '创建用户'})), ubox);
+  let ukey = newIdemKey();
   uf.addEventListener('submit', async ev => {
     ev.preventDefault();
     clearErrors(uf);
     const req = {};
     U.forEach(([n]) => { const v = ui[n].value.trim(); if (v || n === 'login') req[n] = v; });
-    const r = await api('POST', '/users', req);
+    const r = await api('POST', '/users', req, ukey);
     if (r.status === 201 || r.status === 200) {
+      ukey = newIdemKey();
       message(ubox, '已创建用户 ' + req.login + (req.password ? '。' : '，尚未设置密码，暂不能登录。'), false);
       uf.reset();
     } else showError(uf, ubox, r, errorText(r));
@@ -56,13 +58,15 @@ export async function page(body) {
   };
   Object.values(g).forEach(f => gf.appendChild(f.wrap));
   gf.append(el('p', {class: 'actions'}, el('button', {type: 'submit', text: '授予'})), gbox);
+  let gkey = newIdemKey();
   gf.addEventListener('submit', async ev => {
     ev.preventDefault();
     clearErrors(gf);
     const req = {};
     for (const [k, f] of Object.entries(g)) { const v = f.input.value.trim(); if (v || k === 'login') req[k] = v; }
-    const r = await api('POST', '/grants', req);
+    const r = await api('POST', '/grants', req, gkey);
     if (r.status === 201 || r.status === 200) {
+      gkey = newIdemKey();
       message(gbox, '已授予 ' + req.login + ' ' + (ROLES[req.role] || req.role) + '。', false);
       showGrants(req.login);
     } else showError(gf, gbox, r, errorText(r));
