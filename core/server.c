@@ -8,6 +8,7 @@
 #include "core/auth.h"
 #include "core/db.h"
 #include "core/err.h"
+#include "core/httpparse.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/pool.h"
@@ -613,33 +614,14 @@ on_complete(struct evhttp_request *req, void *arg)
 static int
 serve_console(struct call *c, const char **type)
 {
-    static const char *const types[][2] = {
-        {".html", "text/html; charset=utf-8"},
-        {".css", "text/css; charset=utf-8"},
-        {".js", "text/javascript; charset=utf-8"},
-        {".svg", "image/svg+xml"},
-    };
     struct jy_api_req *r = &c->r;
-    const char *name = r->path + strlen("/admin"), *dot;
     struct jy_err err = JY_ERR_INIT;
+    const char *name = jy_http_static_name(r->path + strlen("/admin"), type);
     char path[4096];
     FILE *f;
-    size_t i, n;
+    size_t n;
 
-    if (*name == '/')
-        name++;
-    if (*name == '\0')
-        name = "index.html";
-    dot = strrchr(name, '.');
-    *type = NULL;
-    for (i = 0; dot && i < JY_ARRAY_LEN(types); i++)
-        if (strcmp(dot, types[i][0]) == 0)
-            *type = types[i][1];
-    for (i = 0; name + i < dot; i++)
-        if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' && name[i] <= '9') ||
-              name[i] == '-' || name[i] == '_'))
-            *type = NULL;
-    if (*type == NULL || dot == name || strcmp(r->method, "GET") != 0) {
+    if (name == NULL || strcmp(r->method, "GET") != 0) {
         c->err_code = "not_found";
         jy_err_set(&err, JY_E_NOT_FOUND, "no such resource: %s", r->path);
         jy_api_error_body(r, c->err_code, &err);
