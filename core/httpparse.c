@@ -417,3 +417,36 @@ jy_http_filename_ok(const char *name, struct jy_err *err)
     jy_err_field(err, "filename");
     return false;
 }
+
+
+const char *
+jy_http_static_name(const char *rest, const char **type)
+{
+    static const char *const types[][2] = {
+        {".html", "text/html; charset=utf-8"},
+        {".css", "text/css; charset=utf-8"},
+        {".js", "text/javascript; charset=utf-8"},
+        {".svg", "image/svg+xml"},
+    };
+    const char *name = rest, *dot;
+    size_t i;
+
+    *type = NULL;
+    if (*name == '/')
+        name++;
+    if (*name == '\0')
+        name = "index.html";
+    dot = strchr(name, '.');
+    if (dot == NULL || dot == name)
+        return NULL;
+    for (i = 0; name + i < dot; i++)
+        if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' && name[i] <= '9') ||
+              name[i] == '-' || name[i] == '_'))
+            return NULL;
+    for (i = 0; i < JY_ARRAY_LEN(types); i++)
+        if (strcmp(dot, types[i][0]) == 0) {
+            *type = types[i][1];
+            return name;
+        }
+    return NULL;
+}

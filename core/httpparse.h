@@ -100,4 +100,15 @@ int jy_http_parse_multipart(struct jy_pool *pool, const char *body, size_t len,
  */
 bool jy_http_filename_ok(const char *name, struct jy_err *err);
 
+/*
+ * The file a static request names, for the console (/admin/NAME): rest is
+ * the request path after the prefix ("", "/" or "/NAME"). "" and "/" name
+ * "index.html". NAME must be letters a-z, digits, "-" and "_" followed by
+ * one known extension (.html, .css, .js, .svg): no "/", no "..", nothing
+ * absolute, no upper case, so no request reaches another folder. Returns
+ * the file name (a pointer into rest or a literal) and sets *type to its
+ * Content-Type, or returns NULL and sets *type to NULL.
+ */
+const char *jy_http_static_name(const char *rest, const char **type);
+
 #endif /* JY_CORE_HTTPPARSE_H */

@@ -8,6 +8,7 @@
 #include "core/auth.h"
 #include "core/db.h"
 #include "core/err.h"
+#include "core/httpparse.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/pool.h"
@@ -729,48 +730,30 @@ conn_pending(struct worker *w, struct evhttp_request *req)
 
 
 /*
- * The console's files (docs/api.md, "Console"): /admin and /admin/NAME
- * from <share_dir>/core/console/. NAME is a plain file name of letters,
- * digits, "-" and "_" with one known extension, so no request can reach
- * another folder. Returns the status and fills r->out, *type.
+ * The console's files (docs/api.md, "Console", docs/console.md): /admin,
+ * /admin/ and /admin/NAME from <share_dir>/web/admin/. NAME is a plain file
+ * name of letters, digits, "-" and "_" with one known extension, so no
+ * request can reach another folder (no "/", no "..", nothing absolute). Returns the status and
+ * fills r->out, *type.
  */
 static int
 serve_console(struct call *c, const char **type)
 {
-    static const char *const types[][2] = {
-        {".html", "text/html; charset=utf-8"},
-        {".css", "text/css; charset=utf-8"},
-        {".js", "text/javascript; charset=utf-8"},
-        {".svg", "image/svg+xml"},
-    };
     struct jy_api_req *r = &c->r;
-    const char *name = r->path + strlen("/admin"), *dot;
     struct jy_err err = JY_ERR_INIT;
+    const char *name = jy_http_static_name(r->path + strlen("/admin"), type);
     char path[4096];
     FILE *f;
-    size_t i, n;
+    size_t n;
 
-    if (*name == '/')
-        name++;
-    if (*name == '\0')
-        name = "index.html";
-    dot = strrchr(name, '.');
-    *type = NULL;
-    for (i = 0; dot && i < JY_ARRAY_LEN(types); i++)
-        if (strcmp(dot, types[i][0]) == 0)
-            *type = types[i][1];
-    for (i = 0; name + i < dot; i++)
-        if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' && name[i] <= '9') ||
-              name[i] == '-' || name[i] == '_'))
-            *type = NULL;
-    if (*type == NULL || dot == name || strcmp(r->method, "GET") != 0) {
+    if (name == NULL || strcmp(r->method, "GET") != 0) {
         c->err_code = "not_found";
         jy_err_set(&err, JY_E_NOT_FOUND, "no such resource: %s", r->path);
         jy_api_error_body(r, c->err_code, &err);
         *type = NULL;
         return 404;
     }
-    snprintf(path, sizeof(path), "%s/core/console/%s", r->env->share_dir, name);
+    snprintf(path, sizeof(path), "%s/web/admin/%s", r->env->share_dir, name);
     f = fopen(path, "rb");
     if (f == NULL) {
         c->err_code = "not_found";
@@ -809,6 +792,7 @@ on_request(struct evhttp_request *req, void *arg)
     struct evbuffer *body;
     struct jy_buf line = JY_BUF_INIT(pool);
     int status, i;
+    bool is_console;
 
     clock_gettime(CLOCK_MONOTONIC, &c->t0);
     c->w = w;
@@ -846,7 +830,8 @@ on_request(struct evhttp_request *req, void *arg)
     }
 
     conn_pending(w, req);
-    if (strcmp(r->path, "/admin") == 0 || strncmp(r->path, "/admin/", 7) == 0) {
+    is_console = strcmp(r->path, "/admin") == 0 || strncmp(r->path, "/admin/", 7) == 0;
+    if (is_console) {
         const char *type = NULL;
         status = serve_console(c, &type);
         if (type) {
@@ -864,7 +849,8 @@ on_request(struct evhttp_request *req, void *arg)
     }
     evhttp_add_header(oh, "X-Request-Id", r->request_id);
     evhttp_add_header(oh, "X-Content-Type-Options", "nosniff");
-    evhttp_add_header(oh, "Cache-Control", "private, no-cache");
+    /* console files have no versioned names: always revalidated, by ETag (304 when unchanged) */
+    evhttp_add_header(oh, "Cache-Control", is_console ? "no-cache" : "private, no-cache");
     if (w->draining)
         evhttp_add_header(oh, "Connection", "close");
     for (i = 0; i < r->nheaders; i++) {

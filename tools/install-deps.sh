@@ -13,6 +13,7 @@ postgresql
 nginx openssh-server openssh-client
 clang libclang-rt-14-dev clang-format
 default-jre-headless libxml2-utils python3
+chromium fonts-noto-cjk
 ca-certificates"
 # npm installs the Nu HTML Checker (package.json); a Node.js that is already
 # there (with its own npm) is used as it is: Debian's npm would conflict with it

@@ -1,6 +1,7 @@
 #!/bin/sh
 # npm-deps.sh - install the Node packages that package-lock.json pins (only
-# tools the tests use: the Nu HTML Checker, vnu-jar) into node_modules/, when
+# tools the tests use: the Nu HTML Checker, vnu-jar; playwright-core and
+# axe-core for the console's browser test) into node_modules/, when
 # node_modules is missing or the lock file changed since the last install.
 # Called by tests/run.sh and by the tests that need the packages; quiet and
 # fast (a hash comparison) when there is nothing to do.
@@ -16,7 +17,8 @@ stamp=node_modules/.jiyue-lock.sha256
 want=$(sha256sum package-lock.json | cut -d' ' -f1)
 up_to_date() {
     [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] &&
-        [ -f node_modules/vnu-jar/build/dist/vnu.jar ]
+        [ -f node_modules/vnu-jar/build/dist/vnu.jar ] &&
+        [ -f node_modules/playwright-core/package.json ] && [ -f node_modules/axe-core/axe.min.js ]
 }
 up_to_date && exit 0
 

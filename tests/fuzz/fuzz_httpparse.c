@@ -16,7 +16,10 @@
  *  - filename: an accepted name is 1..255 bytes of UTF-8 text with no path
  *    separator and no leading dot;
  *  - routes: the status is 200, 400, 404 or 405; a match hands over one
- *    non-empty UTF-8 argument without control characters per placeholder.
+ *    non-empty UTF-8 argument without control characters per placeholder;
+ *  - static names (the console's /admin/NAME): an accepted name is
+ *    [a-z0-9_-]+ and one known extension, so it has no "/", no "\\", no
+ *    "..", does not start with a dot, and comes with a Content-Type.
  */
 #include "core/compat.h"
 #include "core/api.h"
@@ -169,6 +172,29 @@ fuzz_route(struct jy_pool *pool, const char *text)
 }
 
 
+static void
+fuzz_static_name(const char *text)
+{
+    const char *type = (const char *) 1;
+    const char *name = jy_http_static_name(text, &type);
+    size_t n, base;
+
+    if (name == NULL) {
+        if (type != NULL)
+            abort();
+        return;
+    }
+    n = strlen(name);
+    base = strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-_");
+    if (type == NULL || base == 0 || name[base] != '.' || strchr(name + base + 1, '.') ||
+        strchr(name, '/') || strchr(name, '\\') || n > strlen(text) + strlen("index.html"))
+        abort();
+    if (strcmp(name + base, ".html") != 0 && strcmp(name + base, ".css") != 0 &&
+        strcmp(name + base, ".js") != 0 && strcmp(name + base, ".svg") != 0)
+        abort();
+}
+
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -180,6 +206,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_multipart(pool, (const char *) data, size);
     fuzz_filename(text);
     fuzz_route(pool, text);
+    fuzz_static_name(text);
     jy_pool_destroy(pool);
     return 0;
 }

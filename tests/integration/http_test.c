@@ -912,9 +912,10 @@ test_oversize_headers(void)
 static void
 test_console_files(void)
 {
-    static const char *const missing[] = {"/admin/../core/db.c", "/admin/..%2Fcore%2Fdb.c",
-                                          "/admin/nope.css",     "/admin/Index.HTML",
-                                          "/admin/.hidden.js",   "/admin/x.exe"};
+    static const char *const missing[] = {
+        "/admin/../core/db.c", "/admin/..%2Fcore%2Fdb.c", "/admin/nope.css",
+        "/admin/Index.HTML",   "/admin/.hidden.js",       "/admin/x.exe",
+        "/admin//etc/passwd",  "/admin/%2Fetc%2Fpasswd",  "/admin/sub/app.js"};
     struct resp r;
     size_t i;
 
@@ -930,7 +931,19 @@ test_console_files(void)
     r = req_as(-1, "GET", "/admin/app.js", NULL);
     expect_status(&r, 200, __LINE__);
     T_CONTAINS(resp_header(fx.pool, &r, "Content-Type"), "text/javascript");
+    r = req_as(-1, "GET", "/admin/api.js", NULL);
+    expect_status(&r, 200, __LINE__);
     T_CONTAINS(r.body, "X-CSRF-Token");
+    /* no versioned names: revalidated every time, 304 while the file is unchanged */
+    T_EQ_STR(resp_header(fx.pool, &r, "Cache-Control"), "no-cache");
+    {
+        const char *etag = resp_header(fx.pool, &r, "ETag"), *h[2];
+        T_ASSERT(etag != NULL && etag[0] == '"');
+        h[0] = jy_pool_printf(fx.pool, "If-None-Match: %s", etag);
+        h[1] = NULL;
+        r = http_req(fx.pool, &server, "GET", "/admin/api.js", NULL, 0, NULL, h);
+        T_EQ_INT(r.status, 304);
+    }
     r = req_as(-1, "GET", "/admin/app.css", NULL);
     expect_status(&r, 200, __LINE__);
     for (i = 0; i < JY_ARRAY_LEN(missing); i++) {

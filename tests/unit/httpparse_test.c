@@ -196,13 +196,41 @@ test_route_match(void)
 }
 
 
+/* The console's file names: plain names with a known extension, nothing else. */
+static void
+test_static_name(void)
+{
+    static const char *const refused[] = {"/../core/db.c", "/..%2Fcore",  "//etc/passwd.css",
+                                          "/sub/app.js",   "/Index.HTML", "/.hidden.js",
+                                          "/x.exe",        "/app.js.map", "/app.JS",
+                                          "/a b.js",       "/.js",        "/app"};
+    const char *type;
+    size_t i;
+
+    T_EQ_STR(jy_http_static_name("", &type), "index.html");
+    T_CONTAINS(type, "text/html");
+    T_EQ_STR(jy_http_static_name("/", &type), "index.html");
+    T_EQ_STR(jy_http_static_name("/editor.js", &type), "editor.js");
+    T_EQ_STR(type, "text/javascript; charset=utf-8");
+    T_EQ_STR(jy_http_static_name("/app.css", &type), "app.css");
+    T_CONTAINS(type, "text/css");
+    T_EQ_STR(jy_http_static_name("/logo_2-x.svg", &type), "logo_2-x.svg");
+    T_EQ_STR(type, "image/svg+xml");
+    for (i = 0; i < JY_ARRAY_LEN(refused); i++) {
+        type = "x";
+        T_ASSERT(jy_http_static_name(refused[i], &type) == NULL);
+        T_ASSERT(type == NULL);
+    }
+}
+
+
 int
 main(int argc, char **argv)
 {
     static const struct jy_test_case cases[] = {
         T_CASE(test_query),       T_CASE(test_query_refused),     T_CASE(test_cookie),
         T_CASE(test_multipart),   T_CASE(test_multipart_refused), T_CASE(test_filename),
-        T_CASE(test_route_match),
+        T_CASE(test_route_match), T_CASE(test_static_name),
     };
     int rc = jy_test_main(argc, argv, cases, JY_ARRAY_LEN(cases));
 
