@@ -5,6 +5,7 @@
 #include "core/compat.h"
 #include "core/server.h"
 #include "core/api.h"
+#include "core/conf.h"
 #include "core/auth.h"
 #include "core/db.h"
 #include "core/err.h"
@@ -776,6 +777,133 @@ serve_console(struct call *c, const char **type)
 }
 
 
+/*
+ * Site preview: the rendered sites served as they are on a mirror, so that
+ * the platform can be looked at without a web server (README's first
+ * command). GET /sites/<code>/ chooses a site (cookie jy_site) and sends
+ * the browser to "/"; from then on any path that is neither /api nor
+ * /admin is a file of that site's live tree (<output_dir>/<code>/), so the
+ * pages' root-relative links work. Paths follow the renderer's rule
+ * (rn_safe_path): nothing outside the tree is ever opened.
+ */
+#define PREVIEW_COOKIE "jy_site"
+
+bool rn_safe_path(const char *path);
+
+static const char *
+preview_type(const char *path)
+{
+    static const struct {
+        const char *ext, *type;
+    } types[] = {
+        {".html", "text/html; charset=utf-8"}, {".css", "text/css; charset=utf-8"},
+        {".js", "text/javascript; charset=utf-8"}, {".json", "application/json; charset=utf-8"},
+        {".xml", "application/xml; charset=utf-8"}, {".txt", "text/plain; charset=utf-8"},
+        {".svg", "image/svg+xml"}, {".png", "image/png"}, {".jpg", "image/jpeg"},
+        {".gif", "image/gif"}, {".webp", "image/webp"}, {".pdf", "application/pdf"},
+    };
+    const char *dot = strrchr(path, '.');
+
+    for (size_t i = 0; dot && i < sizeof(types) / sizeof(types[0]); i++)
+        if (strcmp(dot, types[i].ext) == 0)
+            return types[i].type;
+    return "application/octet-stream";
+}
+
+
+static bool
+preview_code_ok(const char *code)
+{
+    size_t n = strlen(code);
+    if (n == 0 || n > 32)
+        return false;
+    for (const char *p = code; *p; p++)
+        if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+            return false;
+    return true;
+}
+
+
+/* The whole of f into out (replacing what it held), and close f. */
+static void
+slurp(struct jy_buf *out, FILE *f)
+{
+    size_t n;
+
+    jy_buf_reset(out);
+    for (;;) {
+        jy_buf_grow(out, 65536);
+        n = fread(out->buf + out->len, 1, 65536, f);
+        if (n == 0)
+            break;
+        out->len += n;
+        out->buf[out->len] = '\0';
+    }
+    fclose(f);
+}
+
+
+/* 302 to "/" with the site chosen, or a file of the chosen site; fills r->out, *type. */
+static int
+serve_preview(struct call *c, struct evkeyvalq *hdr, struct evkeyvalq *oh, const char **type)
+{
+    struct jy_api_req *r = &c->r;
+    struct jy_err err = JY_ERR_INIT;
+    const char *code, *rel, *path;
+    size_t n;
+    FILE *f;
+
+    *type = NULL;
+    if (strcmp(r->method, "GET") != 0)
+        goto not_found;
+    if (strncmp(r->path, "/sites/", 7) == 0) {
+        const char *end = strchr(r->path + 7, '/');
+        code = end ? jy_pool_strndup(r->pool, r->path + 7, (size_t) (end - (r->path + 7)))
+                   : r->path + 7;
+        if (!preview_code_ok(code))
+            goto not_found;
+        evhttp_add_header(oh, "Set-Cookie",
+                          jy_pool_printf(r->pool, PREVIEW_COOKIE "=%s; Path=/; SameSite=Lax", code));
+        evhttp_add_header(oh, "Location", end && end[1] ? end : "/");
+        jy_buf_reset(&r->out);
+        return 302;
+    }
+    code = jy_http_cookie(r->pool, evhttp_find_header(hdr, "Cookie"), PREVIEW_COOKIE);
+    if (code == NULL || !preview_code_ok(code)) {
+        c->err_code = "not_found";
+        jy_err_set(&err, JY_E_NOT_FOUND, "no site chosen for %s", r->path);
+        jy_err_hint(&err, "Open /sites/<site code>/ first (the console is at /admin/).");
+        jy_api_error_body(r, c->err_code, &err);
+        return 404;
+    }
+    rel = r->path + 1;
+    n = strlen(rel);
+    if (n == 0 || rel[n - 1] == '/')
+        rel = jy_pool_printf(r->pool, "%sindex.html", rel);
+    if (!rn_safe_path(rel))
+        goto not_found;
+    path = jy_pool_printf(r->pool, "%s/%s/%s", jy_conf_get(r->env->conf, "output_dir"), code, rel);
+    if ((f = fopen(path, "rb")) == NULL) {
+        /* the site's own not-found page, as a mirror's web server would answer */
+        path = jy_pool_printf(r->pool, "%s/%s/404.html", jy_conf_get(r->env->conf, "output_dir"),
+                              code);
+        if ((f = fopen(path, "rb")) == NULL)
+            goto not_found;
+        *type = "text/html; charset=utf-8";
+        slurp(&r->out, f);
+        return 404;
+    }
+    *type = preview_type(rel);
+    slurp(&r->out, f);
+    return 200;
+not_found:
+    c->err_code = "not_found";
+    jy_err_set(&err, JY_E_NOT_FOUND, "no such resource: %s", r->path);
+    jy_api_error_body(r, c->err_code, &err);
+    return 404;
+}
+
+
 static void
 on_request(struct evhttp_request *req, void *arg)
 {
@@ -843,6 +971,11 @@ on_request(struct evhttp_request *req, void *arg)
         } else {
             evhttp_add_header(oh, "Content-Type", "application/json; charset=utf-8");
         }
+    } else if (strcmp(r->path, "/api") != 0 && strncmp(r->path, "/api/", 5) != 0) {
+        const char *type = NULL;
+        is_console = true; /* revalidated like the console's files */
+        status = serve_preview(c, hdr, oh, &type);
+        evhttp_add_header(oh, "Content-Type", type ? type : "application/json; charset=utf-8");
     } else {
         status = handle(c, hdr);
         evhttp_add_header(oh, "Content-Type", "application/json; charset=utf-8");
