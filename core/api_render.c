@@ -111,7 +111,8 @@ render_request(struct jy_api_req *r, struct jy_err *err)
 /*
  * Every place the item shows: its own placements the caller may read, and
  * the columns of other sites reusing those columns (published placements
- * only: a reusing column shows nothing else), with the item's page there,
+ * only, of the kinds and tags the reusing column takes, not hidden there:
+ * what jy_placement_list shows), with the item's page there,
  * as render_load.c names it (COLUMN_PATH/ID.html; elder/ and api/ for the
  * other channels).
  */
@@ -125,7 +126,13 @@ static const char where_sql[] =
     "  UNION ALL"
     "  SELECT o.placement_id, o.state, o.published_at, c.id, c.site_id, 'reused', o.column_id"
     "    FROM own o JOIN site_column c ON c.reuse_column_id = o.column_id"
-    "   WHERE NOT EXISTS (SELECT 1 FROM placement_hidden h WHERE h.column_id = c.id"
+    "   WHERE o.state = 'published'"
+    "     AND (c.reuse_kinds = '{}' OR (SELECT kind FROM item WHERE id = $1) = ANY (c.reuse_kinds))"
+    "     AND (jy_tag_expr_tsquery(c.reuse_tag_filter) IS NULL"
+    "          OR (SELECT coalesce(array_to_tsvector(array_agg(t.tag_id::text)), ''::tsvector)"
+    "                FROM item_tag t WHERE t.item_id = $1)"
+    "             @@ jy_tag_expr_tsquery(c.reuse_tag_filter))"
+    "     AND NOT EXISTS (SELECT 1 FROM placement_hidden h WHERE h.column_id = c.id"
     "                     AND h.item_id = $1))"
     "SELECT w.placement_id, w.how, w.state, s.id AS site_id, s.code AS site, s.name AS site_name,"
     "       s.code || ':' || c.path AS column, c.name AS column_name,"
@@ -149,7 +156,7 @@ static const char files_sql[] =
     "  JOIN site s ON s.id = f.site_id"
     " WHERE d.site_id = $1 AND (d.page = 'item ' || $2 || ' in column ' || $3"
     "                          OR d.page = 'json of item ' || $2)"
-    " ORDER BY f.channel <> 'desktop', f.path";
+    " ORDER BY CASE f.channel WHEN 'desktop' THEN 0 WHEN 'elder' THEN 1 ELSE 2 END, f.path";
 
 /* Which mirrors of a site hold which of these files, and since when (system). */
 static const char mirrors_sql[] =
