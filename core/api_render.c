@@ -96,6 +96,8 @@ render_request(struct jy_api_req *r, struct jy_err *err)
         if (err->code == JY_E_FORBIDDEN)
             jy_err_hint(err, "Platform admins render sites; ask one, or wait for the renderer: "
                              "it renders every change by itself.");
+        else if (err->code == JY_E_INVALID)
+            jy_err_field(err, "site");
         return JY_ERROR;
     }
     if (jy_db_commit(r->db, err) != JY_OK)
@@ -140,21 +142,23 @@ static const char where_sql[] =
     "         WHERE sc.id = w.source_column) AS source,"
     "       jy_iso_time(w.published_at, s.time_zone) AS published_at,"
     "       (SELECT d.domain FROM site_domain d WHERE d.site_id = s.id AND d.is_primary) AS domain,"
-    "       c.path AS column_path, s.channels::text AS channels, c.id AS column_id"
+    "       c.path AS column_path, s.channels::text AS channels"
     "  FROM shows w JOIN site_column c ON c.id = w.column_id JOIN site s ON s.id = c.site_id"
     " ORDER BY s.path, c.path";
 
 /*
  * The item's files on a site as the renderer recorded them (render_dep
  * names the page "item N in column C", the same for desktop and elder,
- * and "json of item N"), with the time each was rendered.
+ * and "json of item N"), with the time each was rendered. A site has one
+ * page per channel for an item, in the first column showing it there: a
+ * second column of the site lists the item and links to that page.
  */
 static const char files_sql[] =
     "SELECT f.path, f.channel, f.size, f.generation,"
     "       jy_iso_time(f.updated_at, s.time_zone) AS updated_at"
     "  FROM render_dep d JOIN render_file f ON f.site_id = d.site_id AND f.path = d.path"
     "  JOIN site s ON s.id = f.site_id"
-    " WHERE d.site_id = $1 AND (d.page = 'item ' || $2 || ' in column ' || $3"
+    " WHERE d.site_id = $1 AND (d.page LIKE 'item ' || $2 || ' in column %'"
     "                          OR d.page = 'json of item ' || $2)"
     " ORDER BY CASE f.channel WHEN 'desktop' THEN 0 WHEN 'elder' THEN 1 ELSE 2 END, f.path";
 
@@ -243,7 +247,7 @@ item_where(struct jy_api_req *r, struct jy_err *err)
         struct page pages[3];
         struct jy_buf paths = JY_BUF_INIT(r->pool);
         struct jy_db_res *files, *mirrors = NULL;
-        const char *domain = jy_db_res_get(res, i, 10), *fp[3], *mp[2];
+        const char *domain = jy_db_res_get(res, i, 10), *fp[2], *mp[2];
         cJSON *e = cJSON_CreateObject(), *pa;
         int np, k, f, m;
 
@@ -265,8 +269,7 @@ item_where(struct jy_api_req *r, struct jy_err *err)
             cJSON_AddStringToObject(e, "published_at", jy_db_res_get(res, i, 9));
         fp[0] = jy_db_res_get(res, i, 3);
         fp[1] = p[0];
-        fp[2] = jy_db_res_get(res, i, 13);
-        if ((files = jy_api_query(r, files_sql, 3, fp, err)) == NULL)
+        if ((files = jy_api_query(r, files_sql, 2, fp, err)) == NULL)
             return JY_ERROR;
         if (jy_db_res_rows(files) > 0) {
             np = jy_db_res_rows(files) < 3 ? jy_db_res_rows(files) : 3;

@@ -43,9 +43,9 @@ BEGIN
         RAISE EXCEPTION 'only a platform admin may ask for a full render of a site'
             USING ERRCODE = 'insufficient_privilege';
     END IF;
-    IF NOT EXISTS (SELECT 1 FROM site WHERE id = p_site AND kind = 'site') THEN
-        RAISE EXCEPTION 'site % does not exist or is a unit', p_site
-            USING ERRCODE = 'no_data_found';
+    IF NOT EXISTS (SELECT 1 FROM site WHERE id = p_site AND kind = 'site' AND code IS NOT NULL) THEN
+        RAISE EXCEPTION 'site % has no pages of its own (a unit publishes in its site''s columns)', p_site
+            USING ERRCODE = 'invalid_parameter_value';
     END IF;
     PERFORM jy_render_change_note('site', p_site);
     PERFORM jy_audit('render.request', 'site', p_site::text, p_site, NULL, NULL);

@@ -468,6 +468,85 @@ test_end_to_end_publish_everywhere(void)
 }
 
 
+/*
+ * "where" follows what the reusing columns show: a tag the 惠企政策 columns
+ * of the counties filter on brings the document there too; hiding it in
+ * one county's column takes it away from that county.
+ */
+static void
+test_where_follows_reuse(void)
+{
+    const char *p[1] = {PROV}, *path;
+    long long before, filtered;
+    struct resp r;
+    cJSON *places;
+    int i, same_page = 0;
+
+    setup();
+    T_ASSERT(fx.published > 0);
+    path = jy_pool_printf(fx.pool, "/api/v1/items/%lld/where", fx.published);
+    r = req(EDITOR, "GET", path, NULL);
+    expect_status(&r, 200);
+    before = atoll(jstr(js(&r), "total"));
+    T_ASSERT(strstr(r.body, "/zwgk/zcwj/hqzc") == NULL);
+    filtered = atoll(own("SELECT count(*) FROM site_column c JOIN site_column src"
+                         " ON src.id = c.reuse_column_id JOIN site s ON s.id = src.site_id"
+                         " WHERE s.code = $1 AND src.path = 'zwgk/zcwj/szfwj'"
+                         " AND c.reuse_tag_filter LIKE '%就业%'",
+                         1, p));
+    T_ASSERT(filtered >= 1);
+
+    r = req(EDITOR, "PATCH", jy_pool_printf(fx.pool, "/api/v1/items/%lld", fx.published),
+            "{\"fields\": {\"tags\": [\"就业\"]}}");
+    expect_status(&r, 200);
+    r = req(EDITOR, "GET", path, NULL);
+    expect_status(&r, 200);
+    T_EQ_INT(atoll(jstr(js(&r), "total")), before + filtered);
+    /* a site has one page for the item: the 惠企政策 place links to the page it has */
+    places = cJSON_GetObjectItem(js(&r), "places");
+    for (i = 0; i < cJSON_GetArraySize(places); i++) {
+        cJSON *e = cJSON_GetArrayItem(places, i);
+        int k;
+        if (strstr(jstr(e, "column"), ":zwgk/zcwj/hqzc") == NULL)
+            continue;
+        T_EQ_STR(jstr(e, "how"), "reused");
+        for (k = 0; k < cJSON_GetArraySize(places); k++) {
+            cJSON *o = cJSON_GetArrayItem(places, k);
+            if (k == i || strcmp(jstr(o, "site"), jstr(e, "site")) != 0)
+                continue;
+            T_EQ_STR(jstr(o, "pages.0.url"), jstr(e, "pages.0.url"));
+            T_EQ_STR(jstr(e, "pages.0.rendered"), "true");
+            same_page++;
+        }
+    }
+    T_EQ_INT(same_page, filtered);
+    render_pending();
+    r = req(EDITOR, "GET", path, NULL);
+    places = cJSON_GetObjectItem(js(&r), "places");
+    for (i = 0; i < cJSON_GetArraySize(places); i++)
+        T_EQ_STR(jstr(cJSON_GetArrayItem(places, i), "pages.0.rendered"), "true");
+
+    /* the county hides it in its 省政府文件: that place goes */
+    r = req(COUNTY_ADMIN, "PUT",
+            jy_pool_printf(fx.pool,
+                           "/api/v1/columns/" COUNTY ":zwgk%%2Fzcwj%%2Fshengzfwj/hidden/%lld",
+                           fx.published),
+            NULL);
+    T_ASSERT(r.status == 200 || r.status == 201 || r.status == 204);
+    r = req(EDITOR, "GET", path, NULL);
+    T_EQ_INT(atoll(jstr(js(&r), "total")), before + filtered - 1);
+    T_ASSERT(strstr(r.body, "\"" COUNTY ":zwgk/zcwj/shengzfwj\"") == NULL);
+    r = req(COUNTY_ADMIN, "DELETE",
+            jy_pool_printf(fx.pool,
+                           "/api/v1/columns/" COUNTY ":zwgk%%2Fzcwj%%2Fshengzfwj/hidden/%lld",
+                           fx.published),
+            NULL);
+    T_ASSERT(r.status == 200 || r.status == 204);
+    r = req(EDITOR, "GET", path, NULL);
+    T_EQ_INT(atoll(jstr(js(&r), "total")), before + filtered);
+}
+
+
 /* Bad input to the workflow route: refused with the field named, nothing changes. */
 static void
 test_workflow_bad_input(void)
@@ -779,6 +858,12 @@ test_render_status_and_request(void)
     T_EQ_STR(own("SELECT count(*) FROM render_change", 0, NULL), "0");
     r = req(ADMIN, "POST", "/api/v1/render/9999999999", NULL);
     expect_error(&r, 404, "not_found", "site");
+    {
+        const char *unit = own("SELECT id FROM site WHERE kind = 'unit' LIMIT 1", 0, NULL);
+        T_ASSERT(unit != NULL);
+        r = req(ADMIN, "POST", jy_pool_printf(fx.pool, "/api/v1/render/%s", unit), NULL);
+        expect_error(&r, 400, "invalid", "site");
+    }
     r = req(ADMIN, "POST", "/api/v1/render/" COUNTY, NULL);
     expect_status(&r, 202);
     T_EQ_STR(jstr(js(&r), "queued"), "true");
@@ -964,6 +1049,7 @@ main(int argc, char **argv)
 {
     static const struct jy_test_case cases[] = {
         T_CASE(test_end_to_end_publish_everywhere),
+        T_CASE(test_where_follows_reuse),
         T_CASE(test_workflow_bad_input),
         T_CASE(test_schedule),
         T_CASE(test_review_chain),
