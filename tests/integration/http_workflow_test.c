@@ -583,6 +583,13 @@ test_workflow_bad_input(void)
     r = req(EDITOR, "POST", path,
             "{\"action\": \"submit\", \"column\": \"" PROV ":no/such/column\"}");
     expect_error(&r, 404, "not_found", "column");
+    r = req(EDITOR, "POST", "/api/v1/items/99999999/workflow",
+            "{\"action\": \"submit\", \"column\": \"" SZFWJ "\"}");
+    expect_error(&r, 404, "not_found", NULL);
+    r = req(EDITOR, "GET", "/api/v1/review/queue?site=9999999999", NULL);
+    expect_status(&r, 404);
+    r = req(EDITOR, "GET", "/api/v1/review/queue?mine=1", NULL);
+    expect_error(&r, 400, "invalid", "mine");
 
     /* wrong state: approving a draft is a conflict, in the workflow's words */
     r = req(REVIEWER, "POST", path, "{\"action\": \"approve\", \"column\": \"" SZFWJ "\"}");
@@ -893,7 +900,7 @@ test_mirrors_and_where(void)
     struct jy_push_conf pc;
     struct jy_pusher *pusher;
     const char *dir = jy_pool_printf(fx.pool, "%s/mirror-prov", jy_test_tmpdir());
-    long long id = 0;
+    long long id = 0, county = 0;
     struct resp r;
     cJSON *j;
 
@@ -946,6 +953,24 @@ test_mirrors_and_where(void)
     expect_error(&r, 404, "not_found", NULL);
     r = req(ADMIN, "GET", "/api/v1/mirrors?site=" PROV "&state=ok", NULL);
     expect_error(&r, 400, "invalid", "state");
+    /* a site admin sees their site's mirrors but may not verify (it logs in to the mirror) */
+    memset(&sp, 0, sizeof(sp));
+    sp.site = COUNTY;
+    sp.name = "county";
+    sp.kind = "folder";
+    sp.url = jy_pool_printf(fx.pool, "%s/mirror-county", jy_test_tmpdir());
+    if (jy_mirror_add(fx.owner, fx.pool, &sp, &county, &err) != JY_OK)
+        jy_test_fail(__FILE__, __LINE__, "mirror: %s", err.msg);
+    r = req(COUNTY_ADMIN, "GET", "/api/v1/mirrors", NULL);
+    expect_status(&r, 200);
+    T_EQ_STR(jstr(js(&r), "total"), "1");
+    T_EQ_STR(jstr(js(&r), "items.0.name"), "county");
+    T_EQ_STR(jstr(js(&r), "items.0.status.state"), "new");
+    T_EQ_STR(jstr(js(&r), "items.0.status.queued"), "true");
+    T_ASSERT(atoll(jstr(js(&r), "items.0.lag.files")) > 100);
+    r = req(COUNTY_ADMIN, "POST", jy_pool_printf(fx.pool, "/api/v1/mirrors/%lld/verify", county),
+            "{}");
+    expect_error(&r, 403, "forbidden", NULL);
 
     /* where: the province page is on the mirror, since the push */
     r = req(EDITOR, "GET", jy_pool_printf(fx.pool, "/api/v1/items/%lld/where", fx.published), NULL);
