@@ -115,6 +115,7 @@ mirrors_get(struct jy_api_req *r, struct jy_err *err)
     static const char *const known[] = {NULL};
     struct jy_mirror m;
     struct jy_mirror_status st;
+    cJSON *o;
 
     if (jy_api_query_keys(r, known, err) != JY_OK)
         return JY_ERROR;
@@ -123,7 +124,9 @@ mirrors_get(struct jy_api_req *r, struct jy_err *err)
     memset(&st, 0, sizeof(st));
     if (jy_mirror_status_get(r->db, r->pool, m.id, &st, err) != JY_OK)
         return JY_ERROR;
-    return jy_api_reply(r, 200, mirror_json(&m, &st));
+    o = mirror_json(&m, &st);
+    jy_json_own(r->pool, o);
+    return jy_api_reply(r, 200, o);
 }
 
 

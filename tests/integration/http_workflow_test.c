@@ -1064,8 +1064,14 @@ test_checks(void)
 static void
 teardown(void)
 {
-    if (server.pid > 0)
-        T_EQ_INT(srv_stop(&server, SIGTERM), 0);
+    int rc;
+
+    if (server.pid <= 0)
+        return;
+    rc = srv_stop(&server, SIGTERM);
+    if (rc != 0)
+        jy_test_system("grep -v 'module=access\\|module=render' %s | tail -60", server.log);
+    T_EQ_INT(rc, 0);
 }
 
 
