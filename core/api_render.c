@@ -147,38 +147,48 @@ static const char where_sql[] =
     " ORDER BY s.path, c.path";
 
 /*
- * The item's files on a site as the renderer recorded them (render_dep
- * names the page "item N in column C", the same for desktop and elder,
- * and "json of item N"), with the time each was rendered. A site has one
- * page per channel for an item, in the first column showing it there: a
- * second column of the site lists the item and links to that page.
+ * The item's files as the renderer recorded them (render_dep names the
+ * page "item N in column C", the same for desktop and elder, and "json of
+ * item N"; the GIN index on render_dep.items finds them), on every site,
+ * with the time each was rendered. A site has one page per channel for an
+ * item, in the first column showing it there: a second column of the site
+ * lists the item and links to that page.
  */
 static const char files_sql[] =
-    "SELECT f.path, f.channel, f.size, f.generation,"
+    "SELECT d.site_id, f.path, f.channel, f.size, f.generation,"
     "       jy_iso_time(f.updated_at, s.time_zone) AS updated_at"
     "  FROM render_dep d JOIN render_file f ON f.site_id = d.site_id AND f.path = d.path"
     "  JOIN site s ON s.id = f.site_id"
-    " WHERE d.site_id = $1 AND (d.page LIKE 'item ' || $2 || ' in column %'"
-    "                          OR d.page = 'json of item ' || $2)"
-    " ORDER BY CASE f.channel WHEN 'desktop' THEN 0 WHEN 'elder' THEN 1 ELSE 2 END, f.path";
+    " WHERE d.items @> ARRAY[$1::bigint] AND (d.page LIKE 'item ' || $1 || ' in column %'"
+    "                                         OR d.page = 'json of item ' || $1)"
+    " ORDER BY d.site_id, CASE f.channel WHEN 'desktop' THEN 0 WHEN 'elder' THEN 1 ELSE 2 END,"
+    "          f.path";
 
-/* Which mirrors of a site hold which of these files, and since when (system). */
-static const char mirrors_sql[] =
-    "SELECT m.id, m.name, m.enabled, mf.path, mf.sha256 = f.sha256 AS same,"
-    "       jy_iso_time(mf.confirmed_at, s.time_zone) AS since, m.channels::text AS channels"
-    "  FROM mirror m JOIN site s ON s.id = m.site_id"
-    "  LEFT JOIN mirror_file mf ON mf.mirror_id = m.id AND mf.path = ANY ($2::text[])"
-    "  LEFT JOIN render_file f ON f.site_id = m.site_id AND f.path = mf.path"
-    " WHERE m.site_id = $1 ORDER BY m.id, mf.path";
+/* The mirrors of the sites (system: mirror is for site managers under row-level security). */
+static const char mirrors_sql[] = "SELECT m.site_id, m.id, m.name, m.enabled, m.channels::text"
+                                  "  FROM mirror m WHERE m.site_id = ANY ($1::bigint[])"
+                                  " ORDER BY m.id";
+
+/* Which of them hold the item's files, with the bytes rendered now or older ones, since when. */
+static const char held_sql[] =
+    "SELECT mf.mirror_id, mf.path, mf.sha256 = f.sha256 AS same,"
+    "       jy_iso_time(mf.confirmed_at, s.time_zone) AS since"
+    "  FROM render_dep d JOIN render_file f ON f.site_id = d.site_id AND f.path = d.path"
+    "  JOIN site s ON s.id = d.site_id"
+    "  JOIN mirror m ON m.site_id = d.site_id"
+    "  JOIN mirror_file mf ON mf.mirror_id = m.id AND mf.path = d.path"
+    " WHERE d.items @> ARRAY[$1::bigint] AND (d.page LIKE 'item ' || $1 || ' in column %'"
+    "                                         OR d.page = 'json of item ' || $1)";
 
 
 struct page {
     const char *channel;
     const char *path;
+    int file; /* row of files_sql, -1: not rendered */
 };
 
 
-/* The item's pages on a site with the channels it has (site.channels). */
+/* Where the renderer will put the item's pages on a site (site.channels) in a column. */
 static int
 item_pages(struct jy_pool *pool, long long item, const char *col_path, const char *channels,
            struct page *out)
@@ -186,19 +196,23 @@ item_pages(struct jy_pool *pool, long long item, const char *col_path, const cha
     int n = 0;
 
     out[n].channel = "desktop";
+    out[n].file = -1;
     out[n++].path = jy_pool_printf(pool, "%s/%lld.html", col_path, item);
     if (channels && strstr(channels, "elder")) {
         out[n].channel = "elder";
+        out[n].file = -1;
         out[n++].path = jy_pool_printf(pool, "elder/%s/%lld.html", col_path, item);
     }
     if (channels && strstr(channels, "json")) {
         out[n].channel = "json";
+        out[n].file = -1;
         out[n++].path = jy_pool_printf(pool, "api/items/%lld.json", item);
     }
     return n;
 }
 
 
+/* Is channel one of a mirror's channels ("{desktop,elder}"; NULL: all)? */
 static bool
 channel_matches(const char *mirror_channels, const char *channel)
 {
@@ -215,13 +229,62 @@ channel_matches(const char *mirror_channels, const char *channel)
 }
 
 
-/* GET /api/v1/items/{id}/where */
+/* The mirrors of site, each with whether it holds path (held_sql rows) and since when. */
+static void
+page_mirrors(cJSON *pg, const struct jy_db_res *mirrors, const struct jy_db_res *held,
+             const char *site_id, const char *channel, const char *path)
+{
+    cJSON *ms = cJSON_AddArrayToObject(pg, "mirrors");
+    int m, h;
+
+    for (m = 0; mirrors && m < jy_db_res_rows(mirrors); m++) {
+        const char *mid = jy_db_res_get(mirrors, m, 1);
+        cJSON *me;
+        if (strcmp(jy_db_res_get(mirrors, m, 0), site_id) != 0 ||
+            !channel_matches(jy_db_res_get(mirrors, m, 4), channel))
+            continue;
+        me = cJSON_CreateObject();
+        cJSON_AddItemToArray(ms, me);
+        cJSON_AddNumberToObject(me, "id", atof(mid));
+        cJSON_AddStringToObject(me, "name", jy_db_res_get(mirrors, m, 2));
+        cJSON_AddBoolToObject(me, "enabled", jy_db_res_get(mirrors, m, 3)[0] == 't');
+        for (h = 0; held && h < jy_db_res_rows(held); h++)
+            if (strcmp(jy_db_res_get(held, h, 0), mid) == 0 &&
+                strcmp(jy_db_res_get(held, h, 1), path) == 0)
+                break;
+        if (held && h < jy_db_res_rows(held)) {
+            cJSON_AddBoolToObject(me, "confirmed", jy_db_res_get(held, h, 2)[0] == 't');
+            cJSON_AddStringToObject(me, "since", jy_db_res_get(held, h, 3));
+        } else {
+            cJSON_AddBoolToObject(me, "confirmed", false);
+            cJSON_AddNullToObject(me, "since");
+        }
+    }
+}
+
+
+static void
+add_nullable(cJSON *o, const char *key, const struct jy_db_res *res, int row, int col)
+{
+    if (jy_db_res_isnull(res, row, col))
+        cJSON_AddNullToObject(o, key);
+    else
+        cJSON_AddStringToObject(o, key, jy_db_res_get(res, row, col));
+}
+
+
+/*
+ * GET /api/v1/items/{id}/where: a fixed number of statements whatever the
+ * number of places (the item, its places, its files; mirrors and what
+ * they hold on the system's connection).
+ */
 static int
 item_where(struct jy_api_req *r, struct jy_err *err)
 {
     static const char *const known[] = {NULL};
-    struct jy_db_res *res, *title;
-    const char *p[2];
+    struct jy_db_res *res, *title, *files, *mirrors = NULL, *held = NULL;
+    struct jy_buf sites = JY_BUF_INIT(r->pool);
+    const char *p[1];
     long long item;
     cJSON *arr, *o;
     int i;
@@ -234,22 +297,39 @@ item_where(struct jy_api_req *r, struct jy_err *err)
         return JY_ERROR;
     title = jy_db_query(r->db, r->pool, "SELECT title FROM item WHERE id = $1", 1, p, err);
     res = title ? jy_db_query(r->db, r->pool, where_sql, 1, p, err) : NULL;
+    files = res ? jy_db_query(r->db, r->pool, files_sql, 1, p, err) : NULL;
     jy_db_rollback(r->db);
-    if (res == NULL)
+    if (files == NULL)
         return JY_ERROR;
     if (jy_db_res_rows(title) == 0) {
         jy_err_set(err, JY_E_NOT_FOUND, "item %lld does not exist or is not visible to you", item);
         jy_err_field(err, "id");
         return JY_ERROR;
     }
+    jy_buf_add_char(&sites, '{');
+    for (i = 0; i < jy_db_res_rows(res); i++)
+        jy_buf_addf(&sites, "%s%s", i ? "," : "", jy_db_res_get(res, i, 3));
+    jy_buf_add_char(&sites, '}');
+    /*
+     * mirror and mirror_file are readable by site managers only; an editor who
+     * can see the item may still know which mirrors serve its pages (names and
+     * times, for the item's own files only), so they are read on the owner
+     * connection, after row-level security decided what the places are
+     */
+    if (r->sys && jy_db_res_rows(res) > 0) {
+        const char *mp[1] = {sites.buf};
+        if ((mirrors = jy_db_query(r->sys, r->pool, mirrors_sql, 1, mp, err)) == NULL)
+            return JY_ERROR;
+        if (jy_db_res_rows(mirrors) > 0 &&
+            (held = jy_db_query(r->sys, r->pool, held_sql, 1, p, err)) == NULL)
+            return JY_ERROR;
+    }
     arr = jy_json_new_array(r->pool);
     for (i = 0; i < jy_db_res_rows(res); i++) {
+        const char *site_id = jy_db_res_get(res, i, 3), *domain = jy_db_res_get(res, i, 10);
         struct page pages[3];
-        struct jy_buf paths = JY_BUF_INIT(r->pool);
-        struct jy_db_res *files, *mirrors = NULL;
-        const char *domain = jy_db_res_get(res, i, 10), *fp[2], *mp[2];
         cJSON *e = cJSON_CreateObject(), *pa;
-        int np, k, f, m;
+        int np = 0, k, f;
 
         cJSON_AddItemToArray(arr, e);
         cJSON_AddStringToObject(e, "site", jy_db_res_get(res, i, 4));
@@ -257,45 +337,23 @@ item_where(struct jy_api_req *r, struct jy_err *err)
         cJSON_AddStringToObject(e, "column", jy_db_res_get(res, i, 6));
         cJSON_AddStringToObject(e, "column_name", jy_db_res_get(res, i, 7));
         cJSON_AddStringToObject(e, "how", jy_db_res_get(res, i, 1));
-        if (jy_db_res_isnull(res, i, 8))
-            cJSON_AddNullToObject(e, "source");
-        else
-            cJSON_AddStringToObject(e, "source", jy_db_res_get(res, i, 8));
+        add_nullable(e, "source", res, i, 8);
         cJSON_AddNumberToObject(e, "placement_id", atof(jy_db_res_get(res, i, 0)));
         cJSON_AddStringToObject(e, "state", jy_db_res_get(res, i, 2));
-        if (jy_db_res_isnull(res, i, 9))
-            cJSON_AddNullToObject(e, "published_at");
-        else
-            cJSON_AddStringToObject(e, "published_at", jy_db_res_get(res, i, 9));
-        fp[0] = jy_db_res_get(res, i, 3);
-        fp[1] = p[0];
-        if ((files = jy_api_query(r, files_sql, 2, fp, err)) == NULL)
-            return JY_ERROR;
-        if (jy_db_res_rows(files) > 0) {
-            np = jy_db_res_rows(files) < 3 ? jy_db_res_rows(files) : 3;
-            for (k = 0; k < np; k++) {
-                pages[k].path = jy_db_res_get(files, k, 0);
-                pages[k].channel = jy_db_res_get(files, k, 1);
-            }
-        } else {
-            /* not rendered (yet): where the renderer will put it */
+        add_nullable(e, "published_at", res, i, 9);
+        for (f = 0; f < jy_db_res_rows(files) && np < 3; f++) {
+            if (strcmp(jy_db_res_get(files, f, 0), site_id) != 0)
+                continue;
+            pages[np].path = jy_db_res_get(files, f, 1);
+            pages[np].channel = jy_db_res_get(files, f, 2);
+            pages[np++].file = f;
+        }
+        if (np == 0) /* not rendered (yet): where the renderer will put it */
             np = item_pages(r->pool, item, jy_db_res_get(res, i, 11), jy_db_res_get(res, i, 12),
                             pages);
-        }
-        jy_buf_add_char(&paths, '{');
-        for (k = 0; k < np; k++)
-            jy_buf_addf(&paths, "%s\"%s\"", k ? "," : "", pages[k].path);
-        jy_buf_add_char(&paths, '}');
-        mp[0] = fp[0];
-        mp[1] = paths.buf;
-        /* mirror_file is readable by site admins only; an editor who can see the item may
-         * still know which mirrors hold its published page (read on the owner connection,
-         * for these paths only) */
-        if (r->sys && (mirrors = jy_db_query(r->sys, r->pool, mirrors_sql, 2, mp, err)) == NULL)
-            return JY_ERROR;
         pa = cJSON_AddArrayToObject(e, "pages");
         for (k = 0; k < np; k++) {
-            cJSON *pg = cJSON_CreateObject(), *ms;
+            cJSON *pg = cJSON_CreateObject();
             cJSON_AddItemToArray(pa, pg);
             cJSON_AddStringToObject(pg, "channel", pages[k].channel);
             cJSON_AddStringToObject(pg, "path", pages[k].path);
@@ -304,48 +362,14 @@ item_where(struct jy_api_req *r, struct jy_err *err)
                     pg, "url", jy_pool_printf(r->pool, "https://%s/%s", domain, pages[k].path));
             else
                 cJSON_AddNullToObject(pg, "url");
-            for (f = 0; f < jy_db_res_rows(files); f++)
-                if (strcmp(jy_db_res_get(files, f, 0), pages[k].path) == 0)
-                    break;
-            cJSON_AddBoolToObject(pg, "rendered", f < jy_db_res_rows(files));
-            if (f < jy_db_res_rows(files)) {
-                cJSON_AddNumberToObject(pg, "size", atof(jy_db_res_get(files, f, 2)));
-                cJSON_AddNumberToObject(pg, "generation", atof(jy_db_res_get(files, f, 3)));
-                cJSON_AddStringToObject(pg, "updated_at", jy_db_res_get(files, f, 4));
+            cJSON_AddBoolToObject(pg, "rendered", pages[k].file >= 0);
+            if (pages[k].file >= 0) {
+                f = pages[k].file;
+                cJSON_AddNumberToObject(pg, "size", atof(jy_db_res_get(files, f, 3)));
+                cJSON_AddNumberToObject(pg, "generation", atof(jy_db_res_get(files, f, 4)));
+                cJSON_AddStringToObject(pg, "updated_at", jy_db_res_get(files, f, 5));
             }
-            ms = cJSON_AddArrayToObject(pg, "mirrors");
-            for (m = 0; mirrors && m < jy_db_res_rows(mirrors); m++) {
-                const char *mid = jy_db_res_get(mirrors, m, 0);
-                bool held;
-                cJSON *me;
-                /* one entry per mirror: the row of this path, or the mirror's first row */
-                if (m > 0 && strcmp(jy_db_res_get(mirrors, m - 1, 0), mid) == 0)
-                    continue;
-                if (!channel_matches(jy_db_res_get(mirrors, m, 6), pages[k].channel))
-                    continue;
-                me = cJSON_CreateObject();
-                cJSON_AddItemToArray(ms, me);
-                cJSON_AddNumberToObject(me, "id", atof(mid));
-                cJSON_AddStringToObject(me, "name", jy_db_res_get(mirrors, m, 1));
-                cJSON_AddBoolToObject(me, "enabled", jy_db_res_get(mirrors, m, 2)[0] == 't');
-                held = false;
-                for (f = m;
-                     f < jy_db_res_rows(mirrors) && strcmp(jy_db_res_get(mirrors, f, 0), mid) == 0;
-                     f++) {
-                    const char *path = jy_db_res_get(mirrors, f, 3);
-                    if (path && strcmp(path, pages[k].path) == 0) {
-                        held = true;
-                        break;
-                    }
-                }
-                cJSON_AddBoolToObject(me, "confirmed",
-                                      held && !jy_db_res_isnull(mirrors, f, 4) &&
-                                          jy_db_res_get(mirrors, f, 4)[0] == 't');
-                if (held)
-                    cJSON_AddStringToObject(me, "since", jy_db_res_get(mirrors, f, 5));
-                else
-                    cJSON_AddNullToObject(me, "since");
-            }
+            page_mirrors(pg, mirrors, held, site_id, pages[k].channel, pages[k].path);
         }
     }
     o = jy_json_new_object(r->pool);
