@@ -409,7 +409,6 @@ sub_send(struct jy_api_req *r, struct jy_err *err)
     cJSON_AddNumberToObject(o, "item", (double) item);
     cJSON_AddStringToObject(o, "column", column);
     cJSON_AddStringToObject(o, "state", "pending");
-    jy_api_header(r, "Location", jy_pool_printf(r->pool, "/api/v1/submissions?state=pending"));
     return jy_api_reply(r, 201, o);
 }
 

@@ -629,6 +629,15 @@ test_workflow_bad_input(void)
     expect_status(&r, 200);
     T_CONTAINS(r.body, "文号有误，请核对");
     T_EQ_INT(events_of(item), 2);
+    /* text is stored as sent and comes back exactly so */
+    r = req(EDITOR, "POST", path,
+            "{\"action\": \"submit\", \"column\": \"" SZFWJ "\","
+            " \"comment\": \"<script>alert(1)</script>'; DROP TABLE item; --\"}");
+    expect_status(&r, 200);
+    r = req(EDITOR, "GET", jy_pool_printf(fx.pool, "/api/v1/items/%lld/history", item), NULL);
+    expect_status(&r, 200);
+    T_EQ_STR(jstr(js(&r), "items.2.comment"), "<script>alert(1)</script>'; DROP TABLE item; --");
+    T_EQ_STR(jstr(js(&r), "items.1.comment"), "文号有误，请核对");
 }
 
 
