@@ -17,8 +17,9 @@
  * routes in its own file (api.h) and its line here.
  */
 static void (*const modules[])(struct jy_api_router *) = {
-    jy_api_session_routes, jy_api_sites_routes, jy_api_items_routes,
-    jy_api_tags_routes,    jy_api_users_routes, jy_api_files_routes,
+    jy_api_session_routes, jy_api_sites_routes,  jy_api_items_routes,    jy_api_tags_routes,
+    jy_api_users_routes,   jy_api_files_routes,  jy_api_workflow_routes, jy_api_render_routes,
+    jy_api_mirrors_routes, jy_api_checks_routes,
 };
 
 #define ROUTES_MAX   256

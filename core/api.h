@@ -64,6 +64,7 @@ struct jy_api_env {
     const struct jy_filestore *files;
     const struct jy_auth_policy *policy;
     const char *share_dir;
+    const char *conninfo; /* the owner role's: for what only the system may do (mirror verify) */
 };
 
 struct jy_api_req {
@@ -203,5 +204,9 @@ void jy_api_items_routes(struct jy_api_router *rt);
 void jy_api_tags_routes(struct jy_api_router *rt);
 void jy_api_users_routes(struct jy_api_router *rt);
 void jy_api_files_routes(struct jy_api_router *rt);
+void jy_api_workflow_routes(struct jy_api_router *rt);
+void jy_api_render_routes(struct jy_api_router *rt);
+void jy_api_mirrors_routes(struct jy_api_router *rt);
+void jy_api_checks_routes(struct jy_api_router *rt);
 
 #endif /* JY_CORE_API_H */

@@ -113,16 +113,17 @@ serve_run(struct jy_cli *cli, int argc, char **argv)
     o.shutdown_timeout = (int) jy_conf_get_int(cli->conf, "http_shutdown_timeout");
     o.ready_file = ready;
     o.env = &env;
+    env.conninfo = o.conninfo;
     if (o.conninfo == NULL) {
         jy_err_set(&err, JY_E_UNAVAILABLE, "no database configured");
         return jy_cli_fail(&err);
     }
     /* the renderer, the pusher and the scheduler run beside the server */
     {
-        struct jy_daemons_opts dopts = {
-            o.conninfo, cli->conf, jy_conf_get_int(cli->conf, "serve_render") != 0,
-            jy_conf_get_int(cli->conf, "serve_push") != 0,
-            jy_conf_get_int(cli->conf, "serve_scheduler") != 0};
+        struct jy_daemons_opts dopts = {o.conninfo, cli->conf,
+                                        jy_conf_get_int(cli->conf, "serve_render") != 0,
+                                        jy_conf_get_int(cli->conf, "serve_push") != 0,
+                                        jy_conf_get_int(cli->conf, "serve_scheduler") != 0};
         int rc;
         jy_check_use_conf(cli->conf, o.conninfo);
         /* the checks' worker process is forked now, before any thread runs */

@@ -28,12 +28,26 @@ echo
 $jiyue sites --columns
 echo
 echo "== rendering every site (var/www/<site code>/)"
-$jiyue render --all
+$jiyue --log-level warn render --all
 $jiyue --log-level off db exec "SELECT s.code || '  ' || s.name || '  file://$top/var/www/' || s.code || '/index.html  (https://' || d.domain || '/)' FROM site s JOIN site_domain d ON d.site_id = s.id AND d.is_primary WHERE s.kind = 'site' AND s.status = 'open' ORDER BY s.path" 2>/dev/null || true
 echo
 echo "The platform's data is in var/pg (PostgreSQL, embedded); the sites in var/www."
 echo "Try: $jiyue --help     $jiyue sites     $jiyue render --help     $jiyue db stop"
 [ "${JY_NO_SERVE:-}" = 1 ] && exit 0
+
+# demo accounts for the console, one per kind of user; the password is set
+# only while the account has none, so a password changed later stays
+demo_password=Yunling-demo-2026
+for u in admin liu.yang chen.jing; do
+    if $jiyue --log-level off db exec "SELECT 1 FROM app_user WHERE login = '$u' AND password_hash IS NULL" 2>/dev/null | grep -q 1; then
+        printf '%s\n' "$demo_password" | $jiyue --log-level warn user passwd "$u" >/dev/null
+    fi
+done
 echo
-echo "== jiyue serve on $($jiyue config 2>/dev/null | awk '$1 == "listen" {print $3}'): API under /api/v1; edits are rendered and pushed as they happen. Ctrl-C stops."
+echo "== console: http://$($jiyue config 2>/dev/null | awk '$1 == "listen" {print $3}')/admin/"
+echo "   platform admin  admin      / $demo_password"
+echo "   editor          liu.yang   / $demo_password   (云岭省人民政府)"
+echo "   reviewer        chen.jing  / $demo_password   (云岭省人民政府)"
+echo
+echo "== jiyue serve: the console above, the API under /api/v1 (docs/api.md); edits are rendered and pushed as they happen. Ctrl-C stops."
 exec $jiyue serve

@@ -12,7 +12,10 @@
  *   1. GET /api/v1/items/ID, an item of the demo platform in full, as JSON;
  *   2. POST /api/v1/items creating a draft article on the province site.
  * A third run, GET /api/v1/health (no authentication, one SELECT 1), is the
- * peer: what the server does when the database work is trivial.
+ * peer: what the server does when the database work is trivial. Two more
+ * measure the workflow routes the console polls: GET /api/v1/items/ID/where
+ * (that item, a province document reused by every city and county) and
+ * GET /api/v1/review/queue.
  * Each run: -d S (default 10) -c N (default 32) -t N (default 2) --latency;
  * prints requests/s and the latency percentiles wrk reports.
  * Targets (issue 8): GET >= 10,000 requests/s with p99 < 20 ms, POST >= 1,000
@@ -95,6 +98,7 @@ main(int argc, char **argv)
          prefix[JY_AUTH_API_PREFIX_LEN + 1], cmd[4096];
     int duration = 10, conns = 32, threads = 2, workers = 2, port = 0, i;
     double get_rps, get_p99, post_rps, post_p99, base_rps, base_p99;
+    double where_rps = 0, where_p99 = 0, queue_rps = 0, queue_p99 = 0;
     bool own = false;
     struct jy_db *db;
     const char *ready, *lua;
@@ -198,6 +202,20 @@ main(int argc, char **argv)
              threads, conns, duration, token, port, item);
     run_wrk("GET /api/v1/items/ID (one item in full, JSON)", cmd, &get_rps, &get_p99);
 
+    /* issue 8's workflow routes: "where is my item" (the province document every
+     * city and county reuses: one place per site) and the review queue */
+    snprintf(cmd, sizeof(cmd),
+             "-t%d -c%d -d%ds --latency -H 'Authorization: Bearer %s'"
+             " http://127.0.0.1:%d/api/v1/items/%s/where",
+             threads, conns, duration, token, port, item);
+    run_wrk("GET /api/v1/items/ID/where (every site showing it, pages, files, mirrors)", cmd,
+            &where_rps, &where_p99);
+    snprintf(cmd, sizeof(cmd),
+             "-t%d -c%d -d%ds --latency -H 'Authorization: Bearer %s'"
+             " http://127.0.0.1:%d/api/v1/review/queue",
+             threads, conns, duration, token, port);
+    run_wrk("GET /api/v1/review/queue (what waits for the user)", cmd, &queue_rps, &queue_p99);
+
     lua = jy_pool_printf(pool, "%s/post.lua", tmp);
     f = fopen(lua, "w");
     if (f == NULL) {
@@ -220,9 +238,10 @@ main(int argc, char **argv)
     waitpid(pid, NULL, 0);
     printf("\nsummary: GET item %.0f req/s, p99 %.2f ms (target >= 10000, < 20 ms);"
            " POST draft %.0f req/s, p99 %.2f ms (target >= 1000);"
-           " health %.0f req/s, p99 %.2f ms (item/health %.3f)\n",
+           " health %.0f req/s, p99 %.2f ms (item/health %.3f);"
+           " where %.0f req/s, p99 %.2f ms; review queue %.0f req/s, p99 %.2f ms\n",
            get_rps, get_p99, post_rps, post_p99, base_rps, base_p99,
-           base_rps > 0 ? get_rps / base_rps : 0.0);
+           base_rps > 0 ? get_rps / base_rps : 0.0, where_rps, where_p99, queue_rps, queue_p99);
     if (own) {
         const char *stop[] = {"db", "stop", NULL};
         jiyue(bin, data, stop);
