@@ -796,11 +796,18 @@ preview_type(const char *path)
     static const struct {
         const char *ext, *type;
     } types[] = {
-        {".html", "text/html; charset=utf-8"}, {".css", "text/css; charset=utf-8"},
-        {".js", "text/javascript; charset=utf-8"}, {".json", "application/json; charset=utf-8"},
-        {".xml", "application/xml; charset=utf-8"}, {".txt", "text/plain; charset=utf-8"},
-        {".svg", "image/svg+xml"}, {".png", "image/png"}, {".jpg", "image/jpeg"},
-        {".gif", "image/gif"}, {".webp", "image/webp"}, {".pdf", "application/pdf"},
+        {".html", "text/html; charset=utf-8"},
+        {".css", "text/css; charset=utf-8"},
+        {".js", "text/javascript; charset=utf-8"},
+        {".json", "application/json; charset=utf-8"},
+        {".xml", "application/xml; charset=utf-8"},
+        {".txt", "text/plain; charset=utf-8"},
+        {".svg", "image/svg+xml"},
+        {".png", "image/png"},
+        {".jpg", "image/jpeg"},
+        {".gif", "image/gif"},
+        {".webp", "image/webp"},
+        {".pdf", "application/pdf"},
     };
     const char *dot = strrchr(path, '.');
 
@@ -862,8 +869,9 @@ serve_preview(struct call *c, struct evkeyvalq *hdr, struct evkeyvalq *oh, const
                    : r->path + 7;
         if (!preview_code_ok(code))
             goto not_found;
-        evhttp_add_header(oh, "Set-Cookie",
-                          jy_pool_printf(r->pool, PREVIEW_COOKIE "=%s; Path=/; SameSite=Lax", code));
+        evhttp_add_header(
+            oh, "Set-Cookie",
+            jy_pool_printf(r->pool, PREVIEW_COOKIE "=%s; Path=/; SameSite=Lax", code));
         evhttp_add_header(oh, "Location", end && end[1] ? end : "/");
         jy_buf_reset(&r->out);
         return 302;

@@ -454,8 +454,8 @@ publish_now(struct jy_db *db, struct jy_pool *pool, struct pl *t, const char *co
         return JY_ERROR;
     }
     if (set_wf(db, pool, "publish", 0, comment, err) != JY_OK ||
-        set_state(db, pool, t, "published",
-                  ", published_at = coalesce(published_at, now())", err) != JY_OK)
+        set_state(db, pool, t, "published", ", published_at = coalesce(published_at, now())",
+                  err) != JY_OK)
         return JY_ERROR;
     return JY_OK;
 }
