@@ -39,6 +39,9 @@ static const char columns_sql[] =
     "  FROM t JOIN site_column c ON c.id = t.id ORDER BY t.ord";
 
 /*
+ * (The pinyin rank of titles is only computed for lists ordered by title:
+ * the collation is costly and most lists are newest first.)
+ *
  * For every list or topic column of the site (list_id): its reuse chain
  * (lc), the filters of the chain (f), the columns whose placements it
  * lists (cols: the source and its list descendants that reuse nothing),
@@ -65,7 +68,8 @@ static const char lists_sql[] =
     "          AND c.reuse_column_id IS NULL AND c.kind IN ('list', 'topic')), "
     "cand AS (SELECT DISTINCT ON (cols.list_id, p.item_id) cols.list_id, p.item_id, p.column_id, "
     "                p.published_at, coalesce(p.pinned_until > now(), false) AS pinned, p.sort, "
-    "                i.title "
+    "                i.title, (SELECT o.item_order = 'title' FROM site_column o "
+    "                           WHERE o.id = cols.list_id) AS title_order "
     "           FROM cols JOIN f ON f.list_id = cols.list_id "
     "           JOIN placement p ON p.column_id = cols.id AND p.state = 'published' "
     "           JOIN item i ON i.id = p.item_id "
@@ -79,7 +83,8 @@ static const char lists_sql[] =
     "          ORDER BY cols.list_id, p.item_id, pinned DESC, p.published_at DESC, p.column_id) "
     "SELECT 0, list_id, item_id, column_id, extract(epoch FROM published_at)::bigint, pinned, "
     "       sort, jy_iso_time(published_at, $2), "
-    "       rank() OVER (PARTITION BY list_id ORDER BY title COLLATE jy_pinyin) FROM cand "
+    "       CASE WHEN title_order THEN rank() OVER (PARTITION BY list_id "
+    "            ORDER BY CASE WHEN title_order THEN title END COLLATE jy_pinyin) END FROM cand "
     "UNION ALL SELECT 1, list_id, NULL, id, NULL, NULL, NULL, NULL, NULL FROM cols";
 
 /*
