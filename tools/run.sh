@@ -29,7 +29,8 @@ $jiyue sites --columns
 echo
 echo "== rendering every site (var/www/<site code>/)"
 $jiyue --log-level warn render --all
-$jiyue --log-level off db exec "SELECT s.code || '  ' || s.name || '  file://$top/var/www/' || s.code || '/index.html  (https://' || d.domain || '/)' FROM site s JOIN site_domain d ON d.site_id = s.id AND d.is_primary WHERE s.kind = 'site' AND s.status = 'open' ORDER BY s.path" 2>/dev/null || true
+listen=$($jiyue config 2>/dev/null | awk '$1 == "listen" {print $3}')
+$jiyue --log-level off db exec "SELECT s.code || '  ' || s.name || '  http://$listen/sites/' || s.code || '/  (https://' || d.domain || '/, files in var/www/' || s.code || ')' FROM site s JOIN site_domain d ON d.site_id = s.id AND d.is_primary WHERE s.kind = 'site' AND s.status = 'open' ORDER BY s.path" 2>/dev/null || true
 echo
 echo "The platform's data is in var/pg (PostgreSQL, embedded); the sites in var/www."
 echo "Try: $jiyue --help     $jiyue sites     $jiyue render --help     $jiyue db stop"
@@ -44,7 +45,7 @@ for u in admin liu.yang chen.jing; do
     fi
 done
 echo
-echo "== console: http://$($jiyue config 2>/dev/null | awk '$1 == "listen" {print $3}')/admin/"
+echo "== console: http://$listen/admin/"
 echo "   platform admin  admin      / $demo_password"
 echo "   editor          liu.yang   / $demo_password   (云岭省人民政府)"
 echo "   reviewer        chen.jing  / $demo_password   (云岭省人民政府)"

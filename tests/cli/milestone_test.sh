@@ -46,6 +46,25 @@ case_create_write_approve_render_push() {
     # both mirrors catch up with the first render
     wait_for "$TMP/m-xinqu/index.html" "新区88人民政府" || fail "the county mirror never got its home page"
 
+    # the site preview of jiyue serve: /sites/<code>/ chooses the site, its pages at their paths
+    python3 - "$PORT" >"$OUT" 2>&1 <<'PY' || fail "site preview"
+import sys, urllib.request, urllib.error, http.cookiejar
+base = "http://127.0.0.1:%s" % sys.argv[1]
+opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+home = opener.open(base + "/sites/5601880001/").read().decode()
+assert "新区88人民政府" in home, home[:300]
+page = opener.open(base + "/zwgk/").read().decode()
+assert "<meta name=\"SiteIDCode\" content=\"5601880001\">" in page
+for bad in ("/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/nope.html"):
+    try:
+        opener.open(base + bad)
+        raise SystemExit("served " + bad)
+    except urllib.error.HTTPError as e:
+        assert e.code == 404, (bad, e.code)
+print("preview ok")
+PY
+    expect_out "preview ok"
+
     jy "${J[@]}" review chain 5600000001 --step 初审:role=reviewer; expect_rc 0
     jy "${J[@]}" --as liu.yang item add --site 5600000001 --kind policy \
         --title "云岭省人民政府关于里程碑测试的通知" --field doc_no=岭政发〔2026〕88号 \
