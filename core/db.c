@@ -496,3 +496,10 @@ jy_db_wait_notify(struct jy_db *db, const char *channel, int timeout_ms, char *p
         timeout_ms = 0; /* data came: read it, then report what is there */
     }
 }
+
+
+const char *
+jy_db_conninfo(const struct jy_db *db)
+{
+    return db->conninfo;
+}

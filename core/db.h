@@ -35,6 +35,9 @@ bool jy_db_ok(struct jy_db *db);
  */
 bool jy_db_alive(struct jy_db *db);
 
+/* The connection string the handle was opened with (another connection to the same database). */
+const char *jy_db_conninfo(const struct jy_db *db);
+
 /* Reconnect after the server went away; JY_OK or JY_ERROR with err. */
 int jy_db_reset(struct jy_db *db, struct jy_err *err);
 

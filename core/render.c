@@ -59,6 +59,7 @@ struct theme_entry {
 };
 
 struct run_cache {
+    pthread_mutex_t lock; /* theme_get from parallel site runs */
     struct jy_pool *pool;
     struct theme_entry themes[8];
     int nthemes;
@@ -70,6 +71,7 @@ struct site_run {
     struct rn_site *site;
     const struct jy_theme *theme;
     struct theme_entry *te;
+    int slot_base; /* first template-set slot of its threads */
     struct rn_plan *plan;
     const char *dir;      /* where the files go: the live tree, or the new tree of a full build */
     const char *old_dir;  /* full build: the live tree, whose unchanged files are linked */
@@ -286,14 +288,15 @@ make_plan_dirs(struct site_run *r, struct jy_pool *pool, struct jy_err *err)
 /* Rendering thread `slot`: take pages until none is left or one failed. */
 struct worker_arg {
     struct site_run *run;
-    int slot;
+    int index; /* 0..threads-1: the thread's keep pool */
+    int slot;  /* the template sets it uses (run-wide: parallel site runs use other slots) */
 };
 
 static void *
 render_worker(void *arg)
 {
     struct site_run *r = ((struct worker_arg *) arg)->run;
-    struct jy_pool *keep = r->keep[((struct worker_arg *) arg)->slot];
+    struct jy_pool *keep = r->keep[((struct worker_arg *) arg)->index];
     struct jy_pool *pool = jy_pool_create(64 * 1024);
     struct rn_page_ctx x = {.site = r->site, .theme = r->theme};
     struct jy_err err = JY_ERR_INIT;
@@ -389,8 +392,8 @@ render_pages(struct site_run *r, struct jy_pool *pool, struct jy_err *err)
     struct worker_arg args[MAX_THREADS];
     int started = 0;
 
-    if (nt > MAX_THREADS)
-        nt = MAX_THREADS;
+    if (nt > MAX_THREADS - r->slot_base)
+        nt = MAX_THREADS - r->slot_base;
     if (nt > r->ntodo)
         nt = r->ntodo > 0 ? r->ntodo : 1;
     atomic_init(&r->next, 0);
@@ -401,7 +404,7 @@ render_pages(struct site_run *r, struct jy_pool *pool, struct jy_err *err)
     for (int t = 0; t < nt; t++) {
         r->keep[t] = jy_pool_create(0);
         jy_pool_cleanup_add(pool, (jy_pool_cleanup_fn) jy_pool_destroy, r->keep[t]);
-        args[t] = (struct worker_arg){r, t};
+        args[t] = (struct worker_arg){r, t, r->slot_base + t};
     }
     for (int t = 1; t < nt; t++) {
         if (pthread_create(&th[t], NULL, render_worker, &args[t]) != 0)
@@ -763,9 +766,25 @@ check_plan(struct jy_pool *pool, const struct rn_site *s, struct rn_plan *plan, 
 }
 
 
+static struct theme_entry *theme_get_locked(struct run_cache *c, const struct jy_render_opts *opts,
+                                            const char *name, struct jy_err *err);
+
 static struct theme_entry *
 theme_get(struct run_cache *c, const struct jy_render_opts *opts, const char *name,
           struct jy_err *err)
+{
+    struct theme_entry *te;
+
+    pthread_mutex_lock(&c->lock);
+    te = theme_get_locked(c, opts, name, err);
+    pthread_mutex_unlock(&c->lock);
+    return te;
+}
+
+
+static struct theme_entry *
+theme_get_locked(struct run_cache *c, const struct jy_render_opts *opts, const char *name,
+                 struct jy_err *err)
 {
     const struct jy_theme *t;
 
@@ -789,6 +808,7 @@ cache_create(void)
     struct jy_pool *pool = jy_pool_create(0);
     struct run_cache *c = jy_pool_new(pool, struct run_cache);
     c->pool = pool;
+    pthread_mutex_init(&c->lock, NULL);
     return c;
 }
 
@@ -800,6 +820,7 @@ cache_destroy(struct run_cache *c)
         for (int t = 0; t < MAX_THREADS; t++)
             for (int k = 0; k < 2; k++)
                 jy_tpl_set_destroy(c->themes[i].sets[t][k]);
+    pthread_mutex_destroy(&c->lock);
     jy_pool_destroy(c->pool);
 }
 
@@ -826,8 +847,8 @@ discard_run(struct site_run *r)
  */
 static int
 site_render(struct jy_db *db, const struct jy_render_opts *opts, struct run_cache *cache,
-            long long site_id, const struct changes *ch, struct jy_render_stats *stats,
-            struct jy_err *err)
+            long long site_id, const struct changes *ch, int slot_base,
+            struct jy_render_stats *stats, struct jy_err *err)
 {
     struct jy_pool *pool = jy_pool_create(256 * 1024);
     struct site_run r;
@@ -843,6 +864,7 @@ site_render(struct jy_db *db, const struct jy_render_opts *opts, struct run_cach
 
     memset(&r, 0, sizeof(r));
     r.opts = opts;
+    r.slot_base = slot_base;
     r.plan = &plan;
     snprintf(sid, sizeof(sid), "%lld", site_id);
     if ((r.site = rn_site_load(db, pool, site_id, err)) == NULL)
@@ -1058,7 +1080,7 @@ jy_render_site(struct jy_db *db, const struct jy_render_opts *opts, const char *
     if (id && lock_renderer(db, true, err) == JY_OK) {
         struct jy_render_opts o = *opts;
         o.full = true;
-        rc = site_render(db, &o, cache, id, &all, stats, err);
+        rc = site_render(db, &o, cache, id, &all, 0, stats, err);
         lock_renderer(db, false, err);
     }
     stats->seconds += mono() - t0;
@@ -1151,7 +1173,7 @@ jy_render_all(struct jy_db *db, const struct jy_render_opts *opts, struct jy_ren
         o.full = true;
         rc = err->code ? JY_ERROR : JY_OK;
         for (int i = 0; i < jy_db_res_rows(res) && rc == JY_OK; i++)
-            rc = site_render(db, &o, cache, atoll(jy_db_res_get(res, i, 0)), &all, stats, err);
+            rc = site_render(db, &o, cache, atoll(jy_db_res_get(res, i, 0)), &all, 0, stats, err);
         if (rc == JY_OK && max &&
             !jy_db_query(db, pool, "DELETE FROM render_change WHERE id <= $1", 1, &max, err))
             rc = JY_ERROR;
@@ -1221,6 +1243,142 @@ static const char affected_sql[] =
     "   AND (st.site_id IS NOT NULL OR s.id = ANY ($3::bigint[])) "
     "   AND EXISTS (SELECT 1 FROM site_domain d WHERE d.site_id = s.id AND d.is_primary) "
     " ORDER BY s.id";
+
+
+/*
+ * The sites of one pending run, rendered by up to SITE_THREADS threads at
+ * once, each with a connection of its own and one rendering thread: an
+ * incremental run of a site is mostly waiting for its statements, so
+ * sites overlap well. A failing site is reported, marked so that it
+ * renders in full once its theme changes, and does not stop the others.
+ */
+#define SITE_THREADS 3
+
+struct site_pool {
+    const struct jy_render_opts *opts;
+    struct run_cache *cache;
+    const struct changes *ch;
+    const long long *sites_changed;
+    int nsites_changed;
+    long long *ids;
+    int nids;
+    atomic_int next;
+    pthread_mutex_t lock; /* the fields below */
+    struct jy_render_stats stats;
+    struct jy_err first;
+    int failed;
+    bool lost; /* a connection failed: the run fails */
+};
+
+struct site_thread {
+    struct site_pool *sp;
+    struct jy_db *db;
+    int slot;
+};
+
+static void *
+site_thread_main(void *arg)
+{
+    struct site_thread *t = arg;
+    struct site_pool *sp = t->sp;
+    struct jy_render_opts o = *sp->opts;
+    struct jy_pool *pool = jy_pool_create(0);
+    int i;
+
+    if (t->slot > 0 || sp->nids > 1)
+        o.threads = 1; /* the sites run side by side: one rendering thread each */
+    o.progress = NULL;
+    while ((i = atomic_fetch_add(&sp->next, 1)) < sp->nids) {
+        struct jy_render_stats st;
+        struct jy_err err = JY_ERR_INIT;
+        struct changes c = *sp->ch;
+        char id[32];
+        const char *params[1] = {id};
+
+        memset(&st, 0, sizeof(st));
+        c.everything = meets(sp->sites_changed, sp->nsites_changed, &sp->ids[i], 1);
+        if (site_render(t->db, &o, sp->cache, sp->ids[i], &c, t->slot, &st, &err) != JY_OK) {
+            jy_log_error("render", "%s", err.msg);
+            snprintf(id, sizeof(id), "%lld", sp->ids[i]);
+            pthread_mutex_lock(&sp->lock);
+            if (sp->failed++ == 0)
+                sp->first = err;
+            pthread_mutex_unlock(&sp->lock);
+            if (!jy_db_ok(t->db) ||
+                !jy_db_query(t->db, pool,
+                             "UPDATE render_site_state SET theme_sha = 'failed' WHERE site_id = $1",
+                             1, params, &err)) {
+                pthread_mutex_lock(&sp->lock);
+                sp->lost = true;
+                pthread_mutex_unlock(&sp->lock);
+                break;
+            }
+        }
+        pthread_mutex_lock(&sp->lock);
+        sp->stats.sites += st.sites;
+        sp->stats.pages += st.pages;
+        sp->stats.written += st.written;
+        sp->stats.unchanged += st.unchanged;
+        sp->stats.removed += st.removed;
+        sp->stats.bytes += st.bytes;
+        sp->stats.plan_seconds += st.plan_seconds;
+        pthread_mutex_unlock(&sp->lock);
+        jy_pool_reset(pool);
+    }
+    jy_pool_destroy(pool);
+    return NULL;
+}
+
+
+static int
+render_sites(struct jy_db *db, struct site_pool *sp, struct jy_render_stats *stats,
+             struct jy_err *err)
+{
+    struct site_thread th[SITE_THREADS];
+    pthread_t tid[SITE_THREADS];
+    int n = sp->nids < SITE_THREADS ? sp->nids : SITE_THREADS, started = 0;
+
+    atomic_init(&sp->next, 0);
+    pthread_mutex_init(&sp->lock, NULL);
+    if (n < 1)
+        n = 1;
+    /* the caller's connection serves thread 0; the others open their own */
+    for (int k = 0; k < n; k++) {
+        th[k] = (struct site_thread){sp, db, k};
+        if (k > 0) {
+            struct jy_err e = JY_ERR_INIT;
+            th[k].db = jy_db_connect(jy_db_conninfo(db), &e);
+            if (th[k].db == NULL) {
+                n = k; /* fewer threads then */
+                break;
+            }
+        }
+    }
+    for (int k = 1; k < n; k++)
+        if (pthread_create(&tid[k], NULL, site_thread_main, &th[k]) == 0)
+            started = k;
+        else
+            break;
+    site_thread_main(&th[0]);
+    for (int k = 1; k <= started; k++)
+        pthread_join(tid[k], NULL);
+    for (int k = 1; k < n; k++)
+        jy_db_close(th[k].db);
+    stats->sites += sp->stats.sites;
+    stats->pages += sp->stats.pages;
+    stats->written += sp->stats.written;
+    stats->unchanged += sp->stats.unchanged;
+    stats->removed += sp->stats.removed;
+    stats->bytes += sp->stats.bytes;
+    stats->plan_seconds += sp->stats.plan_seconds;
+    if (sp->lost) {
+        *err = sp->first;
+        if (err->code == JY_E_NONE)
+            jy_err_set(err, JY_E_UNAVAILABLE, "lost the database connection while rendering");
+        return JY_ERROR;
+    }
+    return JY_OK;
+}
 
 
 /*
@@ -1317,27 +1475,19 @@ jy_render_pending(struct jy_db *db, const struct jy_render_opts *opts,
      * taken anyway. The run answers with the first failure.
      */
     {
-        struct jy_err first = JY_ERR_INIT;
-        int failed = 0;
-        for (int i = 0; i < jy_db_res_rows(res); i++) {
-            long long id = atoll(jy_db_res_get(res, i, 0));
-            struct changes c = ch;
-            c.everything = meets(sites_changed, nsites_changed, &id, 1);
-            jy_err_clear(err);
-            if (site_render(db, opts, cache, id, &c, stats, err) == JY_OK)
-                continue;
-            if (!jy_db_ok(db)) {
-                rc = JY_ERROR;
-                goto unlock;
-            }
-            jy_log_error("render", "%s", err->msg);
-            if (failed++ == 0)
-                first = *err;
-            params[0] = jy_db_res_get(res, i, 0);
-            if (!jy_db_query(db, pool,
-                             "UPDATE render_site_state SET theme_sha = 'failed' WHERE site_id = $1",
-                             1, params, err))
-                goto unlock;
+        struct site_pool sp;
+        memset(&sp, 0, sizeof(sp));
+        sp.opts = opts;
+        sp.cache = cache;
+        sp.ch = &ch;
+        sp.sites_changed = sites_changed;
+        sp.nsites_changed = nsites_changed;
+        sp.ids = jy_pool_new_array(pool, long long, (size_t) jy_db_res_rows(res) + 1);
+        for (int i = 0; i < jy_db_res_rows(res); i++)
+            sp.ids[sp.nids++] = atoll(jy_db_res_get(res, i, 0));
+        if (render_sites(db, &sp, stats, err) != JY_OK) {
+            rc = JY_ERROR;
+            goto unlock;
         }
         rc = JY_OK;
         if (nsites_changed)
@@ -1347,12 +1497,13 @@ jy_render_pending(struct jy_db *db, const struct jy_render_opts *opts,
             if (!jy_db_query(db, pool, "DELETE FROM render_change WHERE id <= $1", 1, params, err))
                 rc = JY_ERROR;
         }
-        if (rc == JY_OK && failed) {
-            *err = first;
-            if (failed > 1)
-                jy_err_detail(err, "%d sites failed; the others were rendered", failed);
+        if (rc == JY_OK && sp.failed) {
+            *err = sp.first;
+            if (sp.failed > 1)
+                jy_err_detail(err, "%d sites failed; the others were rendered", sp.failed);
             rc = JY_ERROR;
         }
+        pthread_mutex_destroy(&sp.lock);
     }
 unlock:
     lock_renderer(db, false, err);

@@ -234,15 +234,13 @@ column_type_name(const char *std_code, const char *name)
 /*
  * List orders (site_column.item_order). Pinned placements come first in
  * every order; ties fall to the higher item id, as in core/query.c. The
- * comparators read the items of the site being loaded (loading runs on one
- * thread).
+ * comparators get the site's items through qsort_r: sites may load on
+ * several threads at once.
  */
-static const struct rn_site *sort_site;
-
 static int
-cmp_tail(const struct rn_entry *x, const struct rn_entry *y)
+cmp_tail(const struct rn_entry *x, const struct rn_entry *y, const struct rn_site *s)
 {
-    long long a = sort_site->items[x->item].id, b = sort_site->items[y->item].id;
+    long long a = s->items[x->item].id, b = s->items[y->item].id;
     return a == b ? 0 : a > b ? -1 : 1;
 }
 
@@ -258,7 +256,7 @@ cmp_pinned(const struct rn_entry *x, const struct rn_entry *y)
 }
 
 static int
-cmp_entry_desc(const void *a, const void *b)
+cmp_entry_desc(const void *a, const void *b, void *site)
 {
     const struct rn_entry *x = a, *y = b;
     int c = cmp_pinned(x, y);
@@ -266,11 +264,11 @@ cmp_entry_desc(const void *a, const void *b)
         return c;
     if (x->published_at != y->published_at)
         return x->published_at > y->published_at ? -1 : 1;
-    return cmp_tail(x, y);
+    return cmp_tail(x, y, site);
 }
 
 static int
-cmp_entry_asc(const void *a, const void *b)
+cmp_entry_asc(const void *a, const void *b, void *site)
 {
     const struct rn_entry *x = a, *y = b;
     int c = cmp_pinned(x, y);
@@ -278,11 +276,11 @@ cmp_entry_asc(const void *a, const void *b)
         return c;
     if (x->published_at != y->published_at)
         return x->published_at < y->published_at ? -1 : 1;
-    return cmp_tail(x, y);
+    return cmp_tail(x, y, site);
 }
 
 static int
-cmp_entry_sort(const void *a, const void *b)
+cmp_entry_sort(const void *a, const void *b, void *site)
 {
     const struct rn_entry *x = a, *y = b;
     int c = cmp_pinned(x, y);
@@ -290,12 +288,12 @@ cmp_entry_sort(const void *a, const void *b)
         return c;
     if (x->sort != y->sort)
         return x->sort < y->sort ? -1 : 1;
-    return cmp_entry_desc(a, b);
+    return cmp_entry_desc(a, b, site);
 }
 
 /* Titles in pinyin order (collation jy_pinyin, ranked by the database), then newest. */
 static int
-cmp_entry_title(const void *a, const void *b)
+cmp_entry_title(const void *a, const void *b, void *site)
 {
     const struct rn_entry *x = a, *y = b;
     int c = cmp_pinned(x, y);
@@ -303,13 +301,13 @@ cmp_entry_title(const void *a, const void *b)
         return c;
     if (x->title_rank != y->title_rank)
         return x->title_rank < y->title_rank ? -1 : 1;
-    return cmp_entry_desc(a, b);
+    return cmp_entry_desc(a, b, site);
 }
 
 static void
 order_list(const struct rn_site *s, struct rn_col *c)
 {
-    int (*cmp)(const void *, const void *) = cmp_entry_desc;
+    int (*cmp)(const void *, const void *, void *) = cmp_entry_desc;
 
     if (strcmp(c->order, "publish_asc") == 0)
         cmp = cmp_entry_asc;
@@ -317,8 +315,7 @@ order_list(const struct rn_site *s, struct rn_col *c)
         cmp = cmp_entry_sort;
     else if (strcmp(c->order, "title") == 0)
         cmp = cmp_entry_title;
-    sort_site = s;
-    qsort(c->list, (size_t) c->nlist, sizeof(c->list[0]), cmp);
+    qsort_r(c->list, (size_t) c->nlist, sizeof(c->list[0]), cmp, (void *) s);
 }
 
 
@@ -696,13 +693,11 @@ load_related(struct jy_db *db, struct jy_pool *pool, struct rn_site *s, struct j
 }
 
 
-static const struct rn_site *tag_site;
-
 static int
-cmp_tag_item(const void *a, const void *b)
+cmp_tag_item(const void *a, const void *b, void *site)
 {
-    const struct rn_item *x = &tag_site->items[*(const int *) a];
-    const struct rn_item *y = &tag_site->items[*(const int *) b];
+    const struct rn_item *x = &((const struct rn_site *) site)->items[*(const int *) a];
+    const struct rn_item *y = &((const struct rn_site *) site)->items[*(const int *) b];
     if (x->published_at != y->published_at)
         return x->published_at > y->published_at ? -1 : 1;
     return x->id == y->id ? 0 : x->id > y->id ? -1 : 1;
@@ -768,9 +763,8 @@ load_tags(struct jy_db *db, struct jy_pool *pool, struct rn_site *s, struct jy_e
             }
         }
     }
-    tag_site = s;
     for (int t = 0; t < s->ntags; t++)
-        qsort(s->tags[t].items, (size_t) s->tags[t].nitems, sizeof(int), cmp_tag_item);
+        qsort_r(s->tags[t].items, (size_t) s->tags[t].nitems, sizeof(int), cmp_tag_item, s);
     return JY_OK;
 }
 
