@@ -1388,7 +1388,14 @@ push_loop(struct jy_pusher *p, bool drain, int stop_fd, volatile sig_atomic_t *s
             if (got == 0 && p->mirrors == NULL && drain)
                 return JY_OK;
         }
-        push_advance(p);
+        {
+            int before = p->nmirrors;
+            push_advance(p);
+            /* a push that ended frees a place: jobs left waiting for one go now, not at the
+             * next poll */
+            if (p->nmirrors < before)
+                claim = true;
+        }
         if (p->mirrors == NULL && drain) {
             claim = true;
             continue;
