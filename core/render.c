@@ -298,7 +298,7 @@ render_worker(void *arg)
     struct site_run *r = ((struct worker_arg *) arg)->run;
     struct jy_pool *keep = r->keep[((struct worker_arg *) arg)->index];
     struct jy_pool *pool = jy_pool_create(64 * 1024);
-    struct rn_page_ctx x = {.site = r->site, .theme = r->theme};
+    struct rn_page_ctx x = {.site = r->site, .theme = r->theme, .plan = r->plan};
     struct jy_err err = JY_ERR_INIT;
     int i;
 
@@ -323,9 +323,17 @@ render_worker(void *arg)
         x.pool = pool;
         jy_buf_init(&b, pool, 16384);
         jy_err_clear(&err);
-        if (rn_page_render(&x, p, &b, &err) != JY_OK) {
-            run_fail(r, p, &err);
-            break;
+        {
+            int rc0 = rn_page_render(&x, p, &b, &err);
+            if (rc0 == JY_DECLINED) { /* a plugin channel with nothing for this page */
+                p->absent = true;
+                atomic_fetch_add(&r->done, 1);
+                continue;
+            }
+            if (rc0 != JY_OK) {
+                run_fail(r, p, &err);
+                break;
+            }
         }
         if (EVP_Digest(b.buf, b.len, h, NULL, EVP_sha256(), NULL) != 1) {
             jy_err_set(&err, JY_E_INTERNAL, "SHA-256 failed");
@@ -450,6 +458,8 @@ page_channel(const struct rn_page *p)
     case RP_JSON_COLUMN:
     case RP_JSON_ITEM:
         return "json";
+    case RP_PLUGIN:
+        return "plugin";
     default:
         return p->elder ? "elder" : "desktop";
     }
@@ -580,7 +590,7 @@ record_run(struct jy_db *db, struct jy_pool *pool, struct site_run *r, const cha
         goto fail;
     for (int i = 0; i < r->plan->n; i++) {
         const struct rn_page *p = &r->plan->v[i];
-        if (!p->dirty)
+        if (!p->dirty || p->absent)
             continue;
         if (r->full || p->written)
             jy_buf_addf(&files, "%s\t%s\t%s\t%lld\t%s\t%s\t%s\n", sid, p->path, page_channel(p),
@@ -986,6 +996,12 @@ site_render(struct jy_db *db, const struct jy_render_opts *opts, struct run_cach
 
     for (int i = 0; i < plan.n; i++) {
         const struct rn_page *p = &plan.v[i];
+        if (p->absent) {
+            struct old_file *o = old_find(&r, p->path);
+            if (o && !r.full)
+                o->kept = false; /* it had a file before: it goes */
+            continue;
+        }
         if (p->dirty) {
             bytes += p->size;
             written += p->written;

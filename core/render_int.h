@@ -129,17 +129,21 @@ enum rn_page_kind {
     RP_ASSET,
     RP_TAG,
     RP_REDIRECT,
+    RP_PLUGIN, /* a plugin's output channel for the HTML page plan->v[base] */
 };
 
 struct rn_page {
     enum rn_page_kind kind;
     bool elder;
-    int col;   /* RP_COLUMN, RP_RSS, RP_JSON_COLUMN, RP_ITEM: the column of the page */
-    int num;   /* RP_COLUMN, RP_JSON_COLUMN: page number, 1-based; pages of the list */
-    int pages; /* number of pages of the list */
-    int item;  /* RP_ITEM, RP_JSON_ITEM */
-    int asset; /* RP_ASSET */
-    int tag;   /* RP_TAG: index in site->tags; RP_REDIRECT: index in site->redirects */
+    int col;     /* RP_COLUMN, RP_RSS, RP_JSON_COLUMN, RP_ITEM: the column of the page */
+    int num;     /* RP_COLUMN, RP_JSON_COLUMN: page number, 1-based; pages of the list */
+    int pages;   /* number of pages of the list */
+    int item;    /* RP_ITEM, RP_JSON_ITEM */
+    int asset;   /* RP_ASSET */
+    int tag;     /* RP_TAG: index in site->tags; RP_REDIRECT: index in site->redirects */
+    int base;    /* RP_PLUGIN: the page it is made from (index in the plan) */
+    int channel; /* RP_PLUGIN: the plugin channel (index in the plugin host) */
+    bool absent; /* RP_PLUGIN: the channel had nothing for the page: no file */
     const char *path;
     const char *desc; /* render_dep.page */
     long long *deps_items;
@@ -180,8 +184,9 @@ struct rn_page_ctx {
     const struct rn_site *site;
     const struct jy_theme *theme;
     struct jy_tpl_set *desktop, *elder;
-    struct jy_pool *pool;    /* reset per page */
-    struct cJSON *site_json; /* built on first use, shared by the thread's pages */
+    struct jy_pool *pool;       /* reset per page */
+    struct cJSON *site_json;    /* built on first use, shared by the thread's pages */
+    const struct rn_plan *plan; /* the base pages of plugin channels */
 };
 int rn_page_render(struct rn_page_ctx *ctx, const struct rn_page *p, struct jy_buf *out,
                    struct jy_err *err);

@@ -11,8 +11,10 @@
 #include "core/compat.h"
 #include "core/render_int.h"
 #include "core/buf.h"
+#include "core/check.h"
 #include "core/err.h"
 #include "core/json.h"
+#include "core/plugin.h"
 #include "core/pool.h"
 #include "core/theme.h"
 #include "core/tpl.h"
@@ -648,15 +650,19 @@ sitemap_nodes(struct rn_page_ctx *x, int parent, bool elder, int depth)
 }
 
 
-static int
-render_html(struct rn_page_ctx *x, const struct rn_page *p, struct jy_buf *out, struct jy_err *err)
+/*
+ * The page context of an HTML page and the template it takes (*t when a
+ * kind-specific one exists, else *tpl_name_out). NULL with err on failure.
+ */
+static cJSON *
+html_context(struct rn_page_ctx *x, const struct rn_page *p, const struct jy_tpl **t,
+             const char **tpl_name_out, struct jy_err *err)
 {
     struct jy_tpl_set *set = p->elder ? x->elder : x->desktop;
-    const struct jy_tpl *t = NULL;
     cJSON *ctx;
     const char *tpl_name;
-    int rc;
 
+    *t = NULL;
     switch (p->kind) {
     case RP_HOME:
         ctx = ctx_home(x, p);
@@ -669,10 +675,10 @@ render_html(struct rn_page_ctx *x, const struct rn_page *p, struct jy_buf *out, 
     case RP_ITEM:
         ctx = ctx_item(x, p);
         tpl_name = jy_pool_printf(x->pool, "item-%s", x->site->items[p->item].kind);
-        t = jy_tpl_set_load(set, tpl_name, err);
-        if (t == NULL && err->code != JY_E_NOT_FOUND) {
+        *t = jy_tpl_set_load(set, tpl_name, err);
+        if (*t == NULL && err->code != JY_E_NOT_FOUND) {
             cJSON_Delete(ctx);
-            return JY_ERROR;
+            return NULL;
         }
         tpl_name = "item";
         break;
@@ -714,10 +720,59 @@ render_html(struct rn_page_ctx *x, const struct rn_page *p, struct jy_buf *out, 
         break;
     }
     jy_err_clear(err);
+    *tpl_name_out = tpl_name;
+    return ctx;
+}
+
+
+static int
+render_html(struct rn_page_ctx *x, const struct rn_page *p, struct jy_buf *out, struct jy_err *err)
+{
+    struct jy_tpl_set *set = p->elder ? x->elder : x->desktop;
+    const struct jy_tpl *t;
+    const char *tpl_name;
+    cJSON *ctx = html_context(x, p, &t, &tpl_name, err);
+    int rc;
+
+    if (ctx == NULL)
+        return JY_ERROR;
     if (t == NULL)
         t = jy_tpl_set_load(set, tpl_name, err);
     rc = t ? jy_tpl_render(t, ctx, out, err) : JY_ERROR;
     cJSON_Delete(ctx);
+    return rc;
+}
+
+
+/* A plugin's output channel for the page's base: JY_DECLINED when it has nothing for it. */
+static int
+render_plugin(struct rn_page_ctx *x, const struct rn_page *p, struct jy_buf *out,
+              struct jy_err *err)
+{
+    static const char *const kinds[] = {[RP_HOME] = "home", [RP_COLUMN] = "column",
+                                        [RP_ITEM] = "item", [RP_SITEMAP_PAGE] = "sitemap",
+                                        [RP_TAG] = "tag",   [RP_REDIRECT] = "redirect"};
+    const struct rn_page *base = &x->plan->v[p->base];
+    const struct jy_tpl *t;
+    const char *tpl_name;
+    struct jy_buf json;
+    struct jy_plugin_page page;
+    cJSON *ctx = html_context(x, base, &t, &tpl_name, err);
+    int rc;
+
+    if (ctx == NULL)
+        return JY_ERROR;
+    jy_buf_init(&json, x->pool, 16384);
+    jy_json_print(ctx, &json);
+    cJSON_Delete(ctx);
+    page.site_code = x->site->code;
+    page.path = jy_pool_printf(x->pool, "/%s", base->path);
+    page.kind = base->kind < (int) (sizeof(kinds) / sizeof(kinds[0])) && kinds[base->kind]
+                    ? kinds[base->kind]
+                    : "page";
+    page.context = json.buf;
+    page.context_len = json.len;
+    rc = jy_plugin_host_render_channel(jy_check_host(), (size_t) p->channel, &page, out, err);
     return rc;
 }
 
@@ -937,6 +992,8 @@ rn_page_render(struct rn_page_ctx *x, const struct rn_page *p, struct jy_buf *ou
     case RP_JSON_COLUMN:
     case RP_JSON_ITEM:
         return render_json(x, p, out);
+    case RP_PLUGIN:
+        return render_plugin(x, p, out, err);
     default:
         return render_html(x, p, out, err);
     }

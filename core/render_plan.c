@@ -22,6 +22,8 @@
 #include "core/compat.h"
 #include "core/render_int.h"
 #include "core/pool.h"
+#include "core/check.h"
+#include "core/plugin.h"
 #include "core/theme.h"
 
 static struct rn_page *
@@ -225,8 +227,36 @@ rn_plan_site(struct jy_pool *pool, const struct rn_site *s, const struct jy_them
         }
         return;
     }
-    if (all || strcmp(only_channel, "desktop") == 0)
+    if (all || strcmp(only_channel, "desktop") == 0) {
+        int first = plan->n, last;
+        struct jy_plugin_host *host = jy_check_host();
         plan_html(pool, s, plan, false);
+        last = plan->n;
+        /*
+         * The output channels of plugins (plugins/jiyue_plugin.h): one file
+         * <page path><ext> per desktop page they take, with the page's
+         * dependencies. A channel that declines a page writes nothing.
+         */
+        for (size_t c = 0; host && all && c < jy_plugin_host_channels(host); c++) {
+            const struct jy_plugin_channel *ch = jy_plugin_host_channel(host, c);
+            for (int i = first; i < last; i++) {
+                struct rn_page base = plan->v[i];
+                if (base.kind == RP_SEARCH || base.kind == RP_404)
+                    continue;
+                p = plan_add(pool, plan, RP_PLUGIN, false,
+                             jy_pool_printf(pool, "%s%s", base.path, ch->ext));
+                p->base = i;
+                p->channel = (int) c;
+                p->item = base.item;
+                p->col = base.col;
+                p->deps_items = base.deps_items;
+                p->ndeps_items = base.ndeps_items;
+                p->deps_cols = base.deps_cols;
+                p->ndeps_cols = base.ndeps_cols;
+                p->desc = jy_pool_printf(pool, "channel %s of %s", ch->name, base.desc);
+            }
+        }
+    }
     if ((all && s->ch_elder) || (only_channel && strcmp(only_channel, "elder") == 0))
         plan_html(pool, s, plan, true);
 

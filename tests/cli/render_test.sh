@@ -118,6 +118,23 @@ case_a_folder_in_the_way_is_reported_not_overwritten() {
     [ "$(cat "$w2/5600000001/mine.txt")" = keep ] || fail "the folder was touched"
 }
 
+# a plugin's output channel (plugins/example: "plaintext", an item page's path in
+# <page>.txt; nothing for other pages) is written beside the pages it takes
+case_y_plugin_output_channel() {
+    local plugins=${JY_PLUGIN_BUILD_DIR:?}/example
+    jy "${J[@]}" --set "plugin_dir=$plugins" render --all
+    expect_rc 0
+    [ "$(cat "$WWW/5600000001/zwgk/zwdt/yw/4.html.txt")" = "/zwgk/zwdt/yw/4.html" ] ||
+        fail "no plaintext file for an item page"
+    [ ! -e "$WWW/5600000001/index.html.txt" ] || fail "the channel declined the home page"
+    jy "${J[@]}" db exec "SELECT count(*) FROM render_file WHERE channel = 'plugin'"
+    grep -qE "^ *[1-9][0-9]*$" "$OUT" || fail "no plugin files in the manifest"
+    # without the plugin, its files go with the next run
+    jy "${J[@]}" render --all
+    expect_rc 0
+    [ ! -e "$WWW/5600000001/zwgk/zwdt/yw/4.html.txt" ] || fail "the plugin's file stayed"
+}
+
 # last (case_z): it closes a site of the shared demo
 case_z_closed_site_renders_its_redirects() {
     local host; host=$("$JIYUE" "${J[@]}" db exec "SELECT domain FROM site_domain d JOIN site s ON s.id = d.site_id WHERE s.code = '5602210001' AND d.is_primary")
