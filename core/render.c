@@ -173,7 +173,7 @@ make_dir(const char *dir, struct jy_err *err)
  * could smuggle in escapes the site's folder (render_file_path_shape).
  */
 bool
-rn_safe_path(const char *p)
+jy_render_path_ok(const char *p)
 {
     const char *seg = p;
 
@@ -756,7 +756,7 @@ check_plan(struct jy_pool *pool, const struct rn_site *s, struct rn_plan *plan, 
     struct rn_page *sorted = jy_pool_new_array(pool, struct rn_page, (size_t) plan->n + 1);
 
     for (int i = 0; i < plan->n; i++)
-        if (!rn_safe_path(plan->v[i].path)) {
+        if (!jy_render_path_ok(plan->v[i].path)) {
             jy_err_set(err, JY_E_INVALID, "site %s: output path \"%s\" (%s) is not allowed",
                        s->code, plan->v[i].path, plan->v[i].desc);
             jy_err_hint(err, "Paths are relative, ASCII letters, digits and ._~- only.");

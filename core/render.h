@@ -59,6 +59,13 @@ struct jy_render_stats {
     double plan_seconds; /* of seconds: reading and planning */
 };
 
+/*
+ * True for a path the renderer may write, and a preview may read, inside a
+ * site's folder: relative, ASCII letters, digits and ._~-, no empty, "." or
+ * ".." segment (the shape render_file.path checks too).
+ */
+bool jy_render_path_ok(const char *path);
+
 /* Render site (its code or id) in full. */
 int jy_render_site(struct jy_db *db, const struct jy_render_opts *opts, const char *site,
                    struct jy_render_stats *stats, struct jy_err *err);

@@ -14,6 +14,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/render.h" /* jy_render_path_ok */
+
 struct cJSON;
 struct jy_buf;
 struct jy_db;
@@ -176,7 +178,6 @@ void rn_plan_site(struct jy_pool *pool, const struct rn_site *s, const struct jy
                   const char *only_channel, struct rn_plan *plan);
 
 int rn_list_pages(const struct rn_col *c);
-bool rn_safe_path(const char *path); /* render.c: relative, ASCII, no . or .. segments */
 int rn_sitemap_urls(const struct rn_site *s);
 
 /* render_page.c: the bytes of one file into out */

@@ -219,7 +219,7 @@ rn_plan_site(struct jy_pool *pool, const struct rn_site *s, const struct jy_them
         /* a closed site is its redirects (old paths that are not ours to write are left to
          * the nginx map: check_plan would refuse them) */
         for (int i = 0; i < s->nredirects; i++) {
-            if (!rn_safe_path(s->redirects[i].path))
+            if (!jy_render_path_ok(s->redirects[i].path))
                 continue;
             p = plan_add(pool, plan, RP_REDIRECT, false, s->redirects[i].path);
             p->tag = i;

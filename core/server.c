@@ -13,6 +13,7 @@
 #include "core/json.h"
 #include "core/log.h"
 #include "core/pool.h"
+#include "core/render.h"
 #include "core/str.h"
 
 #include <arpa/inet.h>
@@ -730,6 +731,25 @@ conn_pending(struct worker *w, struct evhttp_request *req)
 }
 
 
+/* The whole of f into out (replacing what it held), and close f. */
+static void
+slurp(struct jy_buf *out, FILE *f)
+{
+    size_t n;
+
+    jy_buf_reset(out);
+    for (;;) {
+        jy_buf_grow(out, 65536);
+        n = fread(out->buf + out->len, 1, 65536, f);
+        if (n == 0)
+            break;
+        out->len += n;
+        out->buf[out->len] = '\0';
+    }
+    fclose(f);
+}
+
+
 /*
  * The console's files (docs/api.md, "Console", docs/console.md): /admin,
  * /admin/ and /admin/NAME from <share_dir>/web/admin/. NAME is a plain file
@@ -745,7 +765,6 @@ serve_console(struct call *c, const char **type)
     const char *name = jy_http_static_name(r->path + strlen("/admin"), type);
     char path[4096];
     FILE *f;
-    size_t n;
 
     if (name == NULL || strcmp(r->method, "GET") != 0) {
         c->err_code = "not_found";
@@ -763,16 +782,7 @@ serve_console(struct call *c, const char **type)
         *type = NULL;
         return 404;
     }
-    jy_buf_reset(&r->out);
-    for (;;) {
-        jy_buf_grow(&r->out, 8192);
-        n = fread(r->out.buf + r->out.len, 1, 8192, f);
-        if (n == 0)
-            break;
-        r->out.len += n;
-        r->out.buf[r->out.len] = '\0';
-    }
-    fclose(f);
+    slurp(&r->out, f);
     return 200;
 }
 
@@ -784,11 +794,9 @@ serve_console(struct call *c, const char **type)
  * the browser to "/"; from then on any path that is neither /api nor
  * /admin is a file of that site's live tree (<output_dir>/<code>/), so the
  * pages' root-relative links work. Paths follow the renderer's rule
- * (rn_safe_path): nothing outside the tree is ever opened.
+ * (jy_render_path_ok): nothing outside the tree is ever opened.
  */
 #define PREVIEW_COOKIE "jy_site"
-
-bool rn_safe_path(const char *path);
 
 static const char *
 preview_type(const char *path)
@@ -831,25 +839,6 @@ preview_code_ok(const char *code)
 }
 
 
-/* The whole of f into out (replacing what it held), and close f. */
-static void
-slurp(struct jy_buf *out, FILE *f)
-{
-    size_t n;
-
-    jy_buf_reset(out);
-    for (;;) {
-        jy_buf_grow(out, 65536);
-        n = fread(out->buf + out->len, 1, 65536, f);
-        if (n == 0)
-            break;
-        out->len += n;
-        out->buf[out->len] = '\0';
-    }
-    fclose(f);
-}
-
-
 /* 302 to "/" with the site chosen, or a file of the chosen site; fills r->out, *type. */
 static int
 serve_preview(struct call *c, struct evkeyvalq *hdr, struct evkeyvalq *oh, const char **type)
@@ -888,7 +877,7 @@ serve_preview(struct call *c, struct evkeyvalq *hdr, struct evkeyvalq *oh, const
     n = strlen(rel);
     if (n == 0 || rel[n - 1] == '/')
         rel = jy_pool_printf(r->pool, "%sindex.html", rel);
-    if (!rn_safe_path(rel))
+    if (!jy_render_path_ok(rel))
         goto not_found;
     path = jy_pool_printf(r->pool, "%s/%s/%s", jy_conf_get(r->env->conf, "output_dir"), code, rel);
     if ((f = fopen(path, "rb")) == NULL) {

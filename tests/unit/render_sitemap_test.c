@@ -129,10 +129,10 @@ test_output_paths_stay_inside(void)
         "..", "zwgk/通知.html", "a b",  "a\\b",      "a%2F..%2Fb", "a?b",  "a\nb"};
 
     for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
-        if (!rn_safe_path(ok[i]))
+        if (!jy_render_path_ok(ok[i]))
             jy_test_fail(__FILE__, __LINE__, "refused \"%s\"", ok[i]);
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-        if (rn_safe_path(bad[i]))
+        if (jy_render_path_ok(bad[i]))
             jy_test_fail(__FILE__, __LINE__, "accepted \"%s\"", bad[i]);
 }
 
