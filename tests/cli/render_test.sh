@@ -71,14 +71,18 @@ case_edit_then_pending_rewrites_only_what_it_touches() {
     jy "${J[@]}" render --pending
     expect_rc 0
     expect_out "rendered 0 files of 0 sites"
+    # a file put into place gets a new inode: compare them across the run
+    local prov county
+    prov=$(stat -L -c %i "$WWW/5600000001/index.html")
+    county=$(stat -L -c %i "$WWW/5601210001/index.html")
     jy "${J[@]}" item set 7 title=栖云县开展春季森林防火专项督查检查
     expect_rc 0
     jy "${J[@]}" render --pending
     expect_rc 0
     expect_out "of 1 sites"
     grep -q "专项督查检查" "$WWW/5601210001/index.html" || fail "home page not updated"
-    local before; before=$(stat -c %Y "$WWW/5600000001/index.html")
-    [ "$before" = "$(stat -c %Y "$WWW/5600000001/index.html")" ] || fail "province home rewritten"
+    [ "$county" != "$(stat -L -c %i "$WWW/5601210001/index.html")" ] || fail "county home not replaced"
+    [ "$prov" = "$(stat -L -c %i "$WWW/5600000001/index.html")" ] || fail "province home rewritten"
 }
 
 case_explain_names_dependencies() {
