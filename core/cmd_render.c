@@ -86,8 +86,8 @@ cmd_render_run(struct jy_cli *cli, int argc, char **argv)
         return jy_cli_usage_error(
             &jy_cmd_render, "--channel takes desktop, elder, json, rss or sitemap, not \"%s\"",
             o.only_channel);
-    if ((site != NULL) + all + pending + watch + (explain != NULL && site == NULL) != 1 &&
-        !(explain && site && !all && !pending && !watch))
+    /* exactly one action; --explain is its own and names its site with --site */
+    if ((explain ? 1 : site != NULL) + all + pending + watch != 1)
         return jy_cli_usage_error(&jy_cmd_render,
                                   "give one of --site S, --all, --pending, --watch, or "
                                   "--explain FILE --site S");
