@@ -433,8 +433,8 @@ publish_now(struct jy_db *db, struct jy_pool *pool, struct pl *t, const char *co
         return JY_ERROR;
     }
     if (set_wf(db, pool, "publish", 0, comment, err) != JY_OK ||
-        set_state(db, pool, t, "published",
-                  ", published_at = coalesce(published_at, now())", err) != JY_OK)
+        set_state(db, pool, t, "published", ", published_at = coalesce(published_at, now())",
+                  err) != JY_OK)
         return JY_ERROR;
     return JY_OK;
 }
@@ -963,8 +963,10 @@ queue_run(struct jy_db *db, struct jy_pool *pool, const char *site, struct jy_wf
      * thousands of placements usually waits on a handful of steps.
      */
     static const char sql[] =
-        "WITH pub AS (SELECT jy_perm_sites('item.publish') AS s, jy_perm_columns('item.publish') AS c),"
-        " rev AS (SELECT jy_perm_sites('item.review') AS s, jy_perm_columns('item.review') AS c),"
+        "WITH pub AS MATERIALIZED (SELECT jy_perm_sites('item.publish') AS s,"
+        "   jy_perm_columns('item.publish') AS c),"
+        " rev AS MATERIALIZED (SELECT jy_perm_sites('item.review') AS s,"
+        "   jy_perm_columns('item.review') AS c),"
         " cand AS (SELECT p.id, p.item_id, p.site_id, p.column_id, p.state, p.updated_at,"
         "   p.review_round, p.review_step, p.review_chain -> 'steps' -> p.review_step AS st,"
         "   coalesce(jsonb_array_length(p.review_chain -> 'steps'), 0) AS nsteps"
@@ -972,9 +974,9 @@ queue_run(struct jy_db *db, struct jy_pool *pool, const char *site, struct jy_wf
         "   AND (p.state IN ('submitted', 'approved')"
         "        OR p.state = 'draft' AND EXISTS (SELECT 1 FROM workflow_event e"
         "            WHERE e.placement_id = p.id AND e.action = 'reject'))),"
-        " steps AS (SELECT DISTINCT st, site_id, column_id FROM cand"
+        " steps AS MATERIALIZED (SELECT DISTINCT st, site_id, column_id FROM cand"
         "  WHERE state = 'submitted' AND nsteps > 0),"
-        " mine AS (SELECT st, site_id, column_id FROM steps"
+        " mine AS MATERIALIZED (SELECT st, site_id, column_id FROM steps"
         "  WHERE NOT row_security_active('placement')"
         "     OR jy_actor() = ANY (jy_review_holders(st, site_id, column_id)))"
         " SELECT p.item_id, p.id, i.title, s.code || ':' || c.path, s.name, p.state,"
