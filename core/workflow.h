@@ -31,6 +31,7 @@
 #define JY_CORE_WORKFLOW_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct jy_db;
 struct jy_err;
