@@ -52,16 +52,14 @@ static int
 review_chain(struct jy_cli *cli, struct jy_db *db, int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"step", required_argument, NULL, 's'},
-        {"json", required_argument, NULL, 'j'},
-        {"none", no_argument, NULL, 'n'},
-        {"inherit", no_argument, NULL, 'i'},
-        {NULL, 0, NULL, 0},
+        {"step", required_argument, NULL, 's'}, {"json", required_argument, NULL, 'j'},
+        {"none", no_argument, NULL, 'n'},       {"inherit", no_argument, NULL, 'i'},
+        {"distinct", no_argument, NULL, 'd'},   {NULL, 0, NULL, 0},
     };
     struct jy_err err = JY_ERR_INIT;
     struct jy_buf steps = JY_BUF_INIT(cli->pool);
     const char *json = NULL, *chain, *source;
-    bool none = false, inherit = false, change;
+    bool none = false, inherit = false, distinct = false, change;
     int nsteps = 0, ch;
 
     optind = 1;
@@ -81,6 +79,8 @@ review_chain(struct jy_cli *cli, struct jy_db *db, int argc, char **argv)
             none = true;
         } else if (ch == 'i') {
             inherit = true;
+        } else if (ch == 'd') {
+            distinct = true;
         } else {
             return jy_cli_usage_error(&jy_cmd_review, "unrecognized option \"%s\"",
                                       argv[optind - 1]);
@@ -91,9 +91,12 @@ review_chain(struct jy_cli *cli, struct jy_db *db, int argc, char **argv)
     if ((nsteps > 0) + (json != NULL) + none + inherit > 1)
         return jy_cli_usage_error(&jy_cmd_review,
                                   "give one of --step ..., --json, --none or --inherit");
+    if (distinct && nsteps < 2)
+        return jy_cli_usage_error(&jy_cmd_review, "--distinct goes with two --step or more");
     change = nsteps > 0 || json || none || inherit;
     if (nsteps)
-        json = jy_pool_printf(cli->pool, "{\"steps\": [%s]}", steps.buf);
+        json = jy_pool_printf(cli->pool, "{\"steps\": [%s]%s}", steps.buf,
+                              distinct ? ", \"distinct\": true" : "");
     else if (none)
         json = "{\"steps\": []}";
     if (change &&
@@ -134,7 +137,8 @@ const struct jy_cmd jy_cmd_review = {
     "the review queue of a person and the review chains of sites and columns",
     "usage: jiyue review queue [--site SITE]\n"
     "       jiyue review chain SITE[:PATH] [--step NAME:role=ROLE[:all] ... |\n"
-    "                                       --step NAME:users=LOGIN,LOGIN[:all] ... |\n"
+    "                                       --step NAME:users=LOGIN,LOGIN[:all] ...\n"
+    "                                       [--distinct] |\n"
     "                                       --json CHAIN | --none | --inherit]\n"
     "\n"
     "\"queue\" lists what waits for the acting user (--as LOGIN): placements whose\n"
@@ -145,7 +149,8 @@ const struct jy_cmd jy_cmd_review = {
     "\"chain\" shows the review chain that applies to a site or a column, or sets\n"
     "it: one --step per step, in order; a step names a role (its holders with\n"
     "item.review there) or users; \":all\" makes every one of them approve,\n"
-    "otherwise one approval completes the step. --none: no review there (with\n"
+    "otherwise one approval completes the step. --distinct: a different person\n"
+    "for every step of a review (三审 by three people). --none: no review there (with\n"
     "item.publish one publishes directly); --inherit: drop the column's own chain\n"
     "(a site's: no review). A column's chain covers its subcolumns and wins over\n"
     "the site's. Reviews under way keep the chain they started with. Setting a\n"

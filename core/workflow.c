@@ -36,6 +36,8 @@ struct pl {
     int round, step, nsteps, eff_nsteps;
     const char *step_name, *mode, *step_role, *step_users;
     bool eligible, approved_already;
+    bool distinct, approved_other; /* a chain wanting one person per step; the actor approved
+                                      another step of this round */
     int holders, missing_after;
 };
 
@@ -215,7 +217,11 @@ lock(struct jy_db *db, struct jy_pool *pool, struct pl *t, struct jy_err *err)
         "  (SELECT string_agg(u, ', ') FROM jsonb_array_elements_text(st -> 'users') u),"
         "  coalesce(jy_actor() = ANY (holders), false), coalesce(jy_actor() = ANY (approvers), false),"
         "  cardinality(holders),"
-        "  cardinality(ARRAY(SELECT unnest(holders) EXCEPT SELECT unnest(approvers || jy_actor())))"
+        "  cardinality(ARRAY(SELECT unnest(holders) EXCEPT SELECT unnest(approvers || jy_actor()))),"
+        "  coalesce((review_chain ->> 'distinct')::boolean, false),"
+        "  EXISTS (SELECT 1 FROM workflow_event e WHERE e.placement_id = h.id"
+        "   AND e.round = h.review_round AND e.action = 'approve' AND e.actor_id = jy_actor()"
+        "   AND e.step <> h.review_step + 1)"
         " FROM h";
     const char *p[1] = {num(pool, t->id)};
     struct jy_db_res *r = jy_db_query(db, pool, sql, 1, p, err);
@@ -243,6 +249,8 @@ lock(struct jy_db *db, struct jy_pool *pool, struct pl *t, struct jy_err *err)
     t->approved_already = is_t(jy_db_res_get(r, 0, 10));
     t->holders = atoi(jy_db_res_get(r, 0, 11));
     t->missing_after = atoi(jy_db_res_get(r, 0, 12));
+    t->distinct = is_t(jy_db_res_get(r, 0, 13));
+    t->approved_other = is_t(jy_db_res_get(r, 0, 14));
     return JY_OK;
 }
 
@@ -378,6 +386,15 @@ do_approve(struct jy_db *db, struct jy_pool *pool, struct pl *t, const char *com
                    "you approved step %d \"%s\" of item %lld in column \"%s\" already; it waits "
                    "for %d more",
                    step, t->step_name, t->item, t->column, t->missing_after);
+        jy_err_field(err, "column");
+        return JY_ERROR;
+    }
+    if (!system_acts(db) && t->distinct && t->approved_other) {
+        jy_err_set(err, JY_E_FORBIDDEN,
+                   "you may not approve step %d \"%s\" of item %lld in column \"%s\": you "
+                   "approved another step of this review, and its chain wants a different person "
+                   "for every step",
+                   step, t->step_name, t->item, t->column);
         jy_err_field(err, "column");
         return JY_ERROR;
     }
@@ -984,18 +1001,21 @@ queue_run(struct jy_db *db, struct jy_pool *pool, const char *site, struct jy_wf
      * thousands of placements usually waits on a handful of steps.
      */
     static const char sql[] =
-        "WITH pub AS (SELECT jy_perm_sites('item.publish') AS s, jy_perm_columns('item.publish') AS c),"
-        " rev AS (SELECT jy_perm_sites('item.review') AS s, jy_perm_columns('item.review') AS c),"
+        "WITH pub AS MATERIALIZED (SELECT jy_perm_sites('item.publish') AS s,"
+        "   jy_perm_columns('item.publish') AS c),"
+        " rev AS MATERIALIZED (SELECT jy_perm_sites('item.review') AS s,"
+        "   jy_perm_columns('item.review') AS c),"
         " cand AS (SELECT p.id, p.item_id, p.site_id, p.column_id, p.state, p.updated_at,"
         "   p.review_round, p.review_step, p.review_chain -> 'steps' -> p.review_step AS st,"
+        "   coalesce((p.review_chain ->> 'distinct')::boolean, false) AS distinct_steps,"
         "   coalesce(jsonb_array_length(p.review_chain -> 'steps'), 0) AS nsteps"
         "  FROM placement p WHERE ($1::bigint IS NULL OR p.site_id = $1)"
         "   AND (p.state IN ('submitted', 'approved')"
         "        OR p.state = 'draft' AND EXISTS (SELECT 1 FROM workflow_event e"
         "            WHERE e.placement_id = p.id AND e.action = 'reject'))),"
-        " steps AS (SELECT DISTINCT st, site_id, column_id FROM cand"
+        " steps AS MATERIALIZED (SELECT DISTINCT st, site_id, column_id FROM cand"
         "  WHERE state = 'submitted' AND nsteps > 0),"
-        " mine AS (SELECT st, site_id, column_id FROM steps"
+        " mine AS MATERIALIZED (SELECT st, site_id, column_id FROM steps"
         "  WHERE NOT row_security_active('placement')"
         "     OR jy_actor() = ANY (jy_review_holders(st, site_id, column_id)))"
         " SELECT p.item_id, p.id, i.title, s.code || ':' || c.path, s.name, p.state,"
@@ -1023,7 +1043,8 @@ queue_run(struct jy_db *db, struct jy_pool *pool, const char *site, struct jy_wf
         "   AND (NOT row_security_active('placement')"
         "        OR ((p.site_id = ANY (rev.s) OR p.column_id = ANY (rev.c))"
         "            AND NOT EXISTS (SELECT 1 FROM workflow_event e WHERE e.placement_id = p.id"
-        "                AND e.round = p.review_round AND e.step = p.review_step + 1"
+        "                AND e.round = p.review_round"
+        "                AND (e.step = p.review_step + 1 OR p.distinct_steps)"
         "                AND e.action = 'approve' AND e.actor_id = jy_actor())))"
         "  OR p.state = 'draft' AND last.action = 'reject' AND sub.actor_id = jy_actor()"
         " ORDER BY coalesce(last.at, p.updated_at), p.id LIMIT 500";

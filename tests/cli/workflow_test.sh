@@ -65,6 +65,8 @@ case_chain_reject_resubmit_publish() {
 
 case_bad_input() {
     jy "${J[@]}" review chain 5600000001 --step 初审; expect_rc 2; expect_out "expected NAME:role=ROLE"
+    jy "${J[@]}" review chain 5600000001 --step 初审:role=reviewer --distinct; expect_rc 2
+    expect_out "--distinct goes with two --step or more"
     jy "${J[@]}" review chain 5600000001 --step x:role=editor; expect_rc 1; expect_out 'role "editor" does not exist or may not review'
     jy "${J[@]}" review chain 5600000001 --json '{"steps": 1}'; expect_rc 1; expect_out "is not {\"steps\": [...]}"
     jy "${J[@]}" --as he.min review chain 5600000001 --none; expect_rc 1; expect_out "you may not change the review chain"
