@@ -17,8 +17,7 @@
 -- users; whoever approves must also hold item.review there (rights come
 -- from the grants, never from the chain alone). mode "any" (the default):
 -- one approval completes the step; "all": every person the step names
--- (every holder of the role there) must approve. "distinct": true asks a
--- different person for every step of a round (三审 by three people).
+-- (every holder of the role there) must approve.
 
 
 -- ---- review chains --------------------------------------------------------------------------
@@ -34,13 +33,10 @@ BEGIN
         RETURN false;
     END IF;
     FOR k IN SELECT jsonb_object_keys(j) LOOP
-        IF k NOT IN ('steps', 'distinct') THEN
+        IF k <> 'steps' THEN
             RETURN false;
         END IF;
     END LOOP;
-    IF j ? 'distinct' AND jsonb_typeof(j -> 'distinct') <> 'boolean' THEN
-        RETURN false;
-    END IF;
     FOR s IN SELECT jsonb_array_elements(j -> 'steps') LOOP
         IF jsonb_typeof(s) <> 'object' OR jsonb_typeof(s -> 'name') IS DISTINCT FROM 'string'
            OR length(btrim(s ->> 'name')) NOT BETWEEN 1 AND 32
@@ -62,7 +58,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION jy_review_chain_valid(jsonb) IS
-    'Is j a review chain: {"steps": [{"name", "role" | "users", "mode": "any" | "all"}, ...], "distinct": bool}, at most 9 steps?';
+    'Is j a review chain: {"steps": [{"name", "role" | "users", "mode": "any" | "all"}, ...]}, at most 9 steps?';
 
 ALTER TABLE site ADD CONSTRAINT site_settings_review
     CHECK (NOT settings ? 'review' OR jy_review_chain_valid(settings -> 'review'));
