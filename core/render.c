@@ -65,34 +65,76 @@ struct run_cache {
     int nthemes;
 };
 
-/* The outcome of one site's run, shared by its threads. */
+/* Changes an incremental run looks for. */
+struct changes {
+    long long *items, *cols; /* sorted */
+    int nitems, ncols;
+    bool everything; /* the site itself changed: every page */
+    const char *reason;
+};
+
+
+/*
+ * One site of a batch: its snapshot, plan and outcome. Sites are read,
+ * rendered and recorded in batches (render_batch): one statement per kind
+ * for all sites of a batch, their pages rendered by one set of threads,
+ * their records written in one transaction.
+ */
 struct site_run {
-    const struct jy_render_opts *opts;
+    long long id;
     struct rn_site *site;
     const struct jy_theme *theme;
     struct theme_entry *te;
-    int slot_base; /* first template-set slot of its threads */
-    struct rn_plan *plan;
-    const char *dir;      /* where the files go: the live tree, or the new tree of a full build */
-    const char *old_dir;  /* full build: the live tree, whose unchanged files are linked */
-    struct old_file *old; /* the manifest before, sorted by path */
+    struct rn_plan plan;
+    const char *state_sha; /* render_site_state.theme_sha; NULL: never rendered */
+    const char *live;      /* <output_dir>/<code>: the link to the live tree */
+    const char *dir;       /* where the files go: the live tree, or the new tree of a full build */
+    const char *old_dir;   /* full build: the live tree, whose unchanged files are linked */
+    struct old_file *old;  /* the manifest before, sorted by path */
     int nold;
     bool full;
-    int *todo; /* indices of plan pages to render */
+    bool everything; /* the site itself changed: every page */
+    bool *need;      /* items whose full text its pages need */
+    int *todo;       /* indices of plan pages to render */
     int ntodo;
-    atomic_int next;
     atomic_int done;
-    atomic_int failed;
-    pthread_mutex_t err_lock;
+    atomic_int failed; /* this site failed: its other pages are skipped */
     struct jy_err err;
-    struct jy_pool *keep[MAX_THREADS]; /* per thread: what pages keep after the thread */
-    double started;
+    bool rendered; /* its files are ready to put in place */
+    long long written, removed, bytes;
+    const char *gen; /* its render_generation */
+    double t0, t_planned, t_rendered;
 };
 
 struct old_file {
     const char *path, *sha256;
     bool kept;    /* the new plan has it too */
     bool touched; /* it showed a changed item or hung on a changed column */
+};
+
+/* A batch of sites. */
+struct batch {
+    const struct jy_render_opts *opts;
+    struct run_cache *cache;
+    struct jy_pool *pool;
+    struct site_run *v;
+    int n;
+    const struct changes *ch; /* NULL: full builds */
+    bool mark_failed;         /* a failing site is marked to render in full after a fix */
+    const char *builds;       /* <output_dir>/.builds, resolved */
+    /* rendering: the pages of every site in one queue */
+    struct work *work;
+    int nwork;
+    atomic_int next;
+    atomic_int done;
+    pthread_mutex_t err_lock;
+    struct jy_pool *keep[MAX_THREADS]; /* per thread: what pages keep after the thread */
+    double started;
+    bool in_tx; /* record_runs opened the transaction the files wait for */
+};
+
+struct work {
+    int run, page;
 };
 
 
@@ -197,14 +239,14 @@ jy_render_path_ok(const char *p)
 
 
 static void
-run_fail(struct site_run *r, const struct rn_page *p, const struct jy_err *e)
+run_fail(struct batch *b, struct site_run *r, const struct rn_page *p, const struct jy_err *e)
 {
-    pthread_mutex_lock(&r->err_lock);
+    pthread_mutex_lock(&b->err_lock);
     if (atomic_fetch_add(&r->failed, 1) == 0) {
         r->err = *e;
         jy_err_prefix(&r->err, "site %s, %s (%s)", r->site->code, p->path, p->desc);
     }
-    pthread_mutex_unlock(&r->err_lock);
+    pthread_mutex_unlock(&b->err_lock);
 }
 
 
@@ -272,7 +314,7 @@ make_plan_dirs(struct site_run *r, struct jy_pool *pool, struct jy_err *err)
     int n = 0;
 
     for (int i = 0; i < r->ntodo; i++) {
-        const char *path = r->plan->v[r->todo[i]].path, *slash = strrchr(path, '/');
+        const char *path = r->plan.v[r->todo[i]].path, *slash = strrchr(path, '/');
         if (slash)
             dirs[n++] = jy_pool_strndup(pool, path, (size_t) (slash - path + 1));
     }
@@ -285,40 +327,57 @@ make_plan_dirs(struct site_run *r, struct jy_pool *pool, struct jy_err *err)
 }
 
 
-/* Rendering thread `slot`: take pages until none is left or one failed. */
+/* Rendering thread `slot`: take pages of the batch until none is left. */
 struct worker_arg {
-    struct site_run *run;
-    int index; /* 0..threads-1: the thread's keep pool */
-    int slot;  /* the template sets it uses (run-wide: parallel site runs use other slots) */
+    struct batch *b;
+    int slot; /* its template sets and keep pool */
 };
+
+/* Point the page context at site run r (the thread's template sets of its theme). */
+static void
+ctx_switch(struct rn_page_ctx *x, struct site_run *r, int slot)
+{
+    if (x->site_json)
+        cJSON_Delete(x->site_json);
+    x->site_json = NULL;
+    x->site = r->site;
+    x->theme = r->theme;
+    x->plan = &r->plan;
+    if (r->te->sets[slot][0] == NULL) {
+        r->te->sets[slot][0] = jy_theme_tpl_set(r->theme, "desktop");
+        r->te->sets[slot][1] = jy_theme_tpl_set(r->theme, "elder");
+    }
+    x->desktop = r->te->sets[slot][0];
+    x->elder = r->te->sets[slot][1];
+}
 
 static void *
 render_worker(void *arg)
 {
-    struct site_run *r = ((struct worker_arg *) arg)->run;
-    struct jy_pool *keep = r->keep[((struct worker_arg *) arg)->index];
+    struct batch *bt = ((struct worker_arg *) arg)->b;
+    int slot = ((struct worker_arg *) arg)->slot;
+    struct jy_pool *keep = bt->keep[slot];
     struct jy_pool *pool = jy_pool_create(64 * 1024);
-    struct rn_page_ctx x = {.site = r->site, .theme = r->theme, .plan = r->plan};
+    struct rn_page_ctx x = {0};
+    struct site_run *cur = NULL;
     struct jy_err err = JY_ERR_INIT;
     int i;
 
-    {
-        int slot = ((struct worker_arg *) arg)->slot;
-        if (r->te->sets[slot][0] == NULL) {
-            r->te->sets[slot][0] = jy_theme_tpl_set(r->theme, "desktop");
-            r->te->sets[slot][1] = jy_theme_tpl_set(r->theme, "elder");
-        }
-        x.desktop = r->te->sets[slot][0];
-        x.elder = r->te->sets[slot][1];
-    }
-    while (atomic_load(&r->failed) == 0 && (i = atomic_fetch_add(&r->next, 1)) < r->ntodo) {
-        struct rn_page *p = &r->plan->v[r->todo[i]];
+    while ((i = atomic_fetch_add(&bt->next, 1)) < bt->nwork) {
+        struct site_run *r = &bt->v[bt->work[i].run];
+        struct rn_page *p = &r->plan.v[bt->work[i].page];
         struct jy_buf b;
         unsigned char h[crypto_hash_sha256_BYTES];
         char hex[crypto_hash_sha256_BYTES * 2 + 1];
         const struct old_file *old;
         int rc = JY_OK;
 
+        if (atomic_load(&r->failed))
+            continue;
+        if (r != cur) {
+            ctx_switch(&x, r, slot);
+            cur = r;
+        }
         jy_pool_reset(pool);
         x.pool = pool;
         jy_buf_init(&b, pool, 16384);
@@ -328,17 +387,18 @@ render_worker(void *arg)
             if (rc0 == JY_DECLINED) { /* a plugin channel with nothing for this page */
                 p->absent = true;
                 atomic_fetch_add(&r->done, 1);
+                atomic_fetch_add(&bt->done, 1);
                 continue;
             }
             if (rc0 != JY_OK) {
-                run_fail(r, p, &err);
-                break;
+                run_fail(bt, r, p, &err);
+                continue;
             }
         }
         if (EVP_Digest(b.buf, b.len, h, NULL, EVP_sha256(), NULL) != 1) {
             jy_err_set(&err, JY_E_INTERNAL, "SHA-256 failed");
-            run_fail(r, p, &err);
-            break;
+            run_fail(bt, r, p, &err);
+            continue;
         }
         sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
         p->sha256 = jy_pool_strdup(keep, hex);
@@ -359,10 +419,11 @@ render_worker(void *arg)
                 rc = write_file(to, &b, &err);
         }
         if (rc != JY_OK) {
-            run_fail(r, p, &err);
-            break;
+            run_fail(bt, r, p, &err);
+            continue;
         }
         atomic_fetch_add(&r->done, 1);
+        atomic_fetch_add(&bt->done, 1);
     }
     if (x.site_json)
         cJSON_Delete(x.site_json);
@@ -372,17 +433,18 @@ render_worker(void *arg)
 
 
 static void
-draw_progress(struct site_run *r, bool last)
+draw_progress(struct batch *b, bool last)
 {
-    FILE *f = r->opts->progress;
-    int done = atomic_load(&r->done);
-    double el = mono() - r->started, rate = el > 0 ? done / el : 0;
+    FILE *f = b->opts->progress;
+    int done = atomic_load(&b->done);
+    double el = mono() - b->started, rate = el > 0 ? done / el : 0;
 
     if (f == NULL)
         return;
-    fprintf(f, "\r  %s: %d/%d files, %.0f files/s", r->site->code, done, r->ntodo, rate);
+    fprintf(f, "\r  %s%s: %d/%d files, %.0f files/s", b->v[0].site->code, b->n > 1 ? " ..." : "",
+            done, b->nwork, rate);
     if (!last && rate > 0)
-        fprintf(f, ", %.0f s left  ", (r->ntodo - done) / rate);
+        fprintf(f, ", %.0f s left  ", (b->nwork - done) / rate);
     else
         fputs("            ", f);
     if (last)
@@ -391,55 +453,59 @@ draw_progress(struct site_run *r, bool last)
 }
 
 
-/* Render r->todo with the configured threads (the caller's thread is one of them). */
-static int
-render_pages(struct site_run *r, struct jy_pool *pool, struct jy_err *err)
+/*
+ * Render the pages to render of every site of the batch with the
+ * configured threads (the caller's thread is one of them): one queue, so
+ * both cores work whether the batch is one large site or many small ones.
+ */
+static void
+render_pages(struct batch *b)
 {
-    int nt = r->opts->threads > 0 ? r->opts->threads : 2;
+    int nt = b->opts->threads > 0 ? b->opts->threads : 2;
     pthread_t th[MAX_THREADS];
     struct worker_arg args[MAX_THREADS];
     int started = 0;
 
-    if (nt > MAX_THREADS - r->slot_base)
-        nt = MAX_THREADS - r->slot_base;
-    if (nt > r->ntodo)
-        nt = r->ntodo > 0 ? r->ntodo : 1;
-    atomic_init(&r->next, 0);
-    atomic_init(&r->done, 0);
-    atomic_init(&r->failed, 0);
-    pthread_mutex_init(&r->err_lock, NULL);
-    r->started = mono();
+    if (nt > MAX_THREADS)
+        nt = MAX_THREADS;
+    b->nwork = 0;
+    for (int i = 0; i < b->n; i++)
+        b->nwork += b->v[i].rendered ? b->v[i].ntodo : 0;
+    b->work = jy_pool_new_array(b->pool, struct work, (size_t) b->nwork + 1);
+    b->nwork = 0;
+    for (int i = 0; i < b->n; i++)
+        for (int k = 0; b->v[i].rendered && k < b->v[i].ntodo; k++)
+            b->work[b->nwork++] = (struct work){i, b->v[i].todo[k]};
+    if (nt > b->nwork)
+        nt = b->nwork > 0 ? b->nwork : 1;
+    atomic_init(&b->next, 0);
+    atomic_init(&b->done, 0);
+    b->started = mono();
     for (int t = 0; t < nt; t++) {
-        r->keep[t] = jy_pool_create(0);
-        jy_pool_cleanup_add(pool, (jy_pool_cleanup_fn) jy_pool_destroy, r->keep[t]);
-        args[t] = (struct worker_arg){r, t, r->slot_base + t};
+        if (b->keep[t] == NULL) {
+            b->keep[t] = jy_pool_create(0);
+            jy_pool_cleanup_add(b->pool, (jy_pool_cleanup_fn) jy_pool_destroy, b->keep[t]);
+        }
+        args[t] = (struct worker_arg){b, t};
     }
     for (int t = 1; t < nt; t++) {
         if (pthread_create(&th[t], NULL, render_worker, &args[t]) != 0)
             break;
         started = t;
     }
-    if (r->opts->progress && r->ntodo > 200) {
+    if (b->opts->progress && b->nwork > 200) {
         /* the caller's thread draws the progress while the others render */
-        while (atomic_load(&r->done) < r->ntodo && atomic_load(&r->failed) == 0 && started > 0) {
+        while (atomic_load(&b->next) < b->nwork && started > 0) {
             struct timespec ts = {0, 200 * 1000 * 1000};
-            draw_progress(r, false);
+            draw_progress(b, false);
             nanosleep(&ts, NULL);
-            if (atomic_load(&r->next) >= r->ntodo)
-                break;
         }
     }
     render_worker(&args[0]);
     for (int t = 1; t <= started; t++)
         pthread_join(th[t], NULL);
-    if (r->opts->progress && r->ntodo > 200)
-        draw_progress(r, true);
-    pthread_mutex_destroy(&r->err_lock);
-    if (atomic_load(&r->failed)) {
-        *err = r->err;
-        return JY_ERROR;
-    }
-    return JY_OK;
+    if (b->opts->progress && b->nwork > 200)
+        draw_progress(b, true);
 }
 
 
@@ -536,15 +602,6 @@ resolve_site(struct jy_db *db, struct jy_pool *pool, const char *site, struct jy
 }
 
 
-/* Changes an incremental run looks for. */
-struct changes {
-    long long *items, *cols; /* sorted */
-    int nitems, ncols;
-    bool everything; /* the site itself changed: every page */
-    const char *reason;
-};
-
-
 /* COPY rows into table; rows is text in COPY format. */
 static int
 copy_rows(struct jy_db *db, const char *sql, const struct jy_buf *rows, struct jy_err *err)
@@ -559,169 +616,214 @@ copy_rows(struct jy_db *db, const char *sql, const struct jy_buf *rows, struct j
 }
 
 
+/* A PostgreSQL array literal of texts: {"a","b"}. */
+static const char *
+texts_text(struct jy_pool *pool, const char *const *v, int n)
+{
+    struct jy_buf b = JY_BUF_INIT(pool);
+
+    jy_buf_add_char(&b, '{');
+    for (int i = 0; i < n; i++) {
+        jy_buf_add_str(&b, i ? ",\"" : "\"");
+        for (const char *p = v[i]; *p; p++) {
+            if (*p == '"' || *p == '\\')
+                jy_buf_add_char(&b, '\\');
+            jy_buf_add_char(&b, *p);
+        }
+        jy_buf_add_char(&b, '"');
+    }
+    jy_buf_add_char(&b, '}');
+    return b.buf;
+}
+
+
 /*
- * Record the run: manifest, dependencies, generation, state, in a
- * transaction left open: the caller puts the files in place and commits,
- * or rolls back when it cannot.
+ * Record the sites of the batch that rendered: generations, manifest,
+ * dependencies, state, in one transaction left open (one statement per
+ * kind for all sites, one COPY per table): the caller puts the files in
+ * place and commits, or rolls back when it cannot. Sites that failed are
+ * marked (b->mark_failed) in the same transaction.
  */
 static int
-record_run(struct jy_db *db, struct jy_pool *pool, struct site_run *r, const char *reason,
-           long long written, long long removed, long long bytes, struct jy_err *err)
+record_runs(struct jy_db *db, struct batch *b, struct jy_err *err)
 {
-    struct jy_buf files = JY_BUF_INIT(pool), deps = JY_BUF_INIT(pool), gone = JY_BUF_INIT(pool);
-    char sid[32];
-    const char *gen, *params[6];
+    struct jy_pool *pool = b->pool;
+    struct jy_buf files = JY_BUF_INIT(pool), deps = JY_BUF_INIT(pool);
+    struct jy_buf ids = JY_BUF_INIT(pool), fulls = JY_BUF_INIT(pool);
+    struct jy_buf gsite = JY_BUF_INIT(pool), failed = JY_BUF_INIT(pool);
+    struct jy_buf shas = JY_BUF_INIT(pool), wr = JY_BUF_INIT(pool), rm = JY_BUF_INIT(pool);
+    struct jy_buf by = JY_BUF_INIT(pool), gens = JY_BUF_INIT(pool), fullids = JY_BUF_INIT(pool);
+    struct jy_db_res *res;
+    const char *params[5];
+    int nok = 0, nfailed = 0, ngone = 0, nfull = 0;
+    bool direct = true; /* every site full: COPY straight into the tables */
+    const char **rs = jy_pool_new_array(pool, const char *, (size_t) b->n + 1), **gp;
+    int cap = 1;
 
-    snprintf(sid, sizeof(sid), "%lld", r->site->id);
+    for (int i = 0; i < b->n; i++)
+        cap += b->v[i].rendered ? b->v[i].nold : 0;
+    gp = jy_pool_new_array(pool, const char *, (size_t) cap);
+
+    for (int i = 0; i < b->n; i++) {
+        struct site_run *r = &b->v[i];
+        if (!r->rendered) {
+            if (b->mark_failed && r->site)
+                jy_buf_addf(&failed, "%s%lld", nfailed++ ? "," : "", r->id);
+            continue;
+        }
+        jy_buf_addf(&ids, "%s%lld", nok ? "," : "", r->id);
+        rs[nok] = b->ch && b->ch->reason ? b->ch->reason : (r->full ? "full" : "changes");
+        jy_buf_addf(&fulls, "%s%s", nok ? "," : "", r->full ? "t" : "f");
+        jy_buf_add_str(&shas, nok ? "," : "");
+        jy_buf_add_str(&shas, r->theme->sha256);
+        nok++;
+        if (r->full)
+            jy_buf_addf(&fullids, "%s%lld", nfull++ ? "," : "", r->id);
+        else
+            direct = false;
+        for (int k = 0; !r->full && k < r->nold; k++)
+            if (!r->old[k].kept) {
+                jy_buf_addf(&gsite, "%s%lld", ngone ? "," : "", r->id);
+                gp[ngone++] = r->old[k].path;
+            }
+    }
+    if (nok == 0 && nfailed == 0)
+        return JY_OK;
     if (jy_db_begin(db, err) != JY_OK)
         return JY_ERROR;
+    b->in_tx = true;
     /* A crash may lose the last runs' records, never files: the changes they handled
      * are deleted in a later commit, so they are rendered again. */
     if (jy_db_exec(db, "SET LOCAL synchronous_commit = off", err) != JY_OK)
         goto fail;
-    params[0] = sid;
-    params[1] = reason;
-    params[2] = r->full ? "true" : "false";
-    gen = jy_db_query_value(db, pool,
-                            "INSERT INTO render_generation (site_id, reason, full_build) "
-                            "VALUES ($1, $2, $3) RETURNING id",
-                            3, params, err);
-    if (gen == NULL)
-        goto fail;
-    for (int i = 0; i < r->plan->n; i++) {
-        const struct rn_page *p = &r->plan->v[i];
-        if (!p->dirty || p->absent)
-            continue;
-        if (r->full || p->written)
-            jy_buf_addf(&files, "%s\t%s\t%s\t%lld\t%s\t%s\t%s\n", sid, p->path, page_channel(p),
-                        p->size, p->sha256, p->kind == RP_ASSET ? "t" : "f", gen);
-        jy_buf_addf(&deps, "%s\t%s\t%s\t%s\t%s\n", sid, p->path, p->desc,
-                    ids_text(pool, p->deps_items, p->ndeps_items),
-                    ids_text(pool, p->deps_cols, p->ndeps_cols));
+    if (nfailed) {
+        params[0] = jy_pool_printf(pool, "{%s}", failed.buf);
+        if (!jy_db_query(db, pool,
+                         "UPDATE render_site_state SET theme_sha = 'failed' "
+                         "WHERE site_id = ANY ($1::bigint[])",
+                         1, params, err))
+            goto fail;
     }
-    jy_buf_add_char(&gone, '{');
-    for (int i = 0, n = 0; i < r->nold; i++)
-        if (!r->old[i].kept) {
-            jy_buf_add_str(&gone, n++ ? ",\"" : "\"");
-            jy_buf_add_str(&gone, r->old[i].path);
-            jy_buf_add_char(&gone, '"');
+    if (nok == 0)
+        return JY_OK;
+    params[0] = jy_pool_printf(pool, "{%s}", ids.buf);
+    params[1] = texts_text(pool, rs, nok);
+    params[2] = jy_pool_printf(pool, "{%s}", fulls.buf);
+    res = jy_db_query(db, pool,
+                      "INSERT INTO render_generation (site_id, reason, full_build) "
+                      "SELECT * FROM unnest($1::bigint[], $2::text[], $3::boolean[]) "
+                      "RETURNING site_id, id",
+                      3, params, err);
+    if (res == NULL)
+        goto fail;
+    for (int row = 0; row < jy_db_res_rows(res); row++) {
+        long long sid = atoll(jy_db_res_get(res, row, 0));
+        for (int i = 0; i < b->n; i++)
+            if (b->v[i].rendered && b->v[i].id == sid)
+                b->v[i].gen = jy_pool_strdup(pool, jy_db_res_get(res, row, 1));
+    }
+    for (int i = 0; i < b->n; i++) {
+        struct site_run *r = &b->v[i];
+        char sid[32];
+        if (!r->rendered)
+            continue;
+        snprintf(sid, sizeof(sid), "%lld", r->id);
+        for (int k = 0; k < r->plan.n; k++) {
+            const struct rn_page *p = &r->plan.v[k];
+            if (!p->dirty || p->absent)
+                continue;
+            if (r->full || p->written)
+                jy_buf_addf(&files, "%s\t%s\t%s\t%lld\t%s\t%s\t%s\n", sid, p->path, page_channel(p),
+                            p->size, p->sha256, p->kind == RP_ASSET ? "t" : "f", r->gen);
+            jy_buf_addf(&deps, "%s\t%s\t%s\t%s\t%s\n", sid, p->path, p->desc,
+                        ids_text(pool, p->deps_items, p->ndeps_items),
+                        ids_text(pool, p->deps_cols, p->ndeps_cols));
         }
-    jy_buf_add_char(&gone, '}');
-    params[1] = gone.buf;
-    if (r->full) {
-        if (!jy_db_query(db, pool, "DELETE FROM render_file WHERE site_id = $1", 1, params, err) ||
-            !jy_db_query(db, pool, "DELETE FROM render_dep WHERE site_id = $1", 1, params, err) ||
-            copy_rows(db,
+        jy_buf_addf(&gens, "%s%s", gens.len ? "," : "", r->gen);
+        jy_buf_addf(&wr, "%s%lld", wr.len ? "," : "", r->written);
+        jy_buf_addf(&rm, "%s%lld", rm.len ? "," : "", r->removed);
+        jy_buf_addf(&by, "%s%lld", by.len ? "," : "", r->bytes);
+    }
+    if (nfull) {
+        params[0] = jy_pool_printf(pool, "{%s}", fullids.buf);
+        if (!jy_db_query(db, pool, "DELETE FROM render_file WHERE site_id = ANY ($1::bigint[])", 1,
+                         params, err) ||
+            !jy_db_query(db, pool, "DELETE FROM render_dep WHERE site_id = ANY ($1::bigint[])", 1,
+                         params, err))
+            goto fail;
+    }
+    if (ngone) {
+        params[0] = jy_pool_printf(pool, "{%s}", gsite.buf);
+        params[1] = texts_text(pool, gp, ngone);
+        if (!jy_db_query(db, pool,
+                         "DELETE FROM render_file f USING unnest($1::bigint[], $2::text[]) g "
+                         "(site_id, path) WHERE f.site_id = g.site_id AND f.path = g.path",
+                         2, params, err) ||
+            !jy_db_query(db, pool,
+                         "DELETE FROM render_dep f USING unnest($1::bigint[], $2::text[]) g "
+                         "(site_id, path) WHERE f.site_id = g.site_id AND f.path = g.path",
+                         2, params, err))
+            goto fail;
+    }
+    if (direct) {
+        if (copy_rows(db,
                       "COPY render_file (site_id, path, channel, size, sha256, is_asset, "
                       "generation) FROM STDIN",
                       &files, err) != JY_OK ||
             copy_rows(db, "COPY render_dep (site_id, path, page, items, columns) FROM STDIN", &deps,
                       err) != JY_OK)
             goto fail;
-    } else {
-        if (!jy_db_query(db, pool,
-                         "DELETE FROM render_file WHERE site_id = $1 AND path = ANY ($2::text[])",
-                         2, params, err) ||
-            !jy_db_query(db, pool,
-                         "DELETE FROM render_dep WHERE site_id = $1 AND path = ANY ($2::text[])", 2,
-                         params, err) ||
-            jy_db_exec(
-                db,
-                "CREATE TEMP TABLE IF NOT EXISTS rn_file (LIKE render_file INCLUDING DEFAULTS) ON COMMIT "
-                "DELETE ROWS; CREATE TEMP TABLE IF NOT EXISTS rn_dep (LIKE render_dep) "
-                "ON COMMIT DELETE ROWS",
-                err) != JY_OK ||
-            copy_rows(db,
-                      "COPY rn_file (site_id, path, channel, size, sha256, is_asset, generation) "
-                      "FROM STDIN",
-                      &files, err) != JY_OK ||
-            copy_rows(db, "COPY rn_dep (site_id, path, page, items, columns) FROM STDIN", &deps,
-                      err) != JY_OK ||
-            jy_db_exec(db,
-                       "INSERT INTO render_file (site_id, path, channel, size, sha256, is_asset, "
-                       "generation) SELECT site_id, path, channel, size, sha256, is_asset, "
-                       "generation FROM rn_file ON CONFLICT (site_id, path) DO UPDATE SET "
-                       "channel = EXCLUDED.channel, size = EXCLUDED.size, sha256 = "
-                       "EXCLUDED.sha256, is_asset = EXCLUDED.is_asset, generation = "
-                       "EXCLUDED.generation, updated_at = now(); "
-                       "INSERT INTO render_dep SELECT * FROM rn_dep ON CONFLICT (site_id, path) "
-                       "DO UPDATE SET page = EXCLUDED.page, items = EXCLUDED.items, columns = "
-                       "EXCLUDED.columns",
-                       err) != JY_OK)
-            goto fail;
+    } else if (jy_db_exec(db,
+                          "CREATE TEMP TABLE IF NOT EXISTS rn_file (LIKE render_file INCLUDING "
+                          "DEFAULTS) ON COMMIT DELETE ROWS; CREATE TEMP TABLE IF NOT EXISTS "
+                          "rn_dep (LIKE render_dep) ON COMMIT DELETE ROWS",
+                          err) != JY_OK ||
+               copy_rows(db,
+                         "COPY rn_file (site_id, path, channel, size, sha256, is_asset, "
+                         "generation) FROM STDIN",
+                         &files, err) != JY_OK ||
+               copy_rows(db, "COPY rn_dep (site_id, path, page, items, columns) FROM STDIN", &deps,
+                         err) != JY_OK ||
+               jy_db_exec(db,
+                          "INSERT INTO render_file (site_id, path, channel, size, sha256, "
+                          "is_asset, generation) SELECT site_id, path, channel, size, sha256, "
+                          "is_asset, generation FROM rn_file ON CONFLICT (site_id, path) DO "
+                          "UPDATE SET channel = EXCLUDED.channel, size = EXCLUDED.size, sha256 = "
+                          "EXCLUDED.sha256, is_asset = EXCLUDED.is_asset, generation = "
+                          "EXCLUDED.generation, updated_at = now(); "
+                          "INSERT INTO render_dep SELECT * FROM rn_dep ON CONFLICT (site_id, path) "
+                          "DO UPDATE SET page = EXCLUDED.page, items = EXCLUDED.items, columns = "
+                          "EXCLUDED.columns",
+                          err) != JY_OK) {
+        goto fail;
     }
-    {
-        char w[32], rm[32], by[32];
-        const char *p2[2] = {sid, r->theme->sha256};
-        const char *p5[5];
-        snprintf(w, sizeof(w), "%lld", written);
-        snprintf(rm, sizeof(rm), "%lld", removed);
-        snprintf(by, sizeof(by), "%lld", bytes);
-        p5[0] = sid;
-        p5[1] = gen;
-        p5[2] = w;
-        p5[3] = rm;
-        p5[4] = by;
-        if (!jy_db_query(db, pool,
-                         "INSERT INTO render_site_state (site_id, theme_sha) VALUES ($1, $2) "
-                         "ON CONFLICT (site_id) DO UPDATE SET theme_sha = EXCLUDED.theme_sha, "
-                         "rendered_at = now()",
-                         2, p2, err) ||
-            !jy_db_query(db, pool,
-                         "WITH g AS (UPDATE render_generation SET finished_at = clock_timestamp(), "
-                         "written = $3, removed = $4, bytes = $5 WHERE id = $2 RETURNING id) "
-                         "SELECT pg_notify('jy_render', $1 || ' ' || g.id) FROM g",
-                         5, p5, err))
-            goto fail;
-    }
+    params[0] = jy_pool_printf(pool, "{%s}", ids.buf);
+    params[1] = jy_pool_printf(pool, "{%s}", shas.buf);
+    if (!jy_db_query(db, pool,
+                     "INSERT INTO render_site_state (site_id, theme_sha) "
+                     "SELECT * FROM unnest($1::bigint[], $2::text[]) "
+                     "ON CONFLICT (site_id) DO UPDATE SET theme_sha = EXCLUDED.theme_sha, "
+                     "rendered_at = now()",
+                     2, params, err))
+        goto fail;
+    params[0] = jy_pool_printf(pool, "{%s}", gens.buf);
+    params[1] = jy_pool_printf(pool, "{%s}", wr.buf);
+    params[2] = jy_pool_printf(pool, "{%s}", rm.buf);
+    params[3] = jy_pool_printf(pool, "{%s}", by.buf);
+    if (!jy_db_query(
+            db, pool,
+            "WITH g AS (UPDATE render_generation g SET finished_at = clock_timestamp(), "
+            "written = u.w, removed = u.rm, bytes = u.b "
+            "FROM unnest($1::bigint[], $2::int[], $3::int[], $4::bigint[]) u (id, w, rm, b) "
+            "WHERE g.id = u.id RETURNING g.id, g.site_id) "
+            "SELECT pg_notify('jy_render', g.site_id || ' ' || g.id) FROM g",
+            4, params, err))
+        goto fail;
     return JY_OK; /* the caller commits once the files are in place */
 fail:
     jy_db_rollback(db);
+    b->in_tx = false;
     return JY_ERROR;
-}
-
-
-/*
- * Read the manifest of the site's last run, sorted by path; with changes,
- * mark the files that showed a changed item or hung on a changed column
- * (two GIN index scans of render_dep).
- */
-static int
-load_old(struct jy_db *db, struct jy_pool *pool, struct site_run *r, const struct changes *ch,
-         struct jy_err *err)
-{
-    char sid[32];
-    const char *params[3] = {sid, NULL, NULL};
-    struct jy_db_res *res;
-
-    snprintf(sid, sizeof(sid), "%lld", r->site->id);
-    res = jy_db_query(db, pool, "SELECT path, sha256 FROM render_file WHERE site_id = $1", 1,
-                      params, err);
-    if (res == NULL)
-        return JY_ERROR;
-    r->nold = jy_db_res_rows(res);
-    r->old = jy_pool_new_array(pool, struct old_file, (size_t) r->nold + 1);
-    for (int i = 0; i < r->nold; i++) {
-        r->old[i].path = jy_pool_strdup(pool, jy_db_res_get(res, i, 0));
-        r->old[i].sha256 = jy_pool_strdup(pool, jy_db_res_get(res, i, 1));
-    }
-    qsort(r->old, (size_t) r->nold, sizeof(r->old[0]), cmp_old);
-    if (ch == NULL || ch->everything || (ch->nitems == 0 && ch->ncols == 0))
-        return JY_OK;
-    params[1] = ids_text(pool, ch->items, ch->nitems);
-    params[2] = ids_text(pool, ch->cols, ch->ncols);
-    res = jy_db_query(db, pool,
-                      "SELECT path FROM render_dep WHERE site_id = $1 "
-                      "AND (items && $2::bigint[] OR columns && $3::bigint[])",
-                      3, params, err);
-    if (res == NULL)
-        return JY_ERROR;
-    for (int i = 0; i < jy_db_res_rows(res); i++) {
-        struct old_file *o = old_find(r, jy_db_res_get(res, i, 0));
-        if (o)
-            o->touched = true;
-    }
-    return JY_OK;
 }
 
 
@@ -843,232 +945,413 @@ discard_run(struct site_run *r)
         rm_tree(r->dir);
         return;
     }
-    for (int i = 0; i < r->plan->n; i++)
-        if (r->plan->v[i].tmp) {
-            unlink(r->plan->v[i].tmp);
-            r->plan->v[i].tmp = NULL;
+    for (int i = 0; i < r->plan.n; i++)
+        if (r->plan.v[i].tmp) {
+            unlink(r->plan.v[i].tmp);
+            r->plan.v[i].tmp = NULL;
         }
 }
 
 
 /*
- * Render site_id: in full (ch == NULL or no earlier run), or what the
- * changes touch. Adds to stats.
+ * Read what the batch needs before planning: the snapshots, the manifest
+ * of each site's last run (sorted by path), the theme each was rendered
+ * with, and, with changes, the files that showed a changed item or hung on
+ * a changed column (GIN index scans of render_dep): one statement each
+ * for the whole batch.
  */
 static int
-site_render(struct jy_db *db, const struct jy_render_opts *opts, struct run_cache *cache,
-            long long site_id, const struct changes *ch, int slot_base,
-            struct jy_render_stats *stats, struct jy_err *err)
+batch_read(struct jy_db *db, struct batch *b, struct jy_err *err)
 {
-    struct jy_pool *pool = jy_pool_create(256 * 1024);
-    struct site_run r;
-    struct rn_plan plan;
-    double t0 = mono(), t_planned = t0, t_rendered = t0;
-    char live[4096], livereal[4096];
-    const char *builds, *state_sha = NULL;
-    bool *need;
-    long long written = 0, removed = 0, bytes = 0;
-    int rc = JY_ERROR;
-    char sid[32];
-    const char *params[1] = {sid};
+    struct jy_pool *pool = b->pool;
+    long long *ids = jy_pool_new_array(pool, long long, (size_t) b->n + 1);
+    struct rn_site **sites = jy_pool_new_array(pool, struct rn_site *, (size_t) b->n + 1);
+    struct jy_err *errs = jy_pool_new_array(pool, struct jy_err, (size_t) b->n + 1);
+    const char *params[3];
+    struct jy_db_res *res;
+    int *count;
 
-    memset(&r, 0, sizeof(r));
-    r.opts = opts;
-    r.slot_base = slot_base;
-    r.plan = &plan;
-    snprintf(sid, sizeof(sid), "%lld", site_id);
-    if ((r.site = rn_site_load(db, pool, site_id, err)) == NULL)
-        goto out;
-    if ((r.te = theme_get(cache, opts, r.site->theme, err)) == NULL) {
-        jy_err_prefix(err, "site %s", r.site->code);
-        goto out;
-    }
-    r.theme = r.te->theme;
-    rn_plan_site(pool, r.site, r.theme, opts->only_channel, &plan);
-    if (check_plan(pool, r.site, &plan, err) != JY_OK || load_old(db, pool, &r, ch, err) != JY_OK)
-        goto out;
-    jy_err_clear(err);
-    state_sha = jy_db_query_value(
-        db, pool, "SELECT theme_sha FROM render_site_state WHERE site_id = $1", 1, params, err);
-    if (err->code)
-        goto out;
-
-    snprintf(live, sizeof(live), "%s/%s", opts->output_dir, r.site->code);
-    r.full = opts->full || ch == NULL || state_sha == NULL || realpath(live, livereal) == NULL;
-    if (!r.full) {
-        struct stat st;
-        if (lstat(live, &st) != 0 || !S_ISLNK(st.st_mode))
-            r.full = true;
-    }
-
-    /*
-     * What to render. Everything in a full run, after a change of the site
-     * itself or of its theme. Otherwise: a file that is new, that showed a
-     * changed item or hung on a changed column before, or that does now;
-     * and then every slice of a list one of whose slices is to render, as
-     * an item coming or going shifts the pages after it.
-     */
-    r.todo = jy_pool_new_array(pool, int, (size_t) plan.n + 1);
-    need = jy_pool_new_array(pool, bool, (size_t) r.site->nitems + 1);
-    {
-        bool all = r.full || ch->everything || strcmp(state_sha, r.theme->sha256) != 0;
-        bool *shifted = jy_pool_new_array(pool, bool, (size_t) (r.site->ncols + r.site->ntags) + 1);
-        for (int i = 0; i < plan.n; i++) {
-            struct rn_page *p = &plan.v[i];
-            struct old_file *old = old_find(&r, p->path);
-            if (old)
-                old->kept = true;
-            p->dirty = all || old == NULL || old->touched ||
-                       meets(ch->items, ch->nitems, p->deps_items, p->ndeps_items) ||
-                       meets(ch->cols, ch->ncols, p->deps_cols, p->ndeps_cols);
-            if (p->dirty && list_key(r.site, p) >= 0)
-                shifted[list_key(r.site, p)] = true;
+    for (int i = 0; i < b->n; i++)
+        ids[i] = b->v[i].id;
+    if (rn_sites_load(db, pool, ids, b->n, sites, errs, err) != JY_OK)
+        return JY_ERROR;
+    for (int i = 0; i < b->n; i++) {
+        b->v[i].site = sites[i];
+        if (sites[i] == NULL) {
+            b->v[i].err = errs[i];
+            atomic_store(&b->v[i].failed, 1);
         }
-        for (int i = 0; i < plan.n; i++) {
-            struct rn_page *p = &plan.v[i];
-            if (!p->dirty && list_key(r.site, p) >= 0 && shifted[list_key(r.site, p)])
-                p->dirty = true;
-            if (p->dirty) {
-                r.todo[r.ntodo++] = i;
-                if (p->kind == RP_ITEM || p->kind == RP_JSON_ITEM)
-                    need[p->item] = true;
+    }
+    params[0] = ids_text(pool, ids, b->n);
+    res = jy_db_query(db, pool,
+                      "SELECT site_id, theme_sha FROM render_site_state "
+                      "WHERE site_id = ANY ($1::bigint[])",
+                      1, params, err);
+    if (res == NULL)
+        return JY_ERROR;
+    for (int row = 0; row < jy_db_res_rows(res); row++)
+        for (int i = 0; i < b->n; i++)
+            if (b->v[i].id == atoll(jy_db_res_get(res, row, 0)))
+                b->v[i].state_sha = jy_pool_strdup(pool, jy_db_res_get(res, row, 1));
+    res = jy_db_query(db, pool,
+                      "SELECT site_id, path, sha256 FROM render_file "
+                      "WHERE site_id = ANY ($1::bigint[]) ORDER BY site_id",
+                      1, params, err);
+    if (res == NULL)
+        return JY_ERROR;
+    count = jy_pool_new_array(pool, int, (size_t) b->n + 1);
+    for (int pass = 0; pass < 2; pass++) {
+        int i = 0;
+        for (int row = 0; row < jy_db_res_rows(res); row++) {
+            long long sid = atoll(jy_db_res_get(res, row, 0));
+            struct site_run *r;
+            if (b->v[i].id != sid)
+                for (i = 0; i < b->n && b->v[i].id != sid; i++)
+                    ;
+            if (i == b->n) {
+                i = 0;
+                continue;
             }
+            r = &b->v[i];
+            if (pass == 0) {
+                count[i]++;
+                continue;
+            }
+            r->old[r->nold].path = jy_db_res_get(res, row, 1);
+            r->old[r->nold].sha256 = jy_db_res_get(res, row, 2);
+            r->nold++;
+        }
+        for (int k = 0; pass == 0 && k < b->n; k++)
+            b->v[k].old = jy_pool_new_array(pool, struct old_file, (size_t) count[k] + 1);
+    }
+    for (int i = 0; i < b->n; i++)
+        qsort(b->v[i].old, (size_t) b->v[i].nold, sizeof(struct old_file), cmp_old);
+    if (b->ch == NULL || (b->ch->nitems == 0 && b->ch->ncols == 0))
+        return JY_OK;
+    params[1] = ids_text(pool, b->ch->items, b->ch->nitems);
+    params[2] = ids_text(pool, b->ch->cols, b->ch->ncols);
+    res = jy_db_query(db, pool,
+                      "SELECT site_id, path FROM render_dep WHERE site_id = ANY ($1::bigint[]) "
+                      "AND (items && $2::bigint[] OR columns && $3::bigint[])",
+                      3, params, err);
+    if (res == NULL)
+        return JY_ERROR;
+    for (int row = 0; row < jy_db_res_rows(res); row++) {
+        long long sid = atoll(jy_db_res_get(res, row, 0));
+        for (int i = 0; i < b->n; i++)
+            if (b->v[i].id == sid) {
+                struct old_file *o = old_find(&b->v[i], jy_db_res_get(res, row, 1));
+                if (o)
+                    o->touched = true;
+            }
+    }
+    return JY_OK;
+}
+
+
+/*
+ * Plan site run r and decide what to render (no database): everything in
+ * a full run, after a change of the site itself or of its theme;
+ * otherwise a file that is new, that showed a changed item or hung on a
+ * changed column before, or that does now; and then every slice of a list
+ * one of whose slices is to render, as an item coming or going shifts the
+ * pages after it.
+ */
+static int
+site_prepare(struct batch *b, struct site_run *r, struct jy_err *err)
+{
+    const struct jy_render_opts *opts = b->opts;
+    const struct changes *ch = b->ch;
+    struct jy_pool *pool = b->pool;
+    struct rn_plan *plan = &r->plan;
+    char livereal[4096];
+    struct stat st;
+    bool all, *shifted;
+
+    r->t0 = mono();
+    if ((r->te = theme_get(b->cache, opts, r->site->theme, err)) == NULL) {
+        jy_err_prefix(err, "site %s", r->site->code);
+        return JY_ERROR;
+    }
+    r->theme = r->te->theme;
+    rn_plan_site(pool, r->site, r->theme, opts->only_channel, plan);
+    if (check_plan(pool, r->site, plan, err) != JY_OK)
+        return JY_ERROR;
+    r->live = jy_pool_printf(pool, "%s/%s", opts->output_dir, r->site->code);
+    r->full = opts->full || ch == NULL || r->state_sha == NULL ||
+              realpath(r->live, livereal) == NULL || lstat(r->live, &st) != 0 ||
+              !S_ISLNK(st.st_mode);
+    if (!r->full)
+        r->dir = jy_pool_strdup(pool, livereal);
+    r->todo = jy_pool_new_array(pool, int, (size_t) plan->n + 1);
+    r->need = jy_pool_new_array(pool, bool, (size_t) r->site->nitems + 1);
+    all = r->full || r->everything || strcmp(r->state_sha, r->theme->sha256) != 0;
+    shifted = jy_pool_new_array(pool, bool, (size_t) (r->site->ncols + r->site->ntags) + 1);
+    for (int i = 0; i < plan->n; i++) {
+        struct rn_page *p = &plan->v[i];
+        struct old_file *old = old_find(r, p->path);
+        if (old)
+            old->kept = true;
+        p->dirty = all || old == NULL || old->touched ||
+                   meets(ch->items, ch->nitems, p->deps_items, p->ndeps_items) ||
+                   meets(ch->cols, ch->ncols, p->deps_cols, p->ndeps_cols);
+        if (p->dirty && list_key(r->site, p) >= 0)
+            shifted[list_key(r->site, p)] = true;
+    }
+    for (int i = 0; i < plan->n; i++) {
+        struct rn_page *p = &plan->v[i];
+        if (!p->dirty && list_key(r->site, p) >= 0 && shifted[list_key(r->site, p)])
+            p->dirty = true;
+        if (p->dirty) {
+            r->todo[r->ntodo++] = i;
+            if (p->kind == RP_ITEM || p->kind == RP_JSON_ITEM)
+                r->need[p->item] = true;
         }
     }
-    if (r.full)
-        for (int i = 0; i < r.nold; i++)
-            r.old[i].kept = true; /* the new tree simply lacks them */
-    if (rn_items_load_full(db, pool, r.site, need, err) != JY_OK)
-        goto out;
-    for (int i = 0; i < plan.n; i++)
-        if (plan.v[i].dirty && (plan.v[i].kind == RP_ITEM || plan.v[i].kind == RP_JSON_ITEM) &&
-            r.site->items[plan.v[i].item].full == NULL) {
+    if (r->full)
+        for (int i = 0; i < r->nold; i++)
+            r->old[i].kept = true; /* the new tree simply lacks them */
+    return JY_OK;
+}
+
+
+/* Where site run r writes: the live tree, or a new tree beside it (full build). */
+static int
+site_place(struct batch *b, struct site_run *r, struct jy_err *err)
+{
+    struct jy_pool *pool = b->pool;
+
+    for (int i = 0; i < r->plan.n; i++)
+        if (r->plan.v[i].dirty &&
+            (r->plan.v[i].kind == RP_ITEM || r->plan.v[i].kind == RP_JSON_ITEM) &&
+            r->site->items[r->plan.v[i].item].full == NULL) {
             jy_err_set(err, JY_E_CONFLICT, "item %lld changed while site %s was read",
-                       r.site->items[plan.v[i].item].id, r.site->code);
+                       r->site->items[r->plan.v[i].item].id, r->site->code);
             jy_err_hint(err, "Run the render again.");
-            goto out;
+            return JY_ERROR;
         }
+    r->t_planned = mono();
+    if (r->full) {
+        struct timespec ts;
+        struct stat st;
+        char livereal[4096];
+        clock_gettime(CLOCK_REALTIME, &ts);
+        r->dir = jy_pool_printf(pool, "%s/%s.%lld%09ld", b->builds, r->site->code,
+                                (long long) ts.tv_sec, ts.tv_nsec);
+        if (mkdir(r->dir, 0755) != 0) {
+            jy_err_errno(err, errno, "could not create folder \"%s\"", r->dir);
+            return JY_ERROR;
+        }
+        if (lstat(r->live, &st) == 0 && !S_ISLNK(st.st_mode)) {
+            jy_err_set(err, JY_E_CONFLICT,
+                       "\"%s\" is a folder, not the link to the live tree Jiyue keeps there",
+                       r->live);
+            jy_err_hint(err, "Move it away; Jiyue writes each build under %s and links it.",
+                        b->builds);
+            rm_tree(r->dir);
+            return JY_ERROR;
+        }
+        if (realpath(r->live, livereal) != NULL)
+            r->old_dir = jy_pool_strdup(pool, livereal);
+        if (make_plan_dirs(r, pool, err) != JY_OK) {
+            rm_tree(r->dir);
+            return JY_ERROR;
+        }
+    }
+    return JY_OK;
+}
+
+
+/* Put the files of site run r in place (before the commit). */
+static int
+site_finish(struct batch *b, struct site_run *r, struct jy_err *err)
+{
+    struct jy_pool *pool = b->pool;
+
+    for (int i = 0; i < r->plan.n; i++) {
+        struct rn_page *p = &r->plan.v[i];
+        if (p->tmp && rename(p->tmp, jy_pool_printf(pool, "%s/%s", r->dir, p->path)) != 0) {
+            jy_err_errno(err, errno, "could not rename \"%s\" into place", p->tmp);
+            return JY_ERROR;
+        }
+        p->tmp = NULL;
+    }
+    if (r->full) {
+        const char *lnk = jy_pool_printf(pool, "%s/.%s.link", b->opts->output_dir, r->site->code);
+        const char *target = jy_pool_printf(pool, ".builds/%s", strrchr(r->dir, '/') + 1);
+        unlink(lnk);
+        if (symlink(target, lnk) != 0 || rename(lnk, r->live) != 0) {
+            jy_err_errno(err, errno, "could not switch \"%s\" to the new build", r->live);
+            return JY_ERROR;
+        }
+    }
+    return JY_OK;
+}
+
+
+static void
+batch_fail(struct site_run *r, const struct jy_err *e)
+{
+    if (atomic_fetch_add(&r->failed, 1) == 0)
+        r->err = *e;
+}
+
+
+/*
+ * Render the sites of b: read, plan, render, record, put in place. A site
+ * that fails leaves its live files and records as they were and does not
+ * stop the others; the caller reads each run's outcome (rendered, err).
+ * JY_ERROR only when the batch as a whole failed (database, recording).
+ */
+static int
+render_batch(struct jy_db *db, struct batch *b, struct jy_render_stats *stats, struct jy_err *err)
+{
+    struct rn_site **sites = jy_pool_new_array(b->pool, struct rn_site *, (size_t) b->n + 1);
+    bool **needs = jy_pool_new_array(b->pool, bool *, (size_t) b->n + 1);
+    double t0 = mono(), t_planned;
+    int rc = JY_ERROR;
+
+    pthread_mutex_init(&b->err_lock, NULL);
+    if (batch_read(db, b, err) != JY_OK)
+        goto out;
+    for (int i = 0; i < b->n; i++) {
+        struct site_run *r = &b->v[i];
+        struct jy_err e = JY_ERR_INIT;
+        if (atomic_load(&r->failed))
+            continue;
+        if (site_prepare(b, r, &e) != JY_OK) {
+            batch_fail(r, &e);
+            continue;
+        }
+        sites[i] = r->site;
+        needs[i] = r->need;
+    }
+    if (rn_sites_load_full(db, b->pool, sites, needs, b->n, err) != JY_OK)
+        goto out;
     t_planned = mono();
     stats->plan_seconds += t_planned - t0;
-
-    /* where */
-    builds = jy_pool_printf(pool, "%s/.builds", opts->output_dir);
-    if (make_dir(builds, err) != JY_OK)
-        goto out;
     {
+        const char *builds = jy_pool_printf(b->pool, "%s/.builds", b->opts->output_dir);
         char real[4096];
+        if (make_dir(builds, err) != JY_OK)
+            goto out;
         if (realpath(builds, real) == NULL) {
             jy_err_errno(err, errno, "could not resolve \"%s\"", builds);
             goto out;
         }
-        builds = jy_pool_strdup(pool, real);
+        b->builds = jy_pool_strdup(b->pool, real);
     }
-    if (r.full) {
-        struct timespec ts;
-        struct stat st;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        r.dir = jy_pool_printf(pool, "%s/%s.%lld%09ld", builds, r.site->code, (long long) ts.tv_sec,
-                               ts.tv_nsec);
-        if (mkdir(r.dir, 0755) != 0) {
-            jy_err_errno(err, errno, "could not create folder \"%s\"", r.dir);
-            goto out;
-        }
-        if (lstat(live, &st) == 0 && !S_ISLNK(st.st_mode)) {
-            jy_err_set(err, JY_E_CONFLICT,
-                       "\"%s\" is a folder, not the link to the live tree Jiyue keeps there", live);
-            jy_err_hint(err, "Move it away; Jiyue writes each build under %s and links it.",
-                        builds);
-            rm_tree(r.dir);
-            goto out;
-        }
-        if (realpath(live, livereal) != NULL)
-            r.old_dir = jy_pool_strdup(pool, livereal);
-    } else {
-        r.dir = jy_pool_strdup(pool, livereal);
+    for (int i = 0; i < b->n; i++) {
+        struct site_run *r = &b->v[i];
+        struct jy_err e = JY_ERR_INIT;
+        if (atomic_load(&r->failed))
+            continue;
+        if (site_place(b, r, &e) != JY_OK)
+            batch_fail(r, &e);
+        else
+            r->rendered = true;
     }
-
-    if ((r.full && make_plan_dirs(&r, pool, err) != JY_OK) ||
-        render_pages(&r, pool, err) != JY_OK) {
-        discard_run(&r); /* nothing of this run becomes visible */
-        goto out;
-    }
-    t_rendered = mono();
-
-    for (int i = 0; i < plan.n; i++) {
-        const struct rn_page *p = &plan.v[i];
-        if (p->absent) {
-            struct old_file *o = old_find(&r, p->path);
-            if (o && !r.full)
-                o->kept = false; /* it had a file before: it goes */
+    render_pages(b);
+    for (int i = 0; i < b->n; i++) {
+        struct site_run *r = &b->v[i];
+        if (!r->rendered)
+            continue;
+        r->t_rendered = mono();
+        if (atomic_load(&r->failed)) {
+            r->rendered = false;
+            discard_run(r); /* nothing of this run becomes visible */
             continue;
         }
-        if (p->dirty) {
-            bytes += p->size;
-            written += p->written;
+        for (int k = 0; k < r->plan.n; k++) {
+            const struct rn_page *p = &r->plan.v[k];
+            if (p->absent) {
+                struct old_file *o = old_find(r, p->path);
+                if (o && !r->full)
+                    o->kept = false; /* it had a file before: it goes */
+                continue;
+            }
+            if (p->dirty) {
+                r->bytes += p->size;
+                r->written += p->written;
+            }
         }
+        for (int k = 0; k < r->nold; k++)
+            r->removed += !r->old[k].kept;
     }
-    for (int i = 0; i < r.nold; i++)
-        removed += !r.old[i].kept;
-    if (record_run(db, pool, &r, ch && ch->reason ? ch->reason : (r.full ? "full" : "changes"),
-                   written, removed, bytes, err) != JY_OK) {
-        discard_run(&r);
-        goto out;
-    }
-
+    for (int i = 0; i < b->n; i++)
+        if (atomic_load(&b->v[i].failed))
+            jy_log_error("render", "%s", b->v[i].err.msg);
+    if (record_runs(db, b, err) != JY_OK)
+        goto discard;
     /* into place, then commit: a manifest row never names a file not in place */
-    for (int i = 0; i < plan.n; i++) {
-        const struct rn_page *p = &plan.v[i];
-        if (p->tmp && rename(p->tmp, jy_pool_printf(pool, "%s/%s", r.dir, p->path)) != 0) {
-            jy_err_errno(err, errno, "could not rename \"%s\" into place", p->tmp);
+    for (int i = 0; i < b->n; i++)
+        if (b->v[i].rendered && site_finish(b, &b->v[i], err) != JY_OK) {
             jy_db_rollback(db);
-            discard_run(&r);
-            goto out;
+            b->in_tx = false;
+            goto discard;
         }
-        plan.v[i].tmp = NULL;
-    }
-    if (r.full) {
-        const char *lnk = jy_pool_printf(pool, "%s/.%s.link", opts->output_dir, r.site->code);
-        const char *target = jy_pool_printf(pool, ".builds/%s", strrchr(r.dir, '/') + 1);
-        unlink(lnk);
-        if (symlink(target, lnk) != 0 || rename(lnk, live) != 0) {
-            jy_err_errno(err, errno, "could not switch \"%s\" to the new build", live);
-            jy_db_rollback(db);
-            discard_run(&r);
-            goto out;
-        }
-    }
-    if (jy_db_commit(db, err) != JY_OK) {
-        jy_err_prefix(err,
-                      "site %s: the files are in place but the manifest was not recorded "
-                      "(the next run records them)",
-                      r.site->code);
+    if (b->in_tx && jy_db_commit(db, err) != JY_OK) {
+        jy_err_prefix(err, "the files are in place but the manifest was not recorded "
+                           "(the next run records them)");
         goto out;
     }
     /* what no longer exists goes after the manifest says so */
-    if (r.full && r.old_dir && strncmp(r.old_dir, builds, strlen(builds)) != 0) {
-        /* an old tree outside .builds is not ours to remove */
-    } else if (r.full && r.old_dir) {
-        rm_tree(r.old_dir);
+    for (int i = 0; i < b->n; i++) {
+        struct site_run *r = &b->v[i];
+        if (!r->rendered)
+            continue;
+        if (r->full && r->old_dir && strncmp(r->old_dir, b->builds, strlen(b->builds)) == 0)
+            rm_tree(r->old_dir); /* an old tree outside .builds is not ours to remove */
+        for (int k = 0; k < r->nold && !r->full; k++)
+            if (!r->old[k].kept)
+                unlink(jy_pool_printf(b->pool, "%s/%s", r->dir, r->old[k].path));
+        stats->sites++;
+        stats->pages += r->ntodo;
+        stats->written += r->written;
+        stats->unchanged += r->ntodo - r->written;
+        stats->removed += r->removed;
+        stats->bytes += r->bytes;
+        jy_log_info("render",
+                    "site=%s full=%d rendered=%d written=%lld removed=%lld ms=%.1f plan_ms=%.1f "
+                    "render_ms=%.1f",
+                    r->site->code, r->full, r->ntodo, r->written, r->removed,
+                    (mono() - r->t0) * 1000, (r->t_planned - r->t0) * 1000,
+                    (r->t_rendered - r->t_planned) * 1000);
     }
-    for (int i = 0; i < r.nold && !r.full; i++)
-        if (!r.old[i].kept)
-            unlink(jy_pool_printf(pool, "%s/%s", r.dir, r.old[i].path));
-
-    stats->sites++;
-    stats->pages += r.ntodo;
-    stats->written += written;
-    stats->unchanged += r.ntodo - written;
-    stats->removed += removed;
-    stats->bytes += bytes;
-    jy_log_info("render",
-                "site=%s full=%d rendered=%d written=%lld removed=%lld ms=%.1f plan_ms=%.1f "
-                "render_ms=%.1f",
-                r.site->code, r.full, r.ntodo, written, removed, (mono() - t0) * 1000,
-                (t_planned - t0) * 1000, (t_rendered - t_planned) * 1000);
     rc = JY_OK;
+    goto out;
+discard:
+    for (int i = 0; i < b->n; i++)
+        if (b->v[i].rendered) {
+            discard_run(&b->v[i]);
+            b->v[i].rendered = false;
+        }
 out:
-    jy_pool_destroy(pool);
+    pthread_mutex_destroy(&b->err_lock);
     return rc;
+}
+
+
+/* A batch over ids[0..n) in pool. */
+static struct batch *
+batch_create(struct jy_pool *pool, const struct jy_render_opts *opts, struct run_cache *cache,
+             const long long *ids, int n, const struct changes *ch)
+{
+    struct batch *b = jy_pool_new(pool, struct batch);
+
+    b->opts = opts;
+    b->cache = cache;
+    b->pool = pool;
+    b->ch = ch;
+    b->n = n;
+    b->v = jy_pool_new_array(pool, struct site_run, (size_t) n + 1);
+    for (int i = 0; i < n; i++) {
+        b->v[i].id = ids[i];
+        b->v[i].everything = ch == NULL || ch->everything;
+        atomic_init(&b->v[i].done, 0);
+        atomic_init(&b->v[i].failed, 0);
+    }
+    return b;
 }
 
 
@@ -1087,7 +1370,6 @@ jy_render_site(struct jy_db *db, const struct jy_render_opts *opts, const char *
                struct jy_render_stats *stats, struct jy_err *err)
 {
     struct jy_pool *pool = jy_pool_create(0);
-    struct changes all = {.everything = true, .reason = "full"};
     double t0 = mono();
     long long id = resolve_site(db, pool, site, err);
     struct run_cache *cache = cache_create();
@@ -1095,8 +1377,14 @@ jy_render_site(struct jy_db *db, const struct jy_render_opts *opts, const char *
 
     if (id && lock_renderer(db, true, err) == JY_OK) {
         struct jy_render_opts o = *opts;
+        struct batch *b;
         o.full = true;
-        rc = site_render(db, &o, cache, id, &all, 0, stats, err);
+        b = batch_create(pool, &o, cache, &id, 1, NULL);
+        rc = render_batch(db, b, stats, err);
+        if (rc == JY_OK && atomic_load(&b->v[0].failed)) {
+            *err = b->v[0].err;
+            rc = JY_ERROR;
+        }
         lock_renderer(db, false, err);
     }
     stats->seconds += mono() - t0;
@@ -1163,6 +1451,13 @@ write_redirect_map(struct jy_db *db, struct jy_pool *pool, const char *output_di
 }
 
 
+/*
+ * Sites of a full build per batch: one statement per kind and one
+ * transaction for that many sites; the renderer holds one batch at a time
+ * (memory stays that of a few sites whatever the platform's size).
+ */
+#define ALL_BATCH 8
+
 int
 jy_render_all(struct jy_db *db, const struct jy_render_opts *opts, struct jy_render_stats *stats,
               struct jy_err *err)
@@ -1182,14 +1477,27 @@ jy_render_all(struct jy_db *db, const struct jy_render_opts *opts, struct jy_ren
         0, NULL, err);
     if (res && lock_renderer(db, true, err) == JY_OK) {
         struct jy_render_opts o = *opts;
-        struct changes all = {.everything = true, .reason = "full"};
+        int n = jy_db_res_rows(res);
+        long long *ids = jy_pool_new_array(pool, long long, (size_t) n + 1);
         /* every change made before the run is in what it renders */
         const char *max =
             jy_db_query_value(db, pool, "SELECT max(id) FROM render_change", 0, NULL, err);
         o.full = true;
+        for (int i = 0; i < n; i++)
+            ids[i] = atoll(jy_db_res_get(res, i, 0));
         rc = err->code ? JY_ERROR : JY_OK;
-        for (int i = 0; i < jy_db_res_rows(res) && rc == JY_OK; i++)
-            rc = site_render(db, &o, cache, atoll(jy_db_res_get(res, i, 0)), &all, 0, stats, err);
+        for (int i = 0; i < n && rc == JY_OK; i += ALL_BATCH) {
+            struct jy_pool *bp = jy_pool_create(256 * 1024);
+            struct batch *b =
+                batch_create(bp, &o, cache, ids + i, n - i < ALL_BATCH ? n - i : ALL_BATCH, NULL);
+            rc = render_batch(db, b, stats, err);
+            for (int k = 0; k < b->n && rc == JY_OK; k++)
+                if (atomic_load(&b->v[k].failed)) {
+                    *err = b->v[k].err;
+                    rc = JY_ERROR;
+                }
+            jy_pool_destroy(bp);
+        }
         if (rc == JY_OK && max &&
             !jy_db_query(db, pool, "DELETE FROM render_change WHERE id <= $1", 1, &max, err))
             rc = JY_ERROR;
@@ -1259,142 +1567,6 @@ static const char affected_sql[] =
     "   AND (st.site_id IS NOT NULL OR s.id = ANY ($3::bigint[])) "
     "   AND EXISTS (SELECT 1 FROM site_domain d WHERE d.site_id = s.id AND d.is_primary) "
     " ORDER BY s.id";
-
-
-/*
- * The sites of one pending run, rendered by up to SITE_THREADS threads at
- * once, each with a connection of its own and one rendering thread: an
- * incremental run of a site is mostly waiting for its statements, so
- * sites overlap well. A failing site is reported, marked so that it
- * renders in full once its theme changes, and does not stop the others.
- */
-#define SITE_THREADS 3
-
-struct site_pool {
-    const struct jy_render_opts *opts;
-    struct run_cache *cache;
-    const struct changes *ch;
-    const long long *sites_changed;
-    int nsites_changed;
-    long long *ids;
-    int nids;
-    atomic_int next;
-    pthread_mutex_t lock; /* the fields below */
-    struct jy_render_stats stats;
-    struct jy_err first;
-    int failed;
-    bool lost; /* a connection failed: the run fails */
-};
-
-struct site_thread {
-    struct site_pool *sp;
-    struct jy_db *db;
-    int slot;
-};
-
-static void *
-site_thread_main(void *arg)
-{
-    struct site_thread *t = arg;
-    struct site_pool *sp = t->sp;
-    struct jy_render_opts o = *sp->opts;
-    struct jy_pool *pool = jy_pool_create(0);
-    int i;
-
-    if (t->slot > 0 || sp->nids > 1)
-        o.threads = 1; /* the sites run side by side: one rendering thread each */
-    o.progress = NULL;
-    while ((i = atomic_fetch_add(&sp->next, 1)) < sp->nids) {
-        struct jy_render_stats st;
-        struct jy_err err = JY_ERR_INIT;
-        struct changes c = *sp->ch;
-        char id[32];
-        const char *params[1] = {id};
-
-        memset(&st, 0, sizeof(st));
-        c.everything = meets(sp->sites_changed, sp->nsites_changed, &sp->ids[i], 1);
-        if (site_render(t->db, &o, sp->cache, sp->ids[i], &c, t->slot, &st, &err) != JY_OK) {
-            jy_log_error("render", "%s", err.msg);
-            snprintf(id, sizeof(id), "%lld", sp->ids[i]);
-            pthread_mutex_lock(&sp->lock);
-            if (sp->failed++ == 0)
-                sp->first = err;
-            pthread_mutex_unlock(&sp->lock);
-            if (!jy_db_ok(t->db) ||
-                !jy_db_query(t->db, pool,
-                             "UPDATE render_site_state SET theme_sha = 'failed' WHERE site_id = $1",
-                             1, params, &err)) {
-                pthread_mutex_lock(&sp->lock);
-                sp->lost = true;
-                pthread_mutex_unlock(&sp->lock);
-                break;
-            }
-        }
-        pthread_mutex_lock(&sp->lock);
-        sp->stats.sites += st.sites;
-        sp->stats.pages += st.pages;
-        sp->stats.written += st.written;
-        sp->stats.unchanged += st.unchanged;
-        sp->stats.removed += st.removed;
-        sp->stats.bytes += st.bytes;
-        sp->stats.plan_seconds += st.plan_seconds;
-        pthread_mutex_unlock(&sp->lock);
-        jy_pool_reset(pool);
-    }
-    jy_pool_destroy(pool);
-    return NULL;
-}
-
-
-static int
-render_sites(struct jy_db *db, struct site_pool *sp, struct jy_render_stats *stats,
-             struct jy_err *err)
-{
-    struct site_thread th[SITE_THREADS];
-    pthread_t tid[SITE_THREADS];
-    int n = sp->nids < SITE_THREADS ? sp->nids : SITE_THREADS, started = 0;
-
-    atomic_init(&sp->next, 0);
-    pthread_mutex_init(&sp->lock, NULL);
-    if (n < 1)
-        n = 1;
-    /* the caller's connection serves thread 0; the others open their own */
-    for (int k = 0; k < n; k++) {
-        th[k] = (struct site_thread){sp, db, k};
-        if (k > 0) {
-            struct jy_err e = JY_ERR_INIT;
-            th[k].db = jy_db_connect(jy_db_conninfo(db), &e);
-            if (th[k].db == NULL) {
-                n = k; /* fewer threads then */
-                break;
-            }
-        }
-    }
-    for (int k = 1; k < n; k++)
-        if (pthread_create(&tid[k], NULL, site_thread_main, &th[k]) == 0)
-            started = k;
-        else
-            break;
-    site_thread_main(&th[0]);
-    for (int k = 1; k <= started; k++)
-        pthread_join(tid[k], NULL);
-    for (int k = 1; k < n; k++)
-        jy_db_close(th[k].db);
-    stats->sites += sp->stats.sites;
-    stats->pages += sp->stats.pages;
-    stats->written += sp->stats.written;
-    stats->unchanged += sp->stats.unchanged;
-    stats->removed += sp->stats.removed;
-    stats->bytes += sp->stats.bytes;
-    stats->plan_seconds += sp->stats.plan_seconds;
-    if (sp->lost) {
-        *err = sp->first;
-        if (err->code == JY_E_NONE)
-            jy_err_set(err, JY_E_UNAVAILABLE, "lost the database connection while rendering");
-        return JY_ERROR;
-    }
-    return JY_OK;
-}
 
 
 /*
@@ -1485,26 +1657,26 @@ jy_render_pending(struct jy_db *db, const struct jy_render_opts *opts,
         goto unlock;
     stats->plan_seconds += mono() - t0;
     /*
-     * One site that fails (a broken template, a body that does not render)
-     * must not hold up the others: it is reported, its state is marked so
-     * that it renders in full once its theme changes, and the changes are
-     * taken anyway. The run answers with the first failure.
+     * One batch for every affected site: one statement per kind to read
+     * them, their pages rendered by one set of threads, their records in
+     * one transaction. One site that fails (a broken template, a body that
+     * does not render) must not hold up the others: it is reported, its
+     * state is marked so that it renders in full once its theme changes,
+     * and the changes are taken anyway. The run answers with the first
+     * failure.
      */
     {
-        struct site_pool sp;
-        memset(&sp, 0, sizeof(sp));
-        sp.opts = opts;
-        sp.cache = cache;
-        sp.ch = &ch;
-        sp.sites_changed = sites_changed;
-        sp.nsites_changed = nsites_changed;
-        sp.ids = jy_pool_new_array(pool, long long, (size_t) jy_db_res_rows(res) + 1);
-        for (int i = 0; i < jy_db_res_rows(res); i++)
-            sp.ids[sp.nids++] = atoll(jy_db_res_get(res, i, 0));
-        if (render_sites(db, &sp, stats, err) != JY_OK) {
-            rc = JY_ERROR;
+        int n = jy_db_res_rows(res), failed = 0;
+        long long *ids = jy_pool_new_array(pool, long long, (size_t) n + 1);
+        struct batch *b;
+        for (int i = 0; i < n; i++)
+            ids[i] = atoll(jy_db_res_get(res, i, 0));
+        b = batch_create(pool, opts, cache, ids, n, &ch);
+        b->mark_failed = true;
+        for (int i = 0; i < n; i++)
+            b->v[i].everything = meets(sites_changed, nsites_changed, &ids[i], 1);
+        if (render_batch(db, b, stats, err) != JY_OK)
             goto unlock;
-        }
         rc = JY_OK;
         if (nsites_changed)
             rc = write_redirect_map(db, pool, opts->output_dir, err); /* a site may have closed */
@@ -1513,13 +1685,14 @@ jy_render_pending(struct jy_db *db, const struct jy_render_opts *opts,
             if (!jy_db_query(db, pool, "DELETE FROM render_change WHERE id <= $1", 1, params, err))
                 rc = JY_ERROR;
         }
-        if (rc == JY_OK && sp.failed) {
-            *err = sp.first;
-            if (sp.failed > 1)
-                jy_err_detail(err, "%d sites failed; the others were rendered", sp.failed);
+        for (int i = 0; i < n; i++)
+            if (atomic_load(&b->v[i].failed) && failed++ == 0 && rc == JY_OK)
+                *err = b->v[i].err;
+        if (rc == JY_OK && failed) {
+            if (failed > 1)
+                jy_err_detail(err, "%d sites failed; the others were rendered", failed);
             rc = JY_ERROR;
         }
-        pthread_mutex_destroy(&sp.lock);
     }
 unlock:
     lock_renderer(db, false, err);

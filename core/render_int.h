@@ -168,8 +168,18 @@ struct rn_plan {
 /* render_load.c */
 struct rn_site *rn_site_load(struct jy_db *db, struct jy_pool *pool, long long site_id,
                              struct jy_err *err);
+/*
+ * Snapshots of the sites ids[0..n) with one statement per kind for all of
+ * them. sites[i] is NULL when site i cannot be rendered, with the reason in
+ * errs[i]; JY_ERROR (err) only when the database fails.
+ */
+int rn_sites_load(struct jy_db *db, struct jy_pool *pool, const long long *ids, int n,
+                  struct rn_site **sites, struct jy_err *errs, struct jy_err *err);
 int rn_items_load_full(struct jy_db *db, struct jy_pool *pool, struct rn_site *s, const bool *need,
                        struct jy_err *err);
+/* The full text of the items need[i][k] of sites[i], for all n sites in one statement. */
+int rn_sites_load_full(struct jy_db *db, struct jy_pool *pool, struct rn_site **sites,
+                       bool *const *need, int n, struct jy_err *err);
 int rn_site_item(const struct rn_site *s, long long id);        /* index or -1 */
 const char *rn_iso_date(struct jy_pool *pool, const char *iso); /* 2024-03-05 of a timestamp */
 
