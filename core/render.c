@@ -131,6 +131,7 @@ struct batch {
     struct jy_pool *keep[MAX_THREADS]; /* per thread: what pages keep after the thread */
     double started;
     bool in_tx; /* record_runs opened the transaction the files wait for */
+    double plan_seconds, ms_read, ms_plan; /* of batch_load */
 };
 
 struct work {
@@ -1198,22 +1199,21 @@ batch_fail(struct site_run *r, const struct jy_err *e)
 
 
 /*
- * Render the sites of b: read, plan, render, record, put in place. A site
- * that fails leaves its live files and records as they were and does not
- * stop the others; the caller reads each run's outcome (rendered, err).
- * JY_ERROR only when the batch as a whole failed (database, recording).
+ * Stage 1 of a batch, on a connection of its own (the pipeline reads batch
+ * k+1 while batch k renders and records): snapshots, plans, full texts,
+ * the folders of new trees. A site that cannot be planned is marked
+ * failed; JY_ERROR when the database fails.
  */
 static int
-render_batch(struct jy_db *db, struct batch *b, struct jy_render_stats *stats, struct jy_err *err)
+batch_load(struct jy_db *db, struct batch *b, struct jy_err *err)
 {
     struct rn_site **sites = jy_pool_new_array(b->pool, struct rn_site *, (size_t) b->n + 1);
     bool **needs = jy_pool_new_array(b->pool, bool *, (size_t) b->n + 1);
-    double t0 = mono(), t_planned;
-    int rc = JY_ERROR;
+    double t0 = mono(), t_read;
 
-    pthread_mutex_init(&b->err_lock, NULL);
     if (batch_read(db, b, err) != JY_OK)
-        goto out;
+        return JY_ERROR;
+    t_read = mono();
     for (int i = 0; i < b->n; i++) {
         struct site_run *r = &b->v[i];
         struct jy_err e = JY_ERR_INIT;
@@ -1226,18 +1226,19 @@ render_batch(struct jy_db *db, struct batch *b, struct jy_render_stats *stats, s
         sites[i] = r->site;
         needs[i] = r->need;
     }
+    b->ms_read = (t_read - t0) * 1000;
+    b->ms_plan = (mono() - t_read) * 1000;
     if (rn_sites_load_full(db, b->pool, sites, needs, b->n, err) != JY_OK)
-        goto out;
-    t_planned = mono();
-    stats->plan_seconds += t_planned - t0;
+        return JY_ERROR;
+    b->plan_seconds = mono() - t0;
     {
         const char *builds = jy_pool_printf(b->pool, "%s/.builds", b->opts->output_dir);
         char real[4096];
         if (make_dir(builds, err) != JY_OK)
-            goto out;
+            return JY_ERROR;
         if (realpath(builds, real) == NULL) {
             jy_err_errno(err, errno, "could not resolve \"%s\"", builds);
-            goto out;
+            return JY_ERROR;
         }
         b->builds = jy_pool_strdup(b->pool, real);
     }
@@ -1251,12 +1252,29 @@ render_batch(struct jy_db *db, struct batch *b, struct jy_render_stats *stats, s
         else
             r->rendered = true;
     }
+    return JY_OK;
+}
+
+
+/*
+ * Stages 2 and 3 of a batch: render its pages, then record the sites that
+ * rendered and put their files in place (one transaction). A site that
+ * fails leaves its live files and records as they were and does not stop
+ * the others; the caller reads each run's outcome (rendered, err).
+ * JY_ERROR only when the batch as a whole failed (database, recording).
+ */
+static int
+batch_finish(struct jy_db *db, struct batch *b, struct jy_render_stats *stats, struct jy_err *err)
+{
+    double t0 = mono(), t_rendered, t_recorded;
+
     render_pages(b);
+    t_rendered = mono();
     for (int i = 0; i < b->n; i++) {
         struct site_run *r = &b->v[i];
         if (!r->rendered)
             continue;
-        r->t_rendered = mono();
+        r->t_rendered = t_rendered;
         if (atomic_load(&r->failed)) {
             r->rendered = false;
             discard_run(r); /* nothing of this run becomes visible */
@@ -1283,6 +1301,7 @@ render_batch(struct jy_db *db, struct batch *b, struct jy_render_stats *stats, s
             jy_log_error("render", "%s", b->v[i].err.msg);
     if (record_runs(db, b, err) != JY_OK)
         goto discard;
+    t_recorded = mono();
     /* into place, then commit: a manifest row never names a file not in place */
     for (int i = 0; i < b->n; i++)
         if (b->v[i].rendered && site_finish(b, &b->v[i], err) != JY_OK) {
@@ -1293,7 +1312,7 @@ render_batch(struct jy_db *db, struct batch *b, struct jy_render_stats *stats, s
     if (b->in_tx && jy_db_commit(db, err) != JY_OK) {
         jy_err_prefix(err, "the files are in place but the manifest was not recorded "
                            "(the next run records them)");
-        goto out;
+        return JY_ERROR;
     }
     /* what no longer exists goes after the manifest says so */
     for (int i = 0; i < b->n; i++) {
@@ -1311,24 +1330,36 @@ render_batch(struct jy_db *db, struct batch *b, struct jy_render_stats *stats, s
         stats->unchanged += r->ntodo - r->written;
         stats->removed += r->removed;
         stats->bytes += r->bytes;
-        jy_log_info("render",
-                    "site=%s full=%d rendered=%d written=%lld removed=%lld ms=%.1f plan_ms=%.1f "
-                    "render_ms=%.1f",
-                    r->site->code, r->full, r->ntodo, r->written, r->removed,
-                    (mono() - r->t0) * 1000, (r->t_planned - r->t0) * 1000,
-                    (r->t_rendered - r->t_planned) * 1000);
+        jy_log_info("render", "site=%s full=%d rendered=%d written=%lld removed=%lld",
+                    r->site->code, r->full, r->ntodo, r->written, r->removed);
     }
-    rc = JY_OK;
-    goto out;
+    stats->plan_seconds += b->plan_seconds;
+    jy_log_info("render",
+                "batch sites=%d files=%d read_ms=%.1f plan_ms=%.1f full_ms=%.1f render_ms=%.1f "
+                "record_ms=%.1f commit_ms=%.1f",
+                b->n, b->nwork, b->ms_read, b->ms_plan,
+                b->plan_seconds * 1000 - b->ms_read - b->ms_plan, (t_rendered - t0) * 1000,
+                (t_recorded - t_rendered) * 1000, (mono() - t_recorded) * 1000);
+    return JY_OK;
 discard:
     for (int i = 0; i < b->n; i++)
         if (b->v[i].rendered) {
             discard_run(&b->v[i]);
             b->v[i].rendered = false;
         }
-out:
-    pthread_mutex_destroy(&b->err_lock);
-    return rc;
+    return JY_ERROR;
+}
+
+
+/* Throw away the new trees a loaded batch made and will not render. */
+static void
+batch_drop(struct batch *b)
+{
+    for (int i = 0; i < b->n; i++)
+        if (b->v[i].rendered) {
+            discard_run(&b->v[i]);
+            b->v[i].rendered = false;
+        }
 }
 
 
@@ -1355,11 +1386,136 @@ batch_create(struct jy_pool *pool, const struct jy_render_opts *opts, struct run
 }
 
 
+/* The loader of a pipeline: reads and plans one batch on its own connection. */
+struct loader {
+    struct jy_db *db;
+    struct batch *b;
+    int rc;
+    struct jy_err err;
+};
+
+static void *
+loader_main(void *arg)
+{
+    struct loader *l = arg;
+
+    l->rc = batch_load(l->db, l->b, &l->err);
+    return NULL;
+}
+
+
+/* What a pipeline renders and how it reports. */
+struct pipeline {
+    const struct jy_render_opts *opts;
+    struct run_cache *cache;
+    const long long *ids;
+    int n;
+    int size;                 /* sites per batch */
+    const struct changes *ch; /* NULL: full builds */
+    const long long *changed; /* sites that changed themselves (sorted): every page */
+    int nchanged;
+    bool stop_on_failure; /* full builds: no batch after one with a failed site */
+    int failed;           /* sites that failed */
+    struct jy_err first;  /* the first of them */
+};
+
+static struct batch *
+pipeline_batch(struct pipeline *pl, int from)
+{
+    int m = pl->n - from < pl->size ? pl->n - from : pl->size;
+    struct jy_pool *pool = jy_pool_create(256 * 1024);
+    struct batch *b = batch_create(pool, pl->opts, pl->cache, pl->ids + from, m, pl->ch);
+
+    b->mark_failed = pl->ch != NULL;
+    for (int i = 0; pl->ch && i < m; i++)
+        b->v[i].everything = meets(pl->changed, pl->nchanged, &b->v[i].id, 1);
+    return b;
+}
+
+
+/*
+ * Render the sites of pl in batches, pipelined: while this thread renders
+ * batch k and records it on db, a loader thread reads and plans batch k+1
+ * on a connection of its own, so the database's reading, the rendering
+ * threads and the database's recording overlap. Without a second
+ * connection the batches run one after the other.
+ */
+static int
+render_pipeline(struct jy_db *db, struct pipeline *pl, struct jy_render_stats *stats,
+                struct jy_err *err)
+{
+    struct jy_db *ldb = db;
+    struct batch *cur;
+    int rc = JY_OK, from = 0;
+
+    if (pl->n > pl->size) {
+        struct jy_err e = JY_ERR_INIT;
+        ldb = jy_db_connect(jy_db_conninfo(db), &e);
+        if (ldb == NULL || jy_db_exec(ldb, "SET jit = off; SET work_mem = '64MB'", &e) != JY_OK) {
+            jy_log_warn("render", "no second connection, batches one after the other: %s", e.msg);
+            if (ldb)
+                jy_db_close(ldb);
+            ldb = db;
+        }
+    }
+    cur = pipeline_batch(pl, from);
+    from += cur->n;
+    if (batch_load(ldb, cur, err) != JY_OK) {
+        batch_drop(cur);
+        jy_pool_destroy(cur->pool);
+        cur = NULL;
+        rc = JY_ERROR;
+    }
+    while (cur) {
+        struct loader l = {.db = ldb, .rc = JY_OK};
+        pthread_t th;
+        bool threaded = false;
+        int before = pl->failed;
+
+        if (from < pl->n) {
+            l.b = pipeline_batch(pl, from);
+            from += l.b->n;
+            l.err = (struct jy_err) JY_ERR_INIT;
+            threaded = ldb != db && pthread_create(&th, NULL, loader_main, &l) == 0;
+        }
+        rc = batch_finish(db, cur, stats, err);
+        for (int i = 0; i < cur->n; i++)
+            if (atomic_load(&cur->v[i].failed) && pl->failed++ == 0)
+                pl->first = cur->v[i].err;
+        if (threaded)
+            pthread_join(th, NULL);
+        else if (l.b && rc == JY_OK && !(pl->stop_on_failure && pl->failed > before))
+            loader_main(&l);
+        jy_pool_destroy(cur->pool);
+        cur = l.b;
+        if (cur && (rc != JY_OK || l.rc != JY_OK || (pl->stop_on_failure && pl->failed > before))) {
+            if (rc == JY_OK && l.rc != JY_OK) {
+                *err = l.err;
+                rc = JY_ERROR;
+            }
+            batch_drop(cur);
+            jy_pool_destroy(cur->pool);
+            cur = NULL;
+        }
+    }
+    if (ldb != db)
+        jy_db_close(ldb);
+    return rc;
+}
+
+
 static int
 lock_renderer(struct jy_db *db, bool lock, struct jy_err *err)
 {
+    /*
+     * The renderer's statements read thousands of rows at once: no JIT (the
+     * items statement paid 20 ms of compiling for 100 ms of work), and room
+     * to sort the lists of a batch in memory. For the session: the
+     * connection is the renderer's (CLI or daemon thread).
+     */
     return jy_db_exec(db,
-                      lock ? "SELECT pg_advisory_lock(" RENDER_LOCK_KEY ")"
+                      lock ? "SELECT pg_advisory_lock(" RENDER_LOCK_KEY "); SET jit = off; "
+                             "SET work_mem = '64MB'"
                            : "SELECT pg_advisory_unlock(" RENDER_LOCK_KEY ")",
                       err);
 }
@@ -1377,12 +1533,11 @@ jy_render_site(struct jy_db *db, const struct jy_render_opts *opts, const char *
 
     if (id && lock_renderer(db, true, err) == JY_OK) {
         struct jy_render_opts o = *opts;
-        struct batch *b;
+        struct pipeline pl = {.opts = &o, .cache = cache, .ids = &id, .n = 1, .size = 1};
         o.full = true;
-        b = batch_create(pool, &o, cache, &id, 1, NULL);
-        rc = render_batch(db, b, stats, err);
-        if (rc == JY_OK && atomic_load(&b->v[0].failed)) {
-            *err = b->v[0].err;
+        rc = render_pipeline(db, &pl, stats, err);
+        if (rc == JY_OK && pl.failed) {
+            *err = pl.first;
             rc = JY_ERROR;
         }
         lock_renderer(db, false, err);
@@ -1486,17 +1641,18 @@ jy_render_all(struct jy_db *db, const struct jy_render_opts *opts, struct jy_ren
         for (int i = 0; i < n; i++)
             ids[i] = atoll(jy_db_res_get(res, i, 0));
         rc = err->code ? JY_ERROR : JY_OK;
-        for (int i = 0; i < n && rc == JY_OK; i += ALL_BATCH) {
-            struct jy_pool *bp = jy_pool_create(256 * 1024);
-            struct batch *b =
-                batch_create(bp, &o, cache, ids + i, n - i < ALL_BATCH ? n - i : ALL_BATCH, NULL);
-            rc = render_batch(db, b, stats, err);
-            for (int k = 0; k < b->n && rc == JY_OK; k++)
-                if (atomic_load(&b->v[k].failed)) {
-                    *err = b->v[k].err;
-                    rc = JY_ERROR;
-                }
-            jy_pool_destroy(bp);
+        if (rc == JY_OK && n > 0) {
+            struct pipeline pl = {.opts = &o,
+                                  .cache = cache,
+                                  .ids = ids,
+                                  .n = n,
+                                  .size = ALL_BATCH,
+                                  .stop_on_failure = true};
+            rc = render_pipeline(db, &pl, stats, err);
+            if (rc == JY_OK && pl.failed) {
+                *err = pl.first;
+                rc = JY_ERROR;
+            }
         }
         if (rc == JY_OK && max &&
             !jy_db_query(db, pool, "DELETE FROM render_change WHERE id <= $1", 1, &max, err))
@@ -1666,16 +1822,20 @@ jy_render_pending(struct jy_db *db, const struct jy_render_opts *opts,
      * failure.
      */
     {
-        int n = jy_db_res_rows(res), failed = 0;
+        int n = jy_db_res_rows(res);
         long long *ids = jy_pool_new_array(pool, long long, (size_t) n + 1);
-        struct batch *b;
+        struct pipeline pl = {.opts = opts,
+                              .cache = cache,
+                              .ids = ids,
+                              .n = n,
+                              .ch = &ch,
+                              .changed = sites_changed,
+                              .nchanged = nsites_changed};
         for (int i = 0; i < n; i++)
             ids[i] = atoll(jy_db_res_get(res, i, 0));
-        b = batch_create(pool, opts, cache, ids, n, &ch);
-        b->mark_failed = true;
-        for (int i = 0; i < n; i++)
-            b->v[i].everything = meets(sites_changed, nsites_changed, &ids[i], 1);
-        if (render_batch(db, b, stats, err) != JY_OK)
+        /* three batches, so that reading, rendering and recording overlap */
+        pl.size = n < 12 ? (n > 0 ? n : 1) : (n + 2) / 3;
+        if (n > 0 && render_pipeline(db, &pl, stats, err) != JY_OK)
             goto unlock;
         rc = JY_OK;
         if (nsites_changed)
@@ -1685,12 +1845,10 @@ jy_render_pending(struct jy_db *db, const struct jy_render_opts *opts,
             if (!jy_db_query(db, pool, "DELETE FROM render_change WHERE id <= $1", 1, params, err))
                 rc = JY_ERROR;
         }
-        for (int i = 0; i < n; i++)
-            if (atomic_load(&b->v[i].failed) && failed++ == 0 && rc == JY_OK)
-                *err = b->v[i].err;
-        if (rc == JY_OK && failed) {
-            if (failed > 1)
-                jy_err_detail(err, "%d sites failed; the others were rendered", failed);
+        if (rc == JY_OK && pl.failed) {
+            *err = pl.first;
+            if (pl.failed > 1)
+                jy_err_detail(err, "%d sites failed; the others were rendered", pl.failed);
             rc = JY_ERROR;
         }
     }
