@@ -251,9 +251,16 @@ run_fail(struct batch *b, struct site_run *r, const struct rn_page *p, const str
 }
 
 
-/* Write buf to path (created or truncated). */
+/*
+ * Write buf to path (created or truncated). With start_writeback, the
+ * kernel starts writing it out now: ext4 flushes a file renamed over
+ * another at the rename (auto_da_alloc), and an incremental run renames
+ * every file it wrote after recording; started here, in the rendering
+ * threads, the writes overlap the rendering instead of queueing at the
+ * renames (150-300 ms for 160 renames on the shared disk, 10 ms after).
+ */
 static int
-write_file(const char *path, const struct jy_buf *b, struct jy_err *err)
+write_file(const char *path, const struct jy_buf *b, bool start_writeback, struct jy_err *err)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     size_t off = 0;
@@ -274,6 +281,12 @@ write_file(const char *path, const struct jy_buf *b, struct jy_err *err)
         }
         off += (size_t) w;
     }
+#ifdef SYNC_FILE_RANGE_WRITE
+    if (start_writeback)
+        sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE); /* a hint: failure changes nothing */
+#else
+    (void) start_writeback;
+#endif
     if (close(fd) != 0) {
         jy_err_errno(err, errno, "could not write \"%s\"", path);
         unlink(path);
@@ -290,7 +303,7 @@ write_temp(struct site_run *r, const struct rn_page *p, const struct jy_buf *b,
 {
     const char *tmp = jy_pool_printf(pool, "%s/%s.jytmp", r->dir, p->path);
 
-    if (make_parents(r->dir, p->path, err) != JY_OK || write_file(tmp, b, err) != JY_OK)
+    if (make_parents(r->dir, p->path, err) != JY_OK || write_file(tmp, b, true, err) != JY_OK)
         return JY_ERROR;
     *tmp_out = tmp;
     return JY_OK;
@@ -417,7 +430,7 @@ render_worker(void *arg)
             const char *to = jy_pool_printf(pool, "%s/%s", r->dir, p->path);
             if (!(r->old_dir && !p->written &&
                   link(jy_pool_printf(pool, "%s/%s", r->old_dir, p->path), to) == 0))
-                rc = write_file(to, &b, &err);
+                rc = write_file(to, &b, false, &err);
         }
         if (rc != JY_OK) {
             run_fail(bt, r, p, &err);
@@ -1266,7 +1279,7 @@ batch_load(struct jy_db *db, struct batch *b, struct jy_err *err)
 static int
 batch_finish(struct jy_db *db, struct batch *b, struct jy_render_stats *stats, struct jy_err *err)
 {
-    double t0 = mono(), t_rendered, t_recorded;
+    double t0 = mono(), t_rendered, t_recorded, t_placed, t_committed;
 
     render_pages(b);
     t_rendered = mono();
@@ -1309,11 +1322,13 @@ batch_finish(struct jy_db *db, struct batch *b, struct jy_render_stats *stats, s
             b->in_tx = false;
             goto discard;
         }
+    t_placed = mono();
     if (b->in_tx && jy_db_commit(db, err) != JY_OK) {
         jy_err_prefix(err, "the files are in place but the manifest was not recorded "
                            "(the next run records them)");
         return JY_ERROR;
     }
+    t_committed = mono();
     /* what no longer exists goes after the manifest says so */
     for (int i = 0; i < b->n; i++) {
         struct site_run *r = &b->v[i];
@@ -1336,10 +1351,11 @@ batch_finish(struct jy_db *db, struct batch *b, struct jy_render_stats *stats, s
     stats->plan_seconds += b->plan_seconds;
     jy_log_info("render",
                 "batch sites=%d files=%d read_ms=%.1f plan_ms=%.1f full_ms=%.1f render_ms=%.1f "
-                "record_ms=%.1f commit_ms=%.1f",
+                "record_ms=%.1f place_ms=%.1f commit_ms=%.1f clean_ms=%.1f",
                 b->n, b->nwork, b->ms_read, b->ms_plan,
                 b->plan_seconds * 1000 - b->ms_read - b->ms_plan, (t_rendered - t0) * 1000,
-                (t_recorded - t_rendered) * 1000, (mono() - t_recorded) * 1000);
+                (t_recorded - t_rendered) * 1000, (t_placed - t_recorded) * 1000,
+                (t_committed - t_placed) * 1000, (mono() - t_committed) * 1000);
     return JY_OK;
 discard:
     for (int i = 0; i < b->n; i++)

@@ -4,7 +4,8 @@
  * again (exactly the files whose bytes change, and a tree equal to a full
  * render); reused items in the county's own URL space with a canonical
  * link to the original; removal of withdrawn pages; a broken theme that
- * leaves live files and manifest as they were; --explain.
+ * leaves live files and manifest as they were, and does not stop the other
+ * sites of the same run; --explain.
  */
 #include "core/compat.h"
 #include "core/buf.h"
@@ -461,6 +462,67 @@ test_broken_theme_changes_nothing(void)
 }
 
 
+/*
+ * One edit shown by every county while one county's theme is broken: that
+ * county fails (its live files and manifest stay as they were, its state is
+ * marked to render in full after a fix), the other sites of the same run
+ * are rendered and recorded, and the change is taken.
+ */
+static void
+test_one_failing_site_does_not_stop_the_others(void)
+{
+    struct fx f;
+    struct jy_err err = JY_ERR_INIT;
+    struct jy_render_stats st = {0};
+    struct jy_render_opts o;
+    const char *other, *page_a, *page_b, *page_p, *man_a;
+
+    fx_open(&f, "onefails");
+    render_all(&f, NULL);
+    other = VALUE(&f, "SELECT s.code FROM render_file f JOIN site s ON s.id = f.site_id "
+                      "WHERE f.path = 'zwgk/zcwj/shengzfwj/1.html' AND s.code <> '5603210001' "
+                      "ORDER BY s.code LIMIT 1");
+    T_ASSERT(other != NULL);
+    page_a = jy_pool_printf(f.pool, "%s/5603210001/zwgk/zcwj/shengzfwj/1.html", f.out);
+    page_b = jy_pool_printf(f.pool, "%s/%s/zwgk/zcwj/shengzfwj/1.html", f.out, other);
+    page_p = jy_pool_printf(f.pool, "%s/5600000001/zwgk/zcwj/szfwj/1.html", f.out);
+    T_ASSERT(read_text(&f, page_a) != NULL);
+    man_a =
+        VALUE(&f, "SELECT string_agg(f.path || f.sha256, ',' ORDER BY f.path) FROM render_file f "
+                  "JOIN site s ON s.id = f.site_id WHERE s.code = '5603210001'");
+    o = f.opts;
+    o.share_dir = broken_share(&f, "item",
+                               "{{<layout}}{{$main}}\n<p>{{#item.title}}</p>\n"
+                               "{{/layout}}");
+    EXEC(&f, "UPDATE site SET theme = 'broken' WHERE code = '5603210001'");
+    EXEC(&f, "UPDATE item SET title = title || '（两处）' WHERE id = 1");
+    T_EQ_INT(jy_render_pending(f.db, &o, &st, &err), JY_ERROR);
+    T_CONTAINS(err.msg, "5603210001");
+    T_CONTAINS(err.msg, "template \"item\" line 3, column 1");
+    /* the others: rendered, recorded */
+    T_CONTAINS(read_text(&f, page_b), "（两处）");
+    T_CONTAINS(read_text(&f, page_p), "（两处）");
+    T_ASSERT(st.sites >= 2);
+    T_EQ_STR(VALUE(&f, "SELECT count(*) FROM render_change"), "0");
+    /* the failing one: as it was, and marked */
+    T_ASSERT(strstr(read_text(&f, page_a), "（两处）") == NULL);
+    T_EQ_STR(VALUE(&f,
+                   "SELECT string_agg(f.path || f.sha256, ',' ORDER BY f.path) FROM render_file f "
+                   "JOIN site s ON s.id = f.site_id WHERE s.code = '5603210001'"),
+             man_a);
+    T_EQ_STR(VALUE(&f, "SELECT theme_sha FROM render_site_state st JOIN site s ON s.id = "
+                       "st.site_id WHERE s.code = '5603210001'"),
+             "failed");
+    /* fixed: the next run renders it, with the edit */
+    EXEC(&f, "UPDATE site SET theme = 'default' WHERE code = '5603210001'");
+    pending(&f, &st);
+    T_CONTAINS(read_text(&f, page_a), "（两处）");
+    EXEC(&f, "UPDATE item SET title = replace(title, '（两处）', '') WHERE id = 1");
+    pending(&f, &st);
+    fx_close(&f);
+}
+
+
 /* A template changed on disk renders the pages of the sites using it again, with no data change. */
 static void
 test_theme_change_on_disk(void)
@@ -586,6 +648,7 @@ main(int argc, char **argv)
         T_CASE(test_withdrawn_page_is_removed),
         T_CASE(test_broken_theme_changes_nothing),
         T_CASE(test_theme_change_on_disk),
+        T_CASE(test_one_failing_site_does_not_stop_the_others),
         T_CASE(test_external_links_in_bodies),
         T_CASE(test_expired_pin_renders_again),
         T_CASE(test_explain),
