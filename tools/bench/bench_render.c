@@ -4,7 +4,11 @@
  * same files and against Hugo on an equivalent site, all in one run.
  *
  *   build/bench/bench_render JIYUE [--scale small|medium|large] [--corpus DIR]
- *                            [--threads N] [--work DIR] [--no-hugo] [--keep]
+ *                            [--threads N] [--work DIR [--work DIR2]] [--no-hugo] [--keep]
+ *
+ * With two --work folders (say /tmp on ext4 and /dev/shm on tmpfs) steps
+ * 2-4 run in each, against the same cluster (in the first): one run gives
+ * the figures where writing files costs and where it is nearly free.
  *
  * 1. Generates the corpus (../shared/bench/make_corpus.py --scale medium,
  *    or the --scale given) unless --corpus names one, starts a throwaway
@@ -37,6 +41,7 @@
 #include <ftw.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -83,6 +88,7 @@ static struct tree *walking; /* nftw takes no closure */
 
 /* What cleanup() stops and removes when the program ends, by any path. */
 static const char *cleanup_bin, *cleanup_pg, *cleanup_work;
+static const char *extra_work; /* the second --work folder's temp folder */
 static bool cleanup_keep;
 static struct jy_pool *cleanup_pool; /* main's: those strings live in it */
 
@@ -183,6 +189,11 @@ cleanup(void)
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", cleanup_work);
     if (system(cmd) != 0)
         fprintf(stderr, "could not remove %s\n", cleanup_work);
+    if (extra_work) {
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", extra_work);
+        if (system(cmd) != 0)
+            fprintf(stderr, "could not remove %s\n", extra_work);
+    }
 out:
     if (cleanup_pool)
         jy_pool_destroy(cleanup_pool);
@@ -370,31 +381,42 @@ report(const char *what, long long files, long long bytes, const struct run *r)
  * plan_ms (reading the site and planning) and render_ms (rendering and
  * writing the files); the rest is recording the manifest and committing.
  */
+/*
+ * The renderer's own account (log line per batch of sites): its loader
+ * reads and plans batch k+1 while batch k renders and records, so the
+ * reading overlaps the rest and the parts add up to more than the run.
+ */
 static void
 phases(const char *log)
 {
+    static const char *const keys[] = {"read_ms=",   "plan_ms=",  "full_ms=",   "render_ms=",
+                                       "record_ms=", "place_ms=", "commit_ms=", "clean_ms="};
+    double sum[8] = {0};
     FILE *f = fopen(log, "r");
     char line[4096];
-    double ms = 0, plan = 0, render = 0;
-    int sites = 0;
+    int batches = 0, sites = 0;
 
     if (f == NULL)
         return;
     while (fgets(line, sizeof(line), f)) {
-        const char *a = strstr(line, " ms="), *b = strstr(line, "plan_ms="),
-                   *c = strstr(line, "render_ms=");
-        if (strstr(line, "module=render") == NULL || a == NULL || b == NULL || c == NULL)
+        const char *b = strstr(line, "msg=\"batch sites=");
+        if (strstr(line, "module=render") == NULL || b == NULL)
             continue;
-        ms += atof(a + 4);
-        plan += atof(b + 8);
-        render += atof(c + 10);
-        sites++;
+        sites += atoi(b + strlen("msg=\"batch sites="));
+        for (int k = 0; k < 8; k++) {
+            const char *v = strstr(line, keys[k]);
+            if (v)
+                sum[k] += atof(v + strlen(keys[k]));
+        }
+        batches++;
     }
     fclose(f);
-    if (sites)
-        printf("%-22s %d sites: reading and planning %.2f s, rendering and writing %.2f s, "
-               "recording %.2f s\n",
-               "", sites, plan / 1000, render / 1000, (ms - plan - render) / 1000);
+    if (batches)
+        printf("%-22s %d sites in %d batches: loader (overlapped) reading %.2f s, planning "
+               "%.2f s, item texts %.2f s; then rendering and writing %.2f s, recording %.2f s, "
+               "renames %.2f s, commit %.2f s\n",
+               "", sites, batches, sum[0] / 1000, sum[1] / 1000, sum[2] / 1000, sum[3] / 1000,
+               sum[4] / 1000, sum[5] / 1000, sum[6] / 1000 + sum[7] / 1000);
 }
 
 
@@ -409,8 +431,131 @@ static void
 usage(void)
 {
     fprintf(stderr, "usage: bench_render JIYUE [--scale small|medium|large] [--corpus DIR] "
-                    "[--threads N] [--work DIR] [--no-hugo] [--keep]\n");
+                    "[--threads N] [--work DIR [--work DIR2]] [--no-hugo] [--keep]\n");
     exit(2);
+}
+
+
+/*
+ * Steps 2-4 with output, floor and Hugo site in dir: the render, the floor,
+ * Hugo, and their ratios.
+ */
+static int
+measure_in(struct jy_pool *pool, const char *bin, const char *pg, const char *corpus,
+           const char *dir, const char *threads, int nthreads, bool hugo, const char *scale)
+{
+    const char *out = jy_pool_printf(pool, "%s/out", dir), *log;
+    struct run ren, hug = {0, 0, 0, -1};
+    struct tree *ours, *peer = NULL;
+    double floor_s, t0;
+    char cmd[2400];
+
+    /* 2. the render, into an empty output folder */
+    setenv("JIYUE_OUTPUT_DIR", out, 1);
+    log = jy_pool_printf(pool, "%s/render.log", dir);
+    {
+        /* info: the renderer logs each site's time and its reading and rendering parts */
+        const char *args[] = {bin,     "--log-level", "info",    "--data",    pg,      "render",
+                              "--all", "--channel",   "desktop", "--threads", threads, NULL};
+        ren = run_child(args, log);
+        if (ren.status != 0) {
+            fprintf(stderr, "jiyue render failed:\n");
+            show_log(log);
+            return -1;
+        }
+    }
+    /* every site's tree is <out>/.builds/<code>.<generation>; the links beside are not read */
+    ours = tree_read(pool, jy_pool_printf(pool, "%s/.builds", out));
+    printf("\n");
+    report("jiyue render desktop", ours->files, ours->bytes, &ren);
+    phases(log);
+
+    /* 3. the floor: the same folders and files, from memory, into a fresh folder */
+    floor_s = floor_write(ours, jy_pool_printf(pool, "%s/floor", dir), nthreads);
+    printf("%-22s %7lld files %8.1f MiB %7.2f s %8.0f files/s  (%d thread%s, from memory)\n",
+           "write floor", ours->files, (double) ours->bytes / 1048576.0, floor_s,
+           (double) ours->files / floor_s, nthreads, nthreads == 1 ? "" : "s");
+
+    /* 4. Hugo on the equivalent site */
+    if (hugo && !have_hugo()) {
+        printf("hugo is not installed: the comparison with Hugo is skipped "
+               "(Debian: apt-get install hugo, 0.111)\n");
+        hugo = false;
+    }
+    if (hugo) {
+        const char *site = jy_pool_printf(pool, "%s/hugo", dir);
+        const char *pub = jy_pool_printf(pool, "%s/hugo-public", dir);
+        const char *cache = jy_pool_printf(pool, "%s/hugo-cache", dir);
+        const char *args[] = {"hugo", "--quiet",    "--source", site, "--destination",
+                              pub,    "--cacheDir", cache,      NULL};
+        t0 = now_s();
+        snprintf(cmd, sizeof(cmd), "python3 '%s/tools/bench/hugo_site.py' '%s' '%s' >/dev/null",
+                 JY_SOURCE_DIR, corpus, site);
+        if (system(cmd) != 0) {
+            fprintf(stderr, "hugo_site.py failed: %s\n", cmd);
+            return -1;
+        }
+        printf("%-22s converted the corpus in %.1f s (not timed below)\n", "hugo site",
+               now_s() - t0);
+        log = jy_pool_printf(pool, "%s/hugo.log", dir);
+        hug = run_child(args, log);
+        if (hug.status != 0) {
+            fprintf(stderr, "hugo failed:\n");
+            show_log(log);
+            return -1;
+        }
+        peer = tree_read(pool, pub);
+        report("hugo", peer->files - peer->aliases, peer->bytes, &hug);
+        printf("%-22s (and %lld page/1/ redirects it also wrote, not counted)\n", "",
+               peer->aliases);
+        /* the ratio means something only if both list the same articles */
+        snprintf(cmd, sizeof(cmd),
+                 "python3 '%s/tools/bench/hugo_check.py' '%s' '%s' '%s' | tail -n 1 | "
+                 "sed 's/^/same lists?             /'",
+                 JY_SOURCE_DIR, corpus, out, pub);
+        fflush(stdout);
+        if (system(cmd) != 0)
+            fprintf(stderr, "hugo_check.py failed: %s\n", cmd);
+    }
+
+    /* the ratios and the targets */
+    {
+        double ours_rate = (double) ours->files / ren.seconds;
+        double ratio_floor = ren.seconds / floor_s;
+        printf("\nrender / floor         %.2f x   (target <= 3: %s)\n", ratio_floor,
+               ratio_floor <= 3 ? "met" : "MISSED");
+        if (peer) {
+            double hugo_rate = (double) (peer->files - peer->aliases) / hug.seconds;
+            printf("ours / hugo, files/s   %.2f x   (target >= 5: %s)\n", ours_rate / hugo_rate,
+                   ours_rate / hugo_rate >= 5 ? "met" : "MISSED");
+            printf("peak memory ours/hugo  %.1f / %.1f MiB\n", (double) ren.max_rss_kib / 1024.0,
+                   (double) hug.max_rss_kib / 1024.0);
+        }
+        if (strcmp(scale, "large") == 0)
+            printf("peak memory of the render %.1f MiB   (target < 1024: %s)\n",
+                   (double) ren.max_rss_kib / 1024.0,
+                   ren.max_rss_kib < 1024 * 1024 ? "met" : "MISSED");
+    }
+
+    return 0;
+}
+
+
+/*
+ * The trees read into memory go with a pool of their own: the children of
+ * the next folder are forked from a process that no longer holds them (a
+ * child's peak RSS counts what it had at the fork).
+ */
+static int
+measure(const char *bin, const char *pg, const char *corpus, const char *dir, const char *threads,
+        int nthreads, bool hugo, const char *scale)
+{
+    struct jy_pool *pool = jy_pool_create(0);
+    int rc = measure_in(pool, bin, pg, corpus, dir, threads, nthreads, hugo, scale);
+
+    jy_pool_destroy(pool);
+    malloc_trim(0);
+    return rc;
 }
 
 
@@ -419,14 +564,13 @@ main(int argc, char **argv)
 {
     struct jy_pool *pool = jy_pool_create(0);
     const char *bin = NULL, *corpus = NULL, *scale = "medium", *threads = "2";
-    const char *tmp = getenv("TMPDIR");
+    const char *tmp = getenv("TMPDIR"), *works[2] = {NULL, NULL};
     bool keep = false, hugo = true;
     char *work, cmd[2400];
-    const char *pg, *out, *log;
-    struct run imp, ren, hug = {0, 0, 0, -1};
-    struct tree *ours, *peer = NULL;
-    double floor_s, t0;
-    int nthreads, i;
+    const char *pg, *log;
+    struct run imp;
+    double t0;
+    int nthreads, i, nwork = 0;
 
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -440,14 +584,17 @@ main(int argc, char **argv)
             corpus = argv[++i];
         else if (strcmp(a, "--threads") == 0 && i + 1 < argc)
             threads = argv[++i];
-        else if (strcmp(a, "--work") == 0 && i + 1 < argc)
-            tmp = argv[++i];
+        else if (strcmp(a, "--work") == 0 && i + 1 < argc && nwork < 2)
+            works[nwork++] = argv[++i];
         else if (bin == NULL && a[0] != '-')
             bin = a;
         else
             usage();
     }
     nthreads = atoi(threads);
+    if (nwork == 0)
+        works[nwork++] = tmp;
+    tmp = works[0];
     if (bin == NULL || nthreads < 1 || nthreads > 16 ||
         (strcmp(scale, "small") && strcmp(scale, "medium") && strcmp(scale, "large")))
         usage();
@@ -465,7 +612,6 @@ main(int argc, char **argv)
         return 1;
     }
     pg = jy_pool_printf(pool, "%s/pg", work);
-    out = jy_pool_printf(pool, "%s/out", work);
 
     /* 1. corpus, cluster, import */
     if (corpus == NULL) {
@@ -501,91 +647,19 @@ main(int argc, char **argv)
         printf("imported %s in %.1f s (cluster in %s)\n", corpus, imp.seconds, pg);
     }
 
-    /* 2. the render, into an empty output folder */
-    setenv("JIYUE_OUTPUT_DIR", out, 1);
-    log = jy_pool_printf(pool, "%s/render.log", work);
-    {
-        /* info: the renderer logs each site's time and its reading and rendering parts */
-        const char *args[] = {bin,     "--log-level", "info",    "--data",    pg,      "render",
-                              "--all", "--channel",   "desktop", "--threads", threads, NULL};
-        ren = run_child(args, log);
-        if (ren.status != 0) {
-            fprintf(stderr, "jiyue render failed:\n");
-            show_log(log);
+    for (int w = 0; w < nwork; w++) {
+        const char *dir =
+            w == 0 ? work : jy_pool_printf(pool, "%s/jybench-render.XXXXXX", works[w]);
+        if (w > 0) {
+            if (mkdtemp((char *) dir) == NULL) {
+                perror(dir);
+                return 1;
+            }
+            extra_work = dir;
+        }
+        printf("\n== output in %s\n", works[w] && works[w][0] ? works[w] : "/tmp");
+        if (measure(bin, pg, corpus, dir, threads, nthreads, hugo, scale) != 0)
             return 1;
-        }
-    }
-    /* every site's tree is <out>/.builds/<code>.<generation>; the links beside are not read */
-    ours = tree_read(pool, jy_pool_printf(pool, "%s/.builds", out));
-    printf("\n");
-    report("jiyue render desktop", ours->files, ours->bytes, &ren);
-    phases(log);
-
-    /* 3. the floor: the same folders and files, from memory, into a fresh folder */
-    floor_s = floor_write(ours, jy_pool_printf(pool, "%s/floor", work), nthreads);
-    printf("%-22s %7lld files %8.1f MiB %7.2f s %8.0f files/s  (%d thread%s, from memory)\n",
-           "write floor", ours->files, (double) ours->bytes / 1048576.0, floor_s,
-           (double) ours->files / floor_s, nthreads, nthreads == 1 ? "" : "s");
-
-    /* 4. Hugo on the equivalent site */
-    if (hugo && !have_hugo()) {
-        printf("hugo is not installed: the comparison with Hugo is skipped "
-               "(Debian: apt-get install hugo, 0.111)\n");
-        hugo = false;
-    }
-    if (hugo) {
-        const char *site = jy_pool_printf(pool, "%s/hugo", work);
-        const char *pub = jy_pool_printf(pool, "%s/hugo-public", work);
-        const char *cache = jy_pool_printf(pool, "%s/hugo-cache", work);
-        const char *args[] = {"hugo", "--quiet",    "--source", site, "--destination",
-                              pub,    "--cacheDir", cache,      NULL};
-        t0 = now_s();
-        snprintf(cmd, sizeof(cmd), "python3 '%s/tools/bench/hugo_site.py' '%s' '%s' >/dev/null",
-                 JY_SOURCE_DIR, corpus, site);
-        if (system(cmd) != 0) {
-            fprintf(stderr, "hugo_site.py failed: %s\n", cmd);
-            return 1;
-        }
-        printf("%-22s converted the corpus in %.1f s (not timed below)\n", "hugo site",
-               now_s() - t0);
-        log = jy_pool_printf(pool, "%s/hugo.log", work);
-        hug = run_child(args, log);
-        if (hug.status != 0) {
-            fprintf(stderr, "hugo failed:\n");
-            show_log(log);
-            return 1;
-        }
-        peer = tree_read(pool, pub);
-        report("hugo", peer->files - peer->aliases, peer->bytes, &hug);
-        printf("%-22s (and %lld page/1/ redirects it also wrote, not counted)\n", "",
-               peer->aliases);
-        /* the ratio means something only if both list the same articles */
-        snprintf(cmd, sizeof(cmd),
-                 "python3 '%s/tools/bench/hugo_check.py' '%s' '%s' '%s' | tail -n 1 | "
-                 "sed 's/^/same lists?             /'",
-                 JY_SOURCE_DIR, corpus, out, pub);
-        fflush(stdout);
-        if (system(cmd) != 0)
-            fprintf(stderr, "hugo_check.py failed: %s\n", cmd);
-    }
-
-    /* the ratios and the targets */
-    {
-        double ours_rate = (double) ours->files / ren.seconds;
-        double ratio_floor = ren.seconds / floor_s;
-        printf("\nrender / floor         %.2f x   (target <= 3: %s)\n", ratio_floor,
-               ratio_floor <= 3 ? "met" : "MISSED");
-        if (peer) {
-            double hugo_rate = (double) (peer->files - peer->aliases) / hug.seconds;
-            printf("ours / hugo, files/s   %.2f x   (target >= 5: %s)\n", ours_rate / hugo_rate,
-                   ours_rate / hugo_rate >= 5 ? "met" : "MISSED");
-            printf("peak memory ours/hugo  %.1f / %.1f MiB\n", (double) ren.max_rss_kib / 1024.0,
-                   (double) hug.max_rss_kib / 1024.0);
-        }
-        if (strcmp(scale, "large") == 0)
-            printf("peak memory of the render %.1f MiB   (target < 1024: %s)\n",
-                   (double) ren.max_rss_kib / 1024.0,
-                   ren.max_rss_kib < 1024 * 1024 ? "met" : "MISSED");
     }
 
     if (keep)
