@@ -3,18 +3,22 @@
  * threads, put the files in place, record manifest and dependencies; see
  * render.h.
  *
- * One run over one site:
- *   1. read the snapshot and plan every file (render_load.c, render_plan.c);
+ * One run over a batch of sites (render_pipeline() overlaps the batches):
+ *   1. read the snapshots of all its sites, one statement per kind, and plan
+ *      every file (render_load.c, render_plan.c) [loader thread, own
+ *      connection];
  *   2. decide which files to render: all (full), or those that are new or
  *      whose dependencies differ from render_dep or show a changed item;
- *   3. render them in threads; each file is written to a temporary name
- *      beside its final place and hashed; a file whose hash equals the
- *      manifest's is dropped (nothing to write, nothing to push);
- *   4. only when every file rendered: rename the files into place (or
- *      switch the site's link to the new tree of a full build), then record
- *      manifest, dependencies and the finished generation in one
- *      transaction, then delete the files that no longer exist.
- * A failure in 1-3 leaves the live tree and the database as they were.
+ *   3. render the pages of all its sites from one queue of threads; each
+ *      file is written (incremental: to a temporary name beside its final
+ *      place) and hashed; a file whose hash equals the manifest's is dropped
+ *      (nothing to write, nothing to push);
+ *   4. record manifest, dependencies and generations of the sites that
+ *      rendered in one transaction, put their files in place (renames, or
+ *      switch a site's link to the new tree of a full build), commit, then
+ *      delete the files that no longer exist.
+ * A site that fails in 1-3 leaves its live tree and records as they were
+ * and does not stop the other sites of its batch.
  *
  * Only one renderer writes at a time: every run holds a PostgreSQL
  * advisory lock for its duration.
@@ -1402,7 +1406,7 @@ batch_create(struct jy_pool *pool, const struct jy_render_opts *opts, struct run
 }
 
 
-/* The loader of a pipeline: reads and plans one batch on its own connection. */
+/* A loader of a pipeline: reads and plans one batch on its connection. */
 struct loader {
     struct jy_db *db;
     struct batch *b;
@@ -1449,74 +1453,82 @@ pipeline_batch(struct pipeline *pl, int from)
 }
 
 
+#define LOADERS 2 /* loader threads (and connections) of a pipeline */
+
 /*
  * Render the sites of pl in batches, pipelined: while this thread renders
- * batch k and records it on db, a loader thread reads and plans batch k+1
- * on a connection of its own, so the database's reading, the rendering
- * threads and the database's recording overlap. Without a second
+ * batch k and records it on db, loader threads read and plan the next
+ * batches on connections of their own (LOADERS of them, each reading one
+ * batch at a time, so the database reads on both cores), and the
+ * database's reading, the rendering threads and the database's recording
+ * overlap. Batches are rendered and recorded in order. Without a second
  * connection the batches run one after the other.
  */
 static int
 render_pipeline(struct jy_db *db, struct pipeline *pl, struct jy_render_stats *stats,
                 struct jy_err *err)
 {
-    struct jy_db *ldb = db;
-    struct batch *cur;
-    int rc = JY_OK, from = 0;
+    int nb = (pl->n + pl->size - 1) / pl->size, nl = 0, rc = JY_OK;
+    struct jy_db *ldb[LOADERS];
+    struct loader *l = calloc((size_t) nb + 1, sizeof(*l));
+    pthread_t *th = calloc((size_t) nb + 1, sizeof(*th));
+    bool *threaded = calloc((size_t) nb + 1, sizeof(*threaded));
 
-    if (pl->n > pl->size) {
+    if (l == NULL || th == NULL || threaded == NULL)
+        JY_BUG("out of memory");
+    for (; nl < LOADERS && nl < nb - 1; nl++) {
         struct jy_err e = JY_ERR_INIT;
-        ldb = jy_db_connect(jy_db_conninfo(db), &e);
-        if (ldb == NULL || jy_db_exec(ldb, "SET jit = off; SET work_mem = '64MB'", &e) != JY_OK) {
-            jy_log_warn("render", "no second connection, batches one after the other: %s", e.msg);
-            if (ldb)
-                jy_db_close(ldb);
-            ldb = db;
+        ldb[nl] = jy_db_connect(jy_db_conninfo(db), &e);
+        if (ldb[nl] == NULL ||
+            jy_db_exec(ldb[nl], "SET jit = off; SET work_mem = '64MB'", &e) != JY_OK) {
+            jy_log_warn("render", "fewer loader connections: %s", e.msg);
+            if (ldb[nl])
+                jy_db_close(ldb[nl]);
+            break;
         }
     }
-    cur = pipeline_batch(pl, from);
-    from += cur->n;
-    if (batch_load(ldb, cur, err) != JY_OK) {
-        batch_drop(cur);
-        jy_pool_destroy(cur->pool);
-        cur = NULL;
-        rc = JY_ERROR;
+    for (int k = 0; k < nb; k++) {
+        l[k].b = pipeline_batch(pl, k * pl->size);
+        l[k].rc = JY_OK;
+        l[k].err = (struct jy_err) JY_ERR_INIT;
+        l[k].db = nl ? ldb[k % nl] : db;
     }
-    while (cur) {
-        struct loader l = {.db = ldb, .rc = JY_OK};
-        pthread_t th;
-        bool threaded = false;
+    /* the first batches, one per loader */
+    for (int k = 0; k < nl && k < nb; k++)
+        threaded[k] = pthread_create(&th[k], NULL, loader_main, &l[k]) == 0;
+    for (int k = 0; k < nb; k++) {
         int before = pl->failed;
-
-        if (from < pl->n) {
-            l.b = pipeline_batch(pl, from);
-            from += l.b->n;
-            l.err = (struct jy_err) JY_ERR_INIT;
-            threaded = ldb != db && pthread_create(&th, NULL, loader_main, &l) == 0;
+        if (threaded[k])
+            pthread_join(th[k], NULL);
+        else if (rc == JY_OK)
+            loader_main(&l[k]);
+        else
+            l[k].rc = JY_ERROR;
+        /* its loader is free: on to the batch it reads next */
+        if (nl && k + nl < nb && rc == JY_OK)
+            threaded[k + nl] = pthread_create(&th[k + nl], NULL, loader_main, &l[k + nl]) == 0;
+        if (rc == JY_OK && l[k].rc != JY_OK) {
+            *err = l[k].err;
+            rc = JY_ERROR;
         }
-        rc = batch_finish(db, cur, stats, err);
-        for (int i = 0; i < cur->n; i++)
-            if (atomic_load(&cur->v[i].failed) && pl->failed++ == 0)
-                pl->first = cur->v[i].err;
-        if (threaded)
-            pthread_join(th, NULL);
-        else if (l.b && rc == JY_OK && !(pl->stop_on_failure && pl->failed > before))
-            loader_main(&l);
-        jy_pool_destroy(cur->pool);
-        cur = l.b;
-        if (cur && (rc != JY_OK || l.rc != JY_OK || (pl->stop_on_failure && pl->failed > before))) {
-            if (rc == JY_OK && l.rc != JY_OK) {
-                *err = l.err;
-                rc = JY_ERROR;
-            }
-            batch_drop(cur);
-            jy_pool_destroy(cur->pool);
-            cur = NULL;
+        if (rc == JY_OK) {
+            rc = batch_finish(db, l[k].b, stats, err);
+            for (int i = 0; i < l[k].b->n; i++)
+                if (atomic_load(&l[k].b->v[i].failed) && pl->failed++ == 0)
+                    pl->first = l[k].b->v[i].err;
+            if (pl->stop_on_failure && pl->failed > before)
+                rc = JY_DONE; /* no further batch */
+        } else {
+            batch_drop(l[k].b);
         }
+        jy_pool_destroy(l[k].b->pool);
     }
-    if (ldb != db)
-        jy_db_close(ldb);
-    return rc;
+    for (int k = 0; k < nl; k++)
+        jy_db_close(ldb[k]);
+    free(l);
+    free(th);
+    free(threaded);
+    return rc == JY_DONE ? JY_OK : rc;
 }
 
 
@@ -1849,8 +1861,8 @@ jy_render_pending(struct jy_db *db, const struct jy_render_opts *opts,
                               .nchanged = nsites_changed};
         for (int i = 0; i < n; i++)
             ids[i] = atoll(jy_db_res_get(res, i, 0));
-        /* three batches, so that reading, rendering and recording overlap */
-        pl.size = n < 12 ? (n > 0 ? n : 1) : (n + 2) / 3;
+        /* four batches, so that reading (two loaders), rendering and recording overlap */
+        pl.size = n < 4 ? (n > 0 ? n : 1) : (n + 3) / 4;
         if (n > 0 && render_pipeline(db, &pl, stats, err) != JY_OK)
             goto unlock;
         rc = JY_OK;

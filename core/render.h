@@ -24,9 +24,14 @@
  * rendering) and renders only the files that are new or whose
  * dependencies changed, and removes the files that no longer exist.
  *
- * Threads. Pages are rendered by opts->threads threads, each with its own
- * template sets and memory pool; the database is read by the calling
- * thread only, in a few statements per site (no query per page).
+ * Batches and threads. Sites are handled in batches (8 sites in a full
+ * build; a pending run cuts its affected sites into four): one statement
+ * per kind reads every site of a batch (no query per site, none per page),
+ * opts->threads threads render the pages of all its sites from one queue,
+ * each with its own template sets and memory pool, and one transaction
+ * records them (one COPY per table). Batches are pipelined: two loader
+ * threads read and plan the next batches on connections of their own
+ * while batch k renders and records on the caller's.
  */
 #ifndef JY_CORE_RENDER_H
 #define JY_CORE_RENDER_H

@@ -100,7 +100,8 @@ static const char lists_sql[] =
 /*
  * The fields lists show, and where each item's own page is: its primary
  * placement, or else its first published placement on its own site, or
- * else its first published placement anywhere.
+ * else its first published placement anywhere (the primary one by its
+ * unique index: the sorted search only runs for items without one).
  */
 static const char items_sql[] =
     "SELECT i.id, i.site_id, i.kind, i.title, i.summary, i.source, i.link_url, i.doc_no, "
@@ -113,10 +114,11 @@ static const char items_sql[] =
     "       (SELECT array_agg(t.tag_id ORDER BY t.sort, t.tag_id) FROM item_tag t "
     "         WHERE t.item_id = i.id) "
     "  FROM item i "
+    "  LEFT JOIN placement pr ON pr.item_id = i.id AND pr.is_primary AND pr.state = 'published' "
     "  LEFT JOIN LATERAL (SELECT p.column_id FROM placement p "
-    "        WHERE p.item_id = i.id AND p.state = 'published' "
-    "        ORDER BY p.is_primary DESC, p.site_id = i.site_id DESC, p.id LIMIT 1) pp ON true "
-    "  LEFT JOIN site_column pc ON pc.id = pp.column_id "
+    "        WHERE pr.item_id IS NULL AND p.item_id = i.id AND p.state = 'published' "
+    "        ORDER BY p.site_id = i.site_id DESC, p.id LIMIT 1) pp ON true "
+    "  LEFT JOIN site_column pc ON pc.id = coalesce(pr.column_id, pp.column_id) "
     "  LEFT JOIN site_domain d ON d.site_id = pc.site_id AND d.is_primary "
     " WHERE i.id = ANY ($1::bigint[])";
 
