@@ -43,7 +43,8 @@ static const char columns_sql[] =
 
 /*
  * (The pinyin rank of titles is only computed for lists ordered by title:
- * the collation is costly and most lists are newest first.)
+ * the collation is costly and most lists are newest first; the item row is
+ * only read for that and for kind filters.)
  *
  * For every list or topic column of the site (list_id): its reuse chain
  * (lc), the filters of the chain (f), the columns whose placements it
@@ -76,15 +77,17 @@ static const char lists_sql[] =
     "cand AS (SELECT DISTINCT ON (cols.list_id, p.item_id) cols.list_id, p.item_id, p.column_id, "
     "                p.published_at, coalesce(p.pinned_until > now(), false) AS pinned, p.sort, "
     "                f.tz, "
-    "                i.title, f.title_order "
+    "                CASE WHEN f.title_order THEN (SELECT i.title FROM item i "
+    "                                               WHERE i.id = p.item_id) END AS title, "
+    "                f.title_order "
     "           FROM cols JOIN f ON f.list_id = cols.list_id "
     "           JOIN placement p ON p.column_id = cols.id AND p.state = 'published' "
-    "           JOIN item i ON i.id = p.item_id "
     "          WHERE (f.tq IS NULL OR coalesce((SELECT array_to_tsvector(array_agg(it.tag_id::text)) "
     "                  FROM item_tag it WHERE it.item_id = p.item_id), ''::tsvector) @@ f.tq) "
     "            AND (NOT f.kind_filter OR NOT EXISTS (SELECT 1 FROM lc ch "
     "                  WHERE ch.list_id = cols.list_id AND ch.reuse_kinds <> '{}' "
-    "                    AND NOT i.kind = ANY (ch.reuse_kinds))) "
+    "                    AND NOT (SELECT i.kind FROM item i WHERE i.id = p.item_id) "
+    "                        = ANY (ch.reuse_kinds))) "
     "            AND (f.reusers IS NULL OR NOT EXISTS (SELECT 1 FROM placement_hidden h "
     "                  WHERE h.column_id = ANY (f.reusers) AND h.item_id = p.item_id)) "
     "          ORDER BY cols.list_id, p.item_id, pinned DESC, p.published_at DESC, p.column_id) "
