@@ -60,7 +60,9 @@ jy_buf_reset(struct jy_buf *b)
 {
     b->len = 0;
     b->err = 0;
-    b->buf[0] = '\0';
+    /* the shared empty buffer already ends there: writing it from several threads is a race */
+    if (b->buf != jy_buf_slop)
+        b->buf[0] = '\0';
 }
 
 

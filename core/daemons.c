@@ -161,12 +161,25 @@ sched_main(void *arg)
 int
 jy_daemons_start(const struct jy_daemons_opts *opts, struct jy_err *err)
 {
+    sigset_t set, old;
+
     d.opts = *opts;
     d.stop = 0;
     if (pipe(d.pipe) != 0) {
         jy_err_errno(err, errno, "cannot create a pipe");
         return JY_ERROR;
     }
+    /*
+     * SIGTERM and SIGINT are for the server's main thread (sigwait). These
+     * threads start before it blocks them: blocked here (and so in every
+     * thread they start: the renderer's), a SIGTERM that arrives while the
+     * main thread is not yet in sigwait stays pending for it instead of
+     * killing the process from a thread that does not block it.
+     */
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, &old);
     if (opts->render) {
         if (pthread_create(&d.render, NULL, render_main, NULL) != 0)
             goto fail;
@@ -182,10 +195,12 @@ jy_daemons_start(const struct jy_daemons_opts *opts, struct jy_err *err)
             goto fail;
         d.have_sched = true;
     }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
     jy_log_info("serve", "background work: render=%d push=%d scheduler=%d", opts->render,
                 opts->push, opts->scheduler);
     return JY_OK;
 fail:
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
     jy_err_set(err, JY_E_INTERNAL, "cannot start a thread for the background work");
     jy_daemons_stop();
     return JY_ERROR;
