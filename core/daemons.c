@@ -32,6 +32,18 @@ static struct {
 } d = {.pipe = {-1, -1}};
 
 
+/*
+ * The stop flag, read by the background threads while jy_daemons_stop()
+ * sets it from the main thread: atomic loads and stores (volatile is for
+ * signal handlers, not threads; ThreadSanitizer reported the race).
+ */
+static bool
+stopping(void)
+{
+    return __atomic_load_n(&d.stop, __ATOMIC_SEQ_CST) != 0;
+}
+
+
 /* A connection, retried every second until it comes or we stop. */
 static struct jy_db *
 connect_until(const char *who)
@@ -39,7 +51,7 @@ connect_until(const char *who)
     struct jy_err err = JY_ERR_INIT;
     bool said = false;
 
-    while (!d.stop) {
+    while (!stopping()) {
         struct jy_db *db = jy_db_connect(d.opts.conninfo, &err);
         if (db)
             return db;
@@ -63,13 +75,13 @@ render_main(void *arg)
     o.output_dir = jy_conf_get(d.opts.conf, "output_dir");
     o.share_dir = jy_conf_get(d.opts.conf, "share_dir");
     o.threads = (int) jy_conf_get_int(d.opts.conf, "workers");
-    while (!d.stop && (db = connect_until("render")) != NULL) {
+    while (!stopping() && (db = connect_until("render")) != NULL) {
         struct jy_err err = JY_ERR_INIT;
         if (jy_db_wait_notify(db, "LISTEN jy_change", 0, NULL, 0, &err) == JY_ERROR) {
             jy_db_close(db);
             continue;
         }
-        while (!d.stop) {
+        while (!stopping()) {
             struct jy_render_stats st;
             int w;
             memset(&st, 0, sizeof(st));
@@ -104,7 +116,7 @@ push_main(void *arg)
 
     (void) arg;
     jy_push_conf_from(&pc, d.opts.conf);
-    while (!d.stop) {
+    while (!stopping()) {
         p = jy_pusher_create(d.opts.conninfo, &pc, &err);
         if (p == NULL) {
             jy_log_warn("push", "cannot start the pusher: %s", err.msg);
@@ -114,7 +126,7 @@ push_main(void *arg)
         if (jy_pusher_run(p, d.pipe[0], &d.stop, &err) != JY_OK)
             jy_log_error("push", "pusher stopped: %s; starting again", err.msg);
         jy_pusher_destroy(p);
-        if (!d.stop)
+        if (!stopping())
             sleep(1);
     }
     return NULL;
@@ -127,7 +139,7 @@ sched_main(void *arg)
     struct jy_db *db = NULL;
 
     (void) arg;
-    while (!d.stop) {
+    while (!stopping()) {
         struct jy_err err = JY_ERR_INIT;
         struct jy_scheduler_stats st = {0};
         struct jy_pool *pool;
@@ -149,7 +161,7 @@ sched_main(void *arg)
         jy_pool_destroy(pool);
         /* at the next minute: a missed time fires at once on start */
         now = time(NULL);
-        for (int s = 60 - (int) (now % 60); s > 0 && !d.stop; s--)
+        for (int s = 60 - (int) (now % 60); s > 0 && !stopping(); s--)
             sleep(1);
     }
     if (db)
@@ -164,7 +176,7 @@ jy_daemons_start(const struct jy_daemons_opts *opts, struct jy_err *err)
     sigset_t set, old;
 
     d.opts = *opts;
-    d.stop = 0;
+    __atomic_store_n(&d.stop, 0, __ATOMIC_SEQ_CST);
     if (pipe(d.pipe) != 0) {
         jy_err_errno(err, errno, "cannot create a pipe");
         return JY_ERROR;
@@ -210,7 +222,7 @@ fail:
 void
 jy_daemons_stop(void)
 {
-    d.stop = 1;
+    __atomic_store_n(&d.stop, 1, __ATOMIC_SEQ_CST);
     if (d.pipe[1] >= 0 && write(d.pipe[1], "x", 1) < 0)
         jy_log_warn("serve", "cannot wake the pusher: %s", strerror(errno));
     if (d.have_render)

@@ -1354,7 +1354,7 @@ push_reconnect(struct jy_pusher *p, volatile sig_atomic_t *stop, struct jy_err *
 {
     int i;
 
-    for (i = 0; i < 60 && !(stop && *stop); i++) {
+    for (i = 0; i < 60 && !(stop && __atomic_load_n(stop, __ATOMIC_SEQ_CST)); i++) {
         if (jy_db_reset(p->db, err) == JY_OK &&
             jy_db_exec(p->db, "LISTEN jy_render; LISTEN jy_push", err) == JY_OK) {
             jy_log_info("push", "database connection back");
@@ -1377,7 +1377,7 @@ push_loop(struct jy_pusher *p, bool drain, int stop_fd, volatile sig_atomic_t *s
     struct timespec last_claim = {0, 0};
     bool claim = true;
 
-    while (!(stop && *stop)) {
+    while (!(stop && __atomic_load_n(stop, __ATOMIC_SEQ_CST))) {
         struct curl_waitfd extra[2];
         int nextra = 0, running, numfds;
 
