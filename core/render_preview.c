@@ -160,10 +160,11 @@ jy_render_preview(struct jy_db *db, struct jy_pool *pool, const char *share_dir,
         return JY_ERROR;
     /* the what-if: as if these placements were published now (the system acts: no chain) */
     if (ids && strcmp(ids, "{}") != 0 &&
-        jy_db_query(db, pool,
-                    "UPDATE placement SET state = 'published', published_at = now()"
-                    " WHERE id = ANY ($1::bigint[]) AND state IN ('draft', 'submitted', 'approved')",
-                    1, &ids, err) == NULL) {
+        jy_db_query(
+            db, pool,
+            "UPDATE placement SET state = 'published', published_at = now()"
+            " WHERE id = ANY ($1::bigint[]) AND state IN ('draft', 'submitted', 'approved')",
+            1, &ids, err) == NULL) {
         jy_db_rollback(db);
         return JY_ERROR;
     }

@@ -909,9 +909,8 @@ serve_draft(struct call *c, struct evkeyvalq *hdr, const char *code, const char 
     jy_db_set_actor(w->app, r->user_id, r->login, r->client_addr, r->request_id);
     ids = jy_render_preview_ids(w->app, r->pool, code, 0, &err);
     jy_db_set_actor(w->sys, 0, NULL, r->client_addr, r->request_id); /* the what-if: the system */
-    if (ids == NULL ||
-        jy_render_preview(w->sys, r->pool, r->env->share_dir, code, ids, rel, &r->out, &err) !=
-            JY_OK) {
+    if (ids == NULL || jy_render_preview(w->sys, r->pool, r->env->share_dir, code, ids, rel,
+                                         &r->out, &err) != JY_OK) {
         if (err.code == JY_E_NOT_FOUND)
             return JY_DECLINED;
         jy_log_error("http", "preview %s %s: %s (%s)", code, rel, err.msg, err.detail);
@@ -1083,7 +1082,7 @@ on_request(struct evhttp_request *req, void *arg)
     evhttp_add_header(oh, "X-Content-Type-Options", "nosniff");
     /* console files have no versioned names: always revalidated, by ETag (304 when unchanged) */
     evhttp_add_header(oh, "Cache-Control",
-                      c->no_store   ? "private, no-store"
+                      c->no_store  ? "private, no-store"
                       : is_console ? "no-cache"
                                    : "private, no-cache");
     if (c->no_store)
