@@ -48,6 +48,9 @@ static const struct conf_key conf_keys[] = {
      "1: jiyue serve fires due publications and withdrawals (as jiyue scheduler)"},
     {"password_cost", "interactive", CONF_STRING, 0, 0,
      "cost of new password hashes: interactive; \"test\" is weak and for tests only"},
+    {"secret_key_file", "var/secret.key", CONF_STRING, 0, 0,
+     "the platform's key that seals stored secrets (mirror passwords); made on first use, mode "
+     "0600; every machine running a pusher needs a copy"},
     {"file_dir", "var/files", CONF_STRING, 0, 0,
      "where uploaded files are stored, content-addressed: <ab>/<cd>/<sha256>"},
     {"file_types", JY_FILE_TYPES_DEFAULT, CONF_STRING, 0, 0,
