@@ -47,7 +47,7 @@
 #define RENDER_LOCK_KEY "7410021" /* pg_advisory_lock key of the renderer */
 #define MAX_THREADS     16
 
-static const char *const html_channels[] = {"desktop", "elder"};
+static const char *const html_channels[] = {"desktop"}; /* and the theme's own channels */
 
 /*
  * A theme opened once per run and the template sets of each rendering
@@ -55,7 +55,7 @@ static const char *const html_channels[] = {"desktop", "elder"};
  */
 struct theme_entry {
     const struct jy_theme *theme;
-    struct jy_tpl_set *sets[MAX_THREADS][2]; /* desktop, elder; made when first used */
+    struct jy_tpl_set *sets[MAX_THREADS][RN_MAX_HCH]; /* per HTML channel; made when first used */
 };
 
 struct run_cache {
@@ -304,12 +304,10 @@ render_worker(void *arg)
 
     {
         int slot = ((struct worker_arg *) arg)->slot;
-        if (r->te->sets[slot][0] == NULL) {
-            r->te->sets[slot][0] = jy_theme_tpl_set(r->theme, "desktop");
-            r->te->sets[slot][1] = jy_theme_tpl_set(r->theme, "elder");
-        }
-        x.desktop = r->te->sets[slot][0];
-        x.elder = r->te->sets[slot][1];
+        if (r->te->sets[slot][0] == NULL)
+            for (int k = 0; k <= r->theme->nchannels; k++)
+                r->te->sets[slot][k] = jy_theme_tpl_set(r->theme, rn_hch_code(r->theme, k));
+        memcpy(x.sets, r->te->sets[slot], sizeof(x.sets));
     }
     while (atomic_load(&r->failed) == 0 && (i = atomic_fetch_add(&r->next, 1)) < r->ntodo) {
         struct rn_page *p = &r->plan->v[r->todo[i]];
@@ -444,7 +442,7 @@ render_pages(struct site_run *r, struct jy_pool *pool, struct jy_err *err)
 
 
 static const char *
-page_channel(const struct rn_page *p)
+page_channel(const struct site_run *r, const struct rn_page *p)
 {
     switch (p->kind) {
     case RP_ASSET:
@@ -461,7 +459,7 @@ page_channel(const struct rn_page *p)
     case RP_PLUGIN:
         return "plugin";
     default:
-        return p->elder ? "elder" : "desktop";
+        return rn_hch_code(r->theme, p->hch);
     }
 }
 
@@ -593,7 +591,7 @@ record_run(struct jy_db *db, struct jy_pool *pool, struct site_run *r, const cha
         if (!p->dirty || p->absent)
             continue;
         if (r->full || p->written)
-            jy_buf_addf(&files, "%s\t%s\t%s\t%lld\t%s\t%s\t%s\n", sid, p->path, page_channel(p),
+            jy_buf_addf(&files, "%s\t%s\t%s\t%lld\t%s\t%s\t%s\n", sid, p->path, page_channel(r, p),
                         p->size, p->sha256, p->kind == RP_ASSET ? "t" : "f", gen);
         jy_buf_addf(&deps, "%s\t%s\t%s\t%s\t%s\n", sid, p->path, p->desc,
                     ids_text(pool, p->deps_items, p->ndeps_items),
@@ -805,7 +803,7 @@ theme_get_locked(struct run_cache *c, const struct jy_render_opts *opts, const c
         jy_err_set(err, JY_E_INVALID, "more than %d themes in one run", c->nthemes);
         return NULL;
     }
-    if ((t = jy_theme_open(c->pool, opts->share_dir, name, html_channels, 2, err)) == NULL)
+    if ((t = jy_theme_open(c->pool, opts->share_dir, name, html_channels, 1, err)) == NULL)
         return NULL;
     c->themes[c->nthemes].theme = t;
     return &c->themes[c->nthemes++];
@@ -828,7 +826,7 @@ cache_destroy(struct run_cache *c)
 {
     for (int i = 0; i < c->nthemes; i++)
         for (int t = 0; t < MAX_THREADS; t++)
-            for (int k = 0; k < 2; k++)
+            for (int k = 0; k < RN_MAX_HCH; k++)
                 jy_tpl_set_destroy(c->themes[i].sets[t][k]);
     pthread_mutex_destroy(&c->lock);
     jy_pool_destroy(c->pool);

@@ -474,10 +474,8 @@ rn_site_load(struct jy_db *db, struct jy_pool *pool, long long site_id, struct j
     s->theme = s_or_null(pool, r, 0, 12);
     s->time_zone = s_or_null(pool, r, 0, 13);
     {
-        const char *ch = jy_db_res_get(r, 0, 14);
-        char wrapped[512];
-        snprintf(wrapped, sizeof(wrapped), ",%s,", ch);
-        s->ch_elder = strstr(wrapped, ",elder,") != NULL;
+        const char *wrapped = jy_pool_printf(pool, ",%s,", jy_db_res_get(r, 0, 14));
+        s->channels = wrapped;
         s->ch_json = strstr(wrapped, ",json,") != NULL;
         s->ch_rss = strstr(wrapped, ",rss,") != NULL;
         s->ch_sitemap = strstr(wrapped, ",sitemap,") != NULL;

@@ -95,7 +95,7 @@ static int
 render_one(struct jy_db *db, struct jy_pool *pool, const char *share_dir, const char *site,
            const char *path, struct jy_buf *out, struct jy_err *err)
 {
-    static const char *const channels[] = {"desktop", "elder"};
+    static const char *const channels[] = {"desktop"}; /* and the theme's own */
     const char *id = jy_db_query_value(
         db, pool, "SELECT id FROM site WHERE code = $1 OR id::text = $1 LIMIT 1", 1, &site, err);
     struct rn_page_ctx x = {.pool = pool};
@@ -112,7 +112,7 @@ render_one(struct jy_db *db, struct jy_pool *pool, const char *share_dir, const 
     }
     if ((s = rn_site_load(db, pool, atoll(id), err)) == NULL)
         return JY_ERROR;
-    if ((x.theme = jy_theme_open(pool, share_dir, s->theme, channels, 2, err)) == NULL) {
+    if ((x.theme = jy_theme_open(pool, share_dir, s->theme, channels, 1, err)) == NULL) {
         jy_err_prefix(err, "site %s", s->code);
         return JY_ERROR;
     }
@@ -131,15 +131,15 @@ render_one(struct jy_db *db, struct jy_pool *pool, const char *share_dir, const 
         return JY_ERROR;
     x.site = s;
     x.plan = &plan;
-    x.desktop = jy_theme_tpl_set(x.theme, "desktop");
-    x.elder = jy_theme_tpl_set(x.theme, "elder");
+    for (int k = 0; k <= x.theme->nchannels; k++)
+        x.sets[k] = jy_theme_tpl_set(x.theme, rn_hch_code(x.theme, k));
     rc = rn_page_render(&x, page, out, err);
     if (rc == JY_DECLINED) {
         jy_err_set(err, JY_E_NOT_FOUND, "site %s has no page %s", s->code, path);
         rc = JY_ERROR;
     }
-    jy_tpl_set_destroy(x.desktop);
-    jy_tpl_set_destroy(x.elder);
+    for (int k = 0; k <= x.theme->nchannels; k++)
+        jy_tpl_set_destroy(x.sets[k]);
     if (x.site_json)
         cJSON_Delete(x.site_json);
     return rc;
