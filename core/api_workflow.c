@@ -311,6 +311,8 @@ chain_answer(struct jy_api_req *r, const char *target, struct jy_err *err)
                               cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(c, "steps"), 1));
     else
         cJSON_AddArrayToObject(o, "steps");
+    cJSON_AddBoolToObject(o, "distinct",
+                          c && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "distinct")));
     return jy_api_reply(r, 200, o);
 }
 
@@ -328,24 +330,73 @@ chain_get(struct jy_api_req *r, struct jy_err *err)
 
 
 /*
- * PUT /api/v1/review/chain/{site}[?column=PATH] {"steps": [STEP, ...]} or
- * {"inherit": true} (a column takes its parent's or the site's chain again).
+ * One STEP of a chain, checked here so that each problem names its field
+ * (steps[1].mode); whether roles review and users exist is the workflow's
+ * check (jy_workflow_chain_set), which names the field the same way.
+ */
+static int
+chain_step_check(const struct jy_json_node *st, struct jy_err *err)
+{
+    static const char *const keys[] = {"name", "role", "users", "mode", NULL};
+    static const char *const modes[] = {"any", "all", NULL};
+    struct jy_json_node users, u;
+    const char *s;
+    size_t n = 0;
+    bool role, some;
+    int mode;
+
+    if (!cJSON_IsObject(st->item))
+        return jy_json_error(err, st, NULL,
+                             "must be an object {\"name\", \"role\" or \"users\", \"mode\"}");
+    if (jy_json_check_keys(st, keys, err) != JY_OK ||
+        jy_json_get_str_chars(st, "name", true, 1, 40, &s, err) != JY_OK ||
+        jy_json_get_enum(st, "mode", false, modes, &mode, err) != JY_OK)
+        return JY_ERROR;
+    role = jy_json_has(st, "role");
+    some = jy_json_has(st, "users");
+    if (role == some)
+        return jy_json_error(err, st, "role", "%s",
+                             role ? "and \"users\" are both given: a step names a role or users"
+                                  : "is missing: a step names a role or users");
+    if (role)
+        return jy_json_get_str_chars(st, "role", true, 1, 64, &s, err);
+    if (jy_json_get_array(st, "users", true, &users, &n, err) != JY_OK)
+        return JY_ERROR;
+    if (n == 0)
+        return jy_json_error(err, st, "users", "must name at least one login");
+    for (jy_json_first(&users, &u); u.item; jy_json_next(&u))
+        if (!cJSON_IsString(u.item) || u.item->valuestring[0] == '\0')
+            return jy_json_error(err, &u, NULL, "must be a login");
+    return JY_OK;
+}
+
+
+/*
+ * PUT /api/v1/review/chain/{site}[?column=PATH] {"steps": [STEP, ...],
+ * "distinct"} or {"inherit": true} (a column takes its parent's or the
+ * site's chain again).
  */
 static int
 chain_put(struct jy_api_req *r, struct jy_err *err)
 {
-    static const char *const known[] = {"steps", "inherit", NULL};
-    struct jy_json_node root = JY_JSON_ROOT(r->body), steps;
+    static const char *const known[] = {"steps", "inherit", "distinct", NULL};
+    struct jy_json_node root = JY_JSON_ROOT(r->body), steps, st;
     const char *target, *json = NULL;
-    bool inherit = false;
+    bool inherit = false, distinct = false;
     size_t n = 0;
 
     if (chain_target(r, &target, err) != JY_OK || jy_api_body_keys(r, known, err) != JY_OK ||
-        jy_json_get_bool(&root, "inherit", false, &inherit, err) != JY_OK)
+        jy_json_get_bool(&root, "inherit", false, &inherit, err) != JY_OK ||
+        jy_json_get_bool(&root, "distinct", false, &distinct, err) != JY_OK)
         return JY_ERROR;
     if (inherit && jy_json_has(&root, "steps")) {
         jy_err_set(err, JY_E_INVALID, "give \"steps\" or \"inherit\": true, not both");
         jy_err_field(err, "inherit");
+        return JY_ERROR;
+    }
+    if (inherit && distinct) {
+        jy_err_set(err, JY_E_INVALID, "\"distinct\" goes with \"steps\", not with \"inherit\"");
+        jy_err_field(err, "distinct");
         return JY_ERROR;
     }
     if (!inherit) {
@@ -353,10 +404,18 @@ chain_put(struct jy_api_req *r, struct jy_err *err)
         cJSON *o;
         if (jy_json_get_array(&root, "steps", true, &steps, &n, err) != JY_OK)
             return JY_ERROR;
-        if (n > 10)
-            return jy_json_error(err, &root, "steps", "must have at most 10 steps");
+        if (n > 9)
+            return jy_json_error(err, &root, "steps", "must have at most 9 steps");
+        for (jy_json_first(&steps, &st); st.item; jy_json_next(&st))
+            if (chain_step_check(&st, err) != JY_OK)
+                return JY_ERROR;
+        if (distinct && n < 2)
+            return jy_json_error(err, &root, "distinct",
+                                 "needs two steps or more: it asks a different person per step");
         o = jy_json_new_object(r->pool);
         cJSON_AddItemReferenceToObject(o, "steps", (cJSON *) steps.item);
+        if (distinct)
+            cJSON_AddTrueToObject(o, "distinct");
         jy_json_print(o, &b);
         json = b.buf;
     }

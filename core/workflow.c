@@ -834,16 +834,19 @@ static int
 chain_set_run(struct jy_db *db, struct jy_pool *pool, const char *target, const char *chain,
               struct jy_err *err)
 {
+    /* the first offending step, with its index from 0 for the field: steps[1].role */
     static const char bad_role[] =
-        "SELECT st ->> 'name', st ->> 'role' FROM jsonb_array_elements($1::jsonb -> 'steps') st"
+        "SELECT st ->> 'name', st ->> 'role', i - 1"
+        " FROM jsonb_array_elements($1::jsonb -> 'steps') WITH ORDINALITY AS s(st, i)"
         " WHERE st ? 'role' AND NOT EXISTS (SELECT 1 FROM role r WHERE r.code = st ->> 'role'"
-        "  AND 'item.review' = ANY (r.permissions)) LIMIT 1";
+        "  AND 'item.review' = ANY (r.permissions)) ORDER BY i LIMIT 1";
     static const char bad_user[] =
         "SELECT st ->> 'name', array_to_string(jy_logins_missing(ARRAY("
-        "  SELECT jsonb_array_elements_text(st -> 'users'))), ', ')"
-        " FROM jsonb_array_elements($1::jsonb -> 'steps') st"
+        "  SELECT jsonb_array_elements_text(st -> 'users'))), ', '), i - 1"
+        " FROM jsonb_array_elements($1::jsonb -> 'steps') WITH ORDINALITY AS s(st, i)"
         " WHERE st ? 'users' AND cardinality(jy_logins_missing(ARRAY("
-        "  SELECT jsonb_array_elements_text(st -> 'users')))) > 0 LIMIT 1";
+        "  SELECT jsonb_array_elements_text(st -> 'users')))) > 0 ORDER BY i LIMIT 1";
+    char field[64];
     long long site, column;
     const char *p[3], *v;
     struct jy_db_res *r;
@@ -871,7 +874,8 @@ chain_set_run(struct jy_db *db, struct jy_pool *pool, const char *target, const 
                        "step \"%s\": role \"%s\" does not exist or may not review (item.review)",
                        jy_db_res_get(r, 0, 0), jy_db_res_get(r, 0, 1));
             jy_err_hint(err, "Roles that review: reviewer, site_admin, platform_admin.");
-            jy_err_field(err, "chain");
+            snprintf(field, sizeof(field), "steps[%s].role", jy_db_res_get(r, 0, 2));
+            jy_err_field(err, field);
             return JY_ERROR;
         }
         if ((r = jy_db_query(db, pool, bad_user, 1, p, err)) == NULL)
@@ -879,7 +883,8 @@ chain_set_run(struct jy_db *db, struct jy_pool *pool, const char *target, const 
         if (jy_db_res_rows(r)) {
             jy_err_set(err, JY_E_INVALID, "step \"%s\": no user has the login %s",
                        jy_db_res_get(r, 0, 0), jy_db_res_get(r, 0, 1));
-            jy_err_field(err, "chain");
+            snprintf(field, sizeof(field), "steps[%s].users", jy_db_res_get(r, 0, 2));
+            jy_err_field(err, field);
             return JY_ERROR;
         }
     }

@@ -745,6 +745,51 @@ test_review_chain(void)
     r = req(EDITOR, "GET", path, NULL);
     expect_status(&r, 200);
     T_CONTAINS(r.body, jy_pool_printf(fx.pool, "\"steps\":%s", inherited));
+
+    /* 三审 by three people: "distinct" round-trips; every problem names its step's field */
+    r = req(ADMIN, "PUT", path,
+            "{\"steps\": [{\"name\": \"初审\", \"role\": \"reviewer\"},"
+            " {\"name\": \"复审\", \"role\": \"reviewer\"},"
+            " {\"name\": \"终审\", \"role\": \"site_admin\"}], \"distinct\": true}");
+    expect_status(&r, 200);
+    T_EQ_STR(jstr(js(&r), "distinct"), "true");
+    T_EQ_STR(jstr(js(&r), "steps.2.name"), "终审");
+    r = req(REVIEWER, "GET", path, NULL);
+    T_EQ_STR(jstr(js(&r), "distinct"), "true");
+    r = req(ADMIN, "PUT", path,
+            "{\"steps\": [{\"name\": \"初审\", \"role\": \"reviewer\"},"
+            " {\"name\": \"复审\", \"role\": \"editor\"}]}");
+    expect_error(&r, 400, "invalid", "steps[1].role");
+    T_CONTAINS(jstr(js(&r), "error.message"), "复审");
+    r = req(ADMIN, "PUT", path,
+            "{\"steps\": [{\"name\": \"会签\", \"users\": [\"chen.jing\", \"no.such\"]}]}");
+    expect_error(&r, 400, "invalid", "steps[0].users");
+    T_CONTAINS(jstr(js(&r), "error.message"), "no.such");
+    r = req(ADMIN, "PUT", path,
+            "{\"steps\": [{\"name\": \"初审\", \"role\": \"reviewer\"},"
+            " {\"name\": \"复审\", \"role\": \"reviewer\", \"mode\": \"most\"}]}");
+    expect_error(&r, 400, "invalid", "steps[1].mode");
+    r = req(ADMIN, "PUT", path, "{\"steps\": [{\"name\": \"\", \"role\": \"reviewer\"}]}");
+    expect_error(&r, 400, "invalid", "steps[0].name");
+    r = req(ADMIN, "PUT", path, "{\"steps\": [{\"name\": \"审\"}]}");
+    expect_error(&r, 400, "invalid", "steps[0].role");
+    r = req(ADMIN, "PUT", path,
+            "{\"steps\": [{\"name\": \"审\", \"role\": \"reviewer\", \"users\": [\"admin\"]}]}");
+    expect_error(&r, 400, "invalid", "steps[0].role");
+    r = req(ADMIN, "PUT", path, "{\"steps\": [{\"name\": \"审\", \"users\": []}]}");
+    expect_error(&r, 400, "invalid", "steps[0].users");
+    r = req(ADMIN, "PUT", path,
+            "{\"steps\": [{\"name\": \"审\", \"role\": \"reviewer\"}], \"distinct\": true}");
+    expect_error(&r, 400, "invalid", "distinct");
+    r = req(ADMIN, "PUT", path, "{\"inherit\": true, \"distinct\": true}");
+    expect_error(&r, 400, "invalid", "distinct");
+    /* nothing of the refused ones was stored: still the three distinct steps */
+    r = req(ADMIN, "GET", path, NULL);
+    T_EQ_STR(jstr(js(&r), "steps.2.name"), "终审");
+    T_EQ_STR(jstr(js(&r), "distinct"), "true");
+    r = req(ADMIN, "PUT", path, "{\"inherit\": true}");
+    expect_status(&r, 200);
+    T_EQ_STR(jstr(js(&r), "distinct"), "false");
 }
 
 
