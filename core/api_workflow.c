@@ -264,6 +264,43 @@ review_queue(struct jy_api_req *r, struct jy_err *err)
 }
 
 
+/* GET /api/v1/schedule[?site=&limit=]: what is scheduled, soonest first. */
+static int
+schedule_list(struct jy_api_req *r, struct jy_err *err)
+{
+    static const char *const known[] = {"site", "limit", NULL};
+    struct jy_wf_sched_row *rows;
+    long long limit;
+    cJSON *arr, *o;
+    int n, i;
+
+    if (jy_api_query_keys(r, known, err) != JY_OK ||
+        jy_api_query_int(r, "limit", 200, 1, 1000, &limit, err) != JY_OK)
+        return JY_ERROR;
+    if (jy_workflow_scheduled(r->db, r->pool, jy_http_param(&r->query, "site"), (int) limit, &rows,
+                              &n, err) != JY_OK)
+        return JY_ERROR;
+    arr = jy_json_new_array(r->pool);
+    for (i = 0; i < n; i++) {
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddNumberToObject(e, "item_id", (double) rows[i].item_id);
+        cJSON_AddNumberToObject(e, "placement_id", (double) rows[i].placement_id);
+        add_str_or_null(e, "title", rows[i].title);
+        cJSON_AddStringToObject(e, "column", rows[i].column);
+        add_str_or_null(e, "site_name", rows[i].site_name);
+        cJSON_AddStringToObject(e, "state", rows[i].state);
+        add_str_or_null(e, "publish_at", rows[i].publish_at);
+        add_str_or_null(e, "withdraw_at", rows[i].withdraw_at);
+        add_str_or_null(e, "time_zone", rows[i].time_zone);
+        cJSON_AddItemToArray(arr, e);
+    }
+    o = jy_json_new_object(r->pool);
+    cJSON_AddItemReferenceToObject(o, "items", arr);
+    cJSON_AddNumberToObject(o, "total", n);
+    return jy_api_reply(r, 200, o);
+}
+
+
 /* The target of a chain: SITE, or SITE:PATH with ?column=PATH. */
 static int
 chain_target(struct jy_api_req *r, const char **target, struct jy_err *err)
@@ -637,6 +674,7 @@ static const struct jy_api_route routes[] = {
      "schedule publication or withdrawal of a placement"},
     {"GET", "/api/v1/items/{id}/history", wf_history, 0, "workflow events of an item"},
     {"GET", "/api/v1/review/queue", review_queue, 0, "what waits for the user's review"},
+    {"GET", "/api/v1/schedule", schedule_list, 0, "scheduled publications and withdrawals"},
     {"GET", "/api/v1/review/chain/{site}", chain_get, 0, "the review chain of a site or column"},
     {"PUT", "/api/v1/review/chain/{site}", chain_put, JY_API_JSON,
      "set the review chain of a site or column"},

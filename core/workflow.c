@@ -1145,3 +1145,63 @@ jy_workflow_history(struct jy_db *db, struct jy_pool *pool, long long item,
     jy_db_rollback(db);
     return rc;
 }
+
+
+/* ---- what is scheduled ------------------------------------------------------------------- */
+
+static int
+scheduled_run(struct jy_db *db, struct jy_pool *pool, const char *site, int limit,
+              struct jy_wf_sched_row **rows, int *n, struct jy_err *err)
+{
+    static const char sql[] =
+        "SELECT p.item_id, p.id, i.title, s.code || ':' || c.path, s.name, p.state,"
+        " jy_iso_time(p.publish_at, s.time_zone), jy_iso_time(p.withdraw_at, s.time_zone),"
+        " s.time_zone"
+        " FROM placement p JOIN site s ON s.id = p.site_id"
+        " JOIN site_column c ON c.id = p.column_id LEFT JOIN item i ON i.id = p.item_id"
+        " WHERE (p.publish_at IS NOT NULL OR p.withdraw_at IS NOT NULL)"
+        "   AND ($1::bigint IS NULL OR p.site_id = $1)"
+        " ORDER BY least(p.publish_at, p.withdraw_at), p.id LIMIT $2";
+    const char *p[2] = {NULL, num(pool, limit)};
+    struct jy_db_res *r;
+    long long sid;
+    int i;
+
+    if (site) {
+        if (jy_site_resolve(db, pool, site, "site", &sid, err) != JY_OK)
+            return JY_ERROR;
+        p[0] = num(pool, sid);
+    }
+    if ((r = jy_db_query(db, pool, sql, 2, p, err)) == NULL)
+        return JY_ERROR;
+    *n = jy_db_res_rows(r);
+    *rows = jy_pool_new_array(pool, struct jy_wf_sched_row, (size_t) *n + 1);
+    for (i = 0; i < *n; i++) {
+        struct jy_wf_sched_row *w = &(*rows)[i];
+        w->item_id = atoll(jy_db_res_get(r, i, 0));
+        w->placement_id = atoll(jy_db_res_get(r, i, 1));
+        w->title = jy_db_res_get(r, i, 2);
+        w->column = jy_db_res_get(r, i, 3);
+        w->site_name = jy_db_res_get(r, i, 4);
+        w->state = jy_db_res_get(r, i, 5);
+        w->publish_at = jy_db_res_get(r, i, 6);
+        w->withdraw_at = jy_db_res_get(r, i, 7);
+        w->time_zone = jy_db_res_get(r, i, 8);
+    }
+    return JY_OK;
+}
+
+
+int
+jy_workflow_scheduled(struct jy_db *db, struct jy_pool *pool, const char *site, int limit,
+                      struct jy_wf_sched_row **rows, int *n, struct jy_err *err)
+{
+    int rc;
+
+    /* a transaction, so that row-level security sees the acting user (db.h) */
+    if (jy_db_begin(db, err) != JY_OK)
+        return JY_ERROR;
+    rc = scheduled_run(db, pool, site, limit, rows, n, err);
+    jy_db_rollback(db);
+    return rc;
+}

@@ -550,10 +550,23 @@ await kase('定时发布 and 撤稿 from the item page: a past time is refused a
   assert(it.placements.find(p => state.second.endsWith(':' + p.column)).publish_at, 'not stored');
   await axe(reviewer, 'item page with a schedule');
   await shot(reviewer, '19-scheduled');
-  await reviewer.click('button[aria-label="取消定时发布：' + state.second + '"]');
-  await reviewer.waitForFunction(() => !document.querySelector('.placements .tag.sched'));
+  /* 定时发布 lists it for the site; 取消 there clears it */
+  await reviewer.goto(BASE + '/admin/#/scheduled?site=5600000001');
+  await reviewer.waitForSelector('#sched-list table');
+  const row = reviewer.locator('#sched-list tbody tr', {hasText: '关于控制台浏览器测试的通知'});
+  t = await row.textContent();
+  assert(t.includes(state.second) && t.includes(when.slice(0, 10) + ' 09:30') && t.includes('待审'), 'list: ' + t);
+  await axe(reviewer, 'scheduled list');
+  await shot(reviewer, '22-scheduled-list');
+  await row.locator('button:text-is("取消定时发布")').click();
+  t = await msg(reviewer, '#sched-msg');
+  assert(t.includes('已取消定时发布'), 'cancel: ' + t);
+  await reviewer.waitForFunction(() => !/关于控制台浏览器测试的通知/.test(document.querySelector('#sched-list').textContent));
   it = await reviewer.evaluate(id => fetch('/api/v1/items/' + id).then(x => x.json()), state.id);
   assert(!it.placements.find(p => state.second.endsWith(':' + p.column)).publish_at, 'not cancelled');
+  await reviewer.goto(BASE + '/admin/#/edit/' + state.id);
+  await reviewer.waitForSelector('.placements li');
+  assert(await reviewer.locator('.placements .tag.sched').count() === 0, 'still shown as scheduled');
 
   const pub = '5600000001:zwgk/tzgg';
   await reviewer.click('button[aria-label="撤稿：' + pub + '"]');

@@ -694,6 +694,28 @@ test_schedule(void)
     expect_status(&r, 200);
     T_EQ_STR(jstr(js(&r), "placement.publish_at"), "2099-12-01T08:00:00+08:00");
     T_EQ_STR(jstr(js(&r), "placement.withdraw_at"), "null");
+
+    /* what is scheduled: the reviewer sees it, another tenant's admin does not */
+    r = req(REVIEWER, "GET", "/api/v1/schedule?site=" PROV, NULL);
+    expect_status(&r, 200);
+    T_CONTAINS(r.body, jy_pool_printf(fx.pool, "\"item_id\":%lld", item));
+    T_CONTAINS(r.body, "\"publish_at\":\"2099-12-01T08:00:00+08:00\"");
+    T_CONTAINS(r.body, "\"title\":\"定时发布的文件\"");
+    T_CONTAINS(r.body, "\"column\":\"" SZFWJ "\"");
+    r = req(COUNTY_ADMIN, "GET", "/api/v1/schedule", NULL);
+    expect_status(&r, 200);
+    T_ASSERT(strstr(r.body, "定时发布的文件") == NULL);
+    r = req(REVIEWER, "GET", "/api/v1/schedule?limit=0", NULL);
+    expect_error(&r, 400, "invalid", "limit");
+    r = req(REVIEWER, "GET", "/api/v1/schedule?sight=" PROV, NULL);
+    expect_error(&r, 400, "invalid", "sight");
+    r = req(REVIEWER, "GET", "/api/v1/schedule?site=9999999999", NULL);
+    expect_status(&r, 404);
+    /* cancelled: gone from the list */
+    r = req(REVIEWER, "POST", path, "{\"column\": \"" SZFWJ "\", \"publish_at\": null}");
+    expect_status(&r, 200);
+    r = req(REVIEWER, "GET", "/api/v1/schedule?site=" PROV, NULL);
+    T_ASSERT(strstr(r.body, "定时发布的文件") == NULL);
 }
 
 

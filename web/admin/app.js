@@ -17,6 +17,7 @@ import * as review from './review.js';
 import * as where from './where.js';
 import * as chains from './chains.js';
 import * as submissions from './submissions.js';
+import * as scheduled from './scheduled.js';
 
 /* hash route -> [module function, title]; the title becomes the page's h1 */
 const ROUTES = {
@@ -33,6 +34,7 @@ const ROUTES = {
   'where': [where.page, '信息去向'],
   'chain': [chains.page, '审核流程'],
   'submissions': [submissions.page, '信息报送'],
+  'scheduled': [scheduled.page, '定时发布'],
 };
 
 /* the navigation: [route, label, who needs it (null: everyone)] */
@@ -46,6 +48,7 @@ const NAV = [
   ['edit', '写信息', ['editor', 'site_admin', 'platform_admin']],
   ['review', '待审列表', ['reviewer', 'site_admin', 'platform_admin']],
   ['submissions', '信息报送', ['editor', 'reviewer', 'site_admin', 'platform_admin']],
+  ['scheduled', '定时发布', ['reviewer', 'site_admin', 'platform_admin']],
   ['chain', '审核流程', ['platform_admin', 'site_admin']],
   ['where', '信息去向', null],
 ];

@@ -44,13 +44,22 @@ export async function page(body, arg, query) {
 }
 
 async function received(sec, site) {
-  const res = await api('GET', '/submissions?site=' + seg(site) + '&direction=received&state=pending');
+  const res = await api('GET', '/submissions?site=' + seg(site) + '&direction=received&limit=100');
   if (res.status !== 200) { sec.appendChild(el('p', {class: 'error', role: 'alert', text: '无法读取：' + errorText(res)})); return; }
-  const items = res.body.items || [];
-  if (!items.length) { sec.appendChild(el('p', {class: 'note', text: '没有待处理的报送。'})); return; }
-  const ul = el('ul', {class: 'subs'});
-  items.forEach(s => ul.appendChild(decideRow(s)));
-  sec.appendChild(ul);
+  const all = res.body.items || [];
+  const pending = all.filter(s => s.state === 'pending'), decided = all.filter(s => s.state !== 'pending');
+  if (!pending.length) sec.appendChild(el('p', {class: 'note', text: '没有待处理的报送。'}));
+  else {
+    const ul = el('ul', {class: 'subs'});
+    pending.forEach(s => ul.appendChild(decideRow(s)));
+    sec.appendChild(ul);
+  }
+  if (decided.length) {
+    sec.appendChild(el('h3', {text: '最近处理的报送'}));
+    sec.appendChild(table(['标题', '报送单位', '报送栏目', '结果', '处理时间', '原因'], decided.map(s => [
+      el('a', {href: '#/review-item/' + seg(s.item_id), text: s.title || '#' + s.item_id}), s.from_site || '',
+      s.column, SUB_STATES[s.state] || s.state, fmtTime(s.decided_at), s.reason || ''])));
+  }
 }
 
 /* One pending submission: what, from where, into which column; 采用 or 退回 with a reason. */
