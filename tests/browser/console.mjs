@@ -439,8 +439,9 @@ await kase('审核流程: a site admin edits a chain, an unknown login is refuse
   assert(await admin.locator(field + ' input[aria-invalid=true]').count() === 1, 'users not marked invalid');
   let c = await admin.evaluate(s => fetch('/api/v1/review/chain/' + s).then(x => x.json()), COUNTY);
   assert(c.steps.length === before && !c.distinct, 'the refused chain was stored: ' + JSON.stringify(c));
+  /* the keyboard: Enter in a field saves the chain */
   await last.locator('input[name=users]').fill('chen.jing, admin');
-  await admin.click('#chain-save');
+  await last.locator('input[name=users]').press('Enter');
   const m = await msg(admin, '#chain-msg');
   assert(m.includes('已保存') && m.includes('不同的人'), 'save: ' + m);
   c = await admin.evaluate(s => fetch('/api/v1/review/chain/' + s).then(x => x.json()), COUNTY);
@@ -513,8 +514,11 @@ await kase('信息报送: the province reviewer adopts it (a decline needs a rea
   assert((await row.locator('.field-error').textContent()).includes('原因'), 'no reason asked');
   let list = await reviewer.evaluate(() => fetch('/api/v1/submissions?site=5600000001&state=pending').then(x => x.json()));
   assert(list.items.some(s => s.title === '栖云县报送测试信息'), 'declined without a reason');
+  /* the keyboard: from the note, Tab reaches 采用 and Enter presses it */
   await row.locator('input[name=reason]').fill('采用，请注意格式');
-  await row.locator('button:text-is("采用")').click();
+  await reviewer.keyboard.press('Tab');
+  assert(await reviewer.evaluate(() => document.activeElement.textContent) === '采用', 'Tab did not reach 采用');
+  await reviewer.keyboard.press('Enter');
   await row.locator('.msg.ok').waitFor();
   const it = await reviewer.evaluate(id => fetch('/api/v1/items/' + id).then(x => x.json()), state.countyItem);
   const pl = it.placements.find(p => p.site === '5600000001' && p.column === 'zwgk/tzgg');
