@@ -4,7 +4,10 @@
 // journeys, end to end: the platform admin creates a county site (a refused
 // code first: the API's message at the field); the editor writes an article
 // with a real image upload, places it in two columns and submits; the
-// reviewer approves and publishes; 信息去向 shows where the item is.
+// reviewer approves and publishes; 信息去向 shows where the item is. Then
+// 审核流程, 信息报送 from a county up to the province (adopted, statistics),
+// 定时发布 and 撤稿, uploaded images served to their site's editors only,
+// and 关停整合 of a county ending as 关停 in the site tree.
 // axe-core runs on the main pages: serious or critical violations fail.
 // Screenshots of key pages go to $JY_OUT. Routes the server does not
 // register yet (JY_ROUTES lists the registered ones) must show the API's
