@@ -97,6 +97,7 @@ struct call {
     struct jy_api_req r;
     struct timespec t0;
     const char *err_code; /* set for error answers */
+    bool no_store;        /* a draft preview: never kept by any cache */
     int file_fd;          /* serve_file: the bytes to send (>= 0), sent by evbuffer_add_file */
     ev_off_t file_size;
     bool immutable; /* serve_file: a 200 or 304 of content that never changes under its ETag */
@@ -800,8 +801,12 @@ serve_console(struct call *c, const char **type)
  * /admin is a file of that site's live tree (<output_dir>/<code>/), so the
  * pages' root-relative links work. Paths follow the renderer's rule
  * (jy_render_path_ok): nothing outside the tree is ever opened.
+ * GET /preview/<code>/ does the same with the cookie jy_drafts=1: pages are
+ * then rendered with the unpublished changes the logged-in person may see
+ * (serve_draft), never stored by a cache.
  */
 #define PREVIEW_COOKIE "jy_site"
+#define DRAFTS_COOKIE  "jy_drafts"
 
 static const char *
 preview_type(const char *path)
@@ -844,28 +849,117 @@ preview_code_ok(const char *code)
 }
 
 
-/* 302 to "/" with the site chosen, or a file of the chosen site; fills r->out, *type. */
+/* Insert the preview notice after the <body ...> tag of an HTML page. */
+static void
+preview_banner(struct jy_api_req *r, const char *code)
+{
+    const char *body = strstr(r->out.buf, "<body");
+    const char *gt = body ? strchr(body, '>') : NULL;
+    struct jy_buf b;
+
+    if (gt == NULL)
+        return;
+    jy_buf_init(&b, r->pool, r->out.len + 512);
+    jy_buf_add(&b, r->out.buf, (size_t) (gt + 1 - r->out.buf));
+    jy_buf_addf(&b,
+                "<div role=\"status\" style=\"position:sticky;top:0;z-index:9999;"
+                "background:#fff3cd;color:#5c4400;border-bottom:2px solid #c9a227;"
+                "padding:8px 16px;font:16px/1.5 sans-serif;text-align:center\">"
+                "预览：本页含尚未发布的内容，只有能看到这些稿件的人看得到，未发布到任何镜像。"
+                " <a href=\"/sites/%s/\" style=\"color:#0b4f9c\">退出预览</a></div>",
+                code);
+    jy_buf_add(&b, gt + 1, r->out.len - (size_t) (gt + 1 - r->out.buf));
+    r->out = b;
+}
+
+
+/*
+ * Draft preview (issue 8): with the cookie jy_drafts=1, HTML pages of the
+ * chosen site are rendered on request as they would be with the
+ * unpublished placements the logged-in person may read
+ * (jy_render_preview); other files come from the live tree. Returns the
+ * status, JY_DECLINED to fall back to the live tree.
+ */
+static int
+serve_draft(struct call *c, struct evkeyvalq *hdr, const char *code, const char *rel,
+            const char **type)
+{
+    struct jy_api_req *r = &c->r;
+    struct worker *w = c->w;
+    struct jy_err err = JY_ERR_INIT;
+    const char *ids;
+    int status;
+    size_t n = strlen(rel);
+
+    if (n < 5 || strcmp(rel + n - 5, ".html") != 0)
+        return JY_DECLINED;
+    if (worker_db_ready(w, &err) != JY_OK) {
+        c->err_code = "unavailable";
+        jy_err_set(&err, JY_E_UNAVAILABLE, "the database is not available, try again shortly");
+        jy_api_error_body(r, c->err_code, &err);
+        return 503;
+    }
+    jy_db_set_actor(w->sys, 0, NULL, r->client_addr, r->request_id);
+    if (authenticate(c, hdr, &status, &err) != JY_OK) {
+        jy_buf_reset(&r->out);
+        jy_buf_addf(&r->out,
+                    "<!DOCTYPE html><html lang=\"zh-CN\"><meta charset=\"utf-8\">"
+                    "<title>预览需要登录</title><p>预览含未发布的内容，请先"
+                    "<a href=\"/admin/\">登录管理控制台</a>，或<a href=\"/sites/%s/\">"
+                    "查看已发布的页面</a>。</p></html>",
+                    code);
+        *type = "text/html; charset=utf-8";
+        return status;
+    }
+    jy_db_set_actor(w->app, r->user_id, r->login, r->client_addr, r->request_id);
+    ids = jy_render_preview_ids(w->app, r->pool, code, 0, &err);
+    jy_db_set_actor(w->sys, 0, NULL, r->client_addr, r->request_id); /* the what-if: the system */
+    if (ids == NULL || jy_render_preview(w->sys, r->pool, r->env->share_dir, code, ids, rel,
+                                         &r->out, &err) != JY_OK) {
+        if (err.code == JY_E_NOT_FOUND)
+            return JY_DECLINED;
+        jy_log_error("http", "preview %s %s: %s (%s)", code, rel, err.msg, err.detail);
+        c->err_code = jy_api_err_code(&err);
+        jy_err_set(&err, JY_E_INTERNAL, "the preview failed (request %s)", r->request_id);
+        jy_api_error_body(r, c->err_code, &err);
+        return 500;
+    }
+    preview_banner(r, code);
+    *type = "text/html; charset=utf-8";
+    return 200;
+}
+
+
+/*
+ * 302 to "/" with the site chosen (/sites/<code>/: the published site;
+ * /preview/<code>/: with unpublished changes), or a file of the chosen
+ * site; fills r->out, *type.
+ */
 static int
 serve_preview(struct call *c, struct evkeyvalq *hdr, struct evkeyvalq *oh, const char **type)
 {
     struct jy_api_req *r = &c->r;
     struct jy_err err = JY_ERR_INIT;
-    const char *code, *rel, *path;
+    const char *code, *rel, *path, *drafts;
     size_t n;
     FILE *f;
 
     *type = NULL;
     if (strcmp(r->method, "GET") != 0)
         goto not_found;
-    if (strncmp(r->path, "/sites/", 7) == 0) {
-        const char *end = strchr(r->path + 7, '/');
-        code = end ? jy_pool_strndup(r->pool, r->path + 7, (size_t) (end - (r->path + 7)))
-                   : r->path + 7;
+    if (strncmp(r->path, "/sites/", 7) == 0 || strncmp(r->path, "/preview/", 9) == 0) {
+        bool draft = r->path[1] == 'p';
+        const char *start = r->path + (draft ? 9 : 7);
+        const char *end = strchr(start, '/');
+        code = end ? jy_pool_strndup(r->pool, start, (size_t) (end - start)) : start;
         if (!preview_code_ok(code))
             goto not_found;
         evhttp_add_header(
             oh, "Set-Cookie",
             jy_pool_printf(r->pool, PREVIEW_COOKIE "=%s; Path=/; SameSite=Lax", code));
+        evhttp_add_header(oh, "Set-Cookie",
+                          draft ? DRAFTS_COOKIE "=1; Path=/; SameSite=Lax; HttpOnly"
+                                : DRAFTS_COOKIE "=; Path=/; SameSite=Lax; HttpOnly; Max-Age=0");
         evhttp_add_header(oh, "Location", end && end[1] ? end : "/");
         jy_buf_reset(&r->out);
         return 302;
@@ -884,6 +978,13 @@ serve_preview(struct call *c, struct evkeyvalq *hdr, struct evkeyvalq *oh, const
         rel = jy_pool_printf(r->pool, "%sindex.html", rel);
     if (!jy_render_path_ok(rel))
         goto not_found;
+    drafts = jy_http_cookie(r->pool, evhttp_find_header(hdr, "Cookie"), DRAFTS_COOKIE);
+    if (drafts && strcmp(drafts, "1") == 0) {
+        int status = serve_draft(c, hdr, code, rel, type);
+        c->no_store = true;
+        if (status != JY_DECLINED)
+            return status;
+    }
     path = jy_pool_printf(r->pool, "%s/%s/%s", jy_conf_get(r->env->conf, "output_dir"), code, rel);
     if ((f = fopen(path, "rb")) == NULL) {
         /* the site's own not-found page, as a mirror's web server would answer */
@@ -1078,9 +1179,12 @@ on_request(struct evhttp_request *req, void *arg)
     evhttp_add_header(oh, "X-Content-Type-Options", "nosniff");
     /* console files have no versioned names: always revalidated, by ETag (304 when unchanged) */
     evhttp_add_header(oh, "Cache-Control",
-                      c->immutable ? "private, max-age=31536000, immutable"
-                      : is_console ? "no-cache"
-                                   : "private, no-cache");
+                      c->no_store    ? "private, no-store"
+                      : c->immutable ? "private, max-age=31536000, immutable"
+                      : is_console   ? "no-cache"
+                                     : "private, no-cache");
+    if (c->no_store)
+        evhttp_add_header(oh, "X-Robots-Tag", "noindex");
     if (w->draining)
         evhttp_add_header(oh, "Connection", "close");
     for (i = 0; i < r->nheaders; i++) {

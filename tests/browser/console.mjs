@@ -277,6 +277,23 @@ await kase('editor writes an article with an uploaded image and saves it in one 
   await shot(editor, '09-editor');
 });
 
+await kase('the editor\'s preview of the unpublished page shows the uploaded image', async () => {
+  const w = await editor.evaluate(id => fetch('/api/v1/items/' + id + '/where').then(x => x.json()), state.id);
+  const pg = w.places[0].pages.find(p => p.channel === 'desktop');
+  assert(pg && pg.path, 'no page for the draft: ' + JSON.stringify(w.places[0]));
+  /* 预览页面 opens the page with the unpublished changes in a new tab */
+  const [pv] = await Promise.all([editor.context().waitForEvent('page'), editor.click('#preview')]);
+  await pv.waitForURL(u => String(u).endsWith(pg.path.replace(/^\//, '')), {timeout: 15000});
+  const body = (await pv.locator('body').textContent()) || '';
+  assert(body.includes('预览') && body.includes('关于控制台浏览器测试的通知'), 'preview: ' + body.slice(0, 300));
+  await pv.waitForFunction(() => { const i = document.querySelector('img[src^="/files/"]'); return i && i.complete && i.naturalWidth === 64; },
+    null, {timeout: 15000});
+  await shot(pv, '23-preview-image');
+  /* leave the preview: later steps read the published site */
+  await pv.goto(BASE + '/sites/5600000001/');
+  await pv.close();
+});
+
 await kase('a policy document shows its own fields and the API lists every missing one', async () => {
   await editor.goto(BASE + '/admin/#/edit?site=5600000001&kind=policy');
   await editor.waitForSelector('input[name=doc_no]');

@@ -234,6 +234,27 @@ function isoLocal(v) {
   return v.slice(0, 16) + ':00' + (off >= 0 ? '+' : '-') + p(Math.floor(a / 60)) + ':' + p(a % 60);
 }
 
+/*
+ * 预览页面: the item's page on its first place, rendered with the unpublished
+ * changes this person may see (/preview/<site>/<path>, docs/api.md "Site
+ * preview"), in a new tab. The tab is opened at once (browsers allow a
+ * window only during the click) and sent to the page when where says it.
+ */
+async function openPreview(item, pbox) {
+  const tab = window.open('about:blank', '_blank');
+  const r = await api('GET', '/items/' + seg(item.id) + '/where');
+  const place = r.status === 200 && (r.body.places || []).find(p => p.how === 'own');
+  const pg = place && (place.pages || []).find(p => p.channel === 'desktop');
+  if (!pg) {
+    if (tab) tab.close();
+    message(pbox, r.status === 200 ? '请先把信息放入栏目，才能预览页面。' : '无法预览：' + errorText(r), true);
+    return;
+  }
+  const url = '/preview/' + encodeURIComponent(place.site) + '/' + pg.path.replace(/^\//, '');
+  if (tab) tab.location.href = url;
+  else location.href = url;
+}
+
 function siteOf(item) {
   return typeof item.site === 'object' && item.site ? item.site.code || item.site.id : item.site;
 }
@@ -386,6 +407,8 @@ async function placements(item, sites) {
       el('div', {class: 'field'}, el('label', {for: 'place-column', text: '栏目'}), colPick)),
     el('p', {class: 'actions'}, add), chosenList, el('p', {class: 'actions'}, go), pbox,
     el('p', {class: 'actions'}, el('a', {href: '#/where/' + seg(item.id), text: '查看信息去向'}),
-      el('a', {href: '#/review-item/' + seg(item.id), text: '查看修订差异'})));
+      el('a', {href: '#/review-item/' + seg(item.id), text: '查看修订差异'}),
+      el('button', {type: 'button', class: 'secondary', id: 'preview', text: '预览页面',
+        onclick: () => openPreview(item, pbox)})));
   return sec;
 }
