@@ -9,6 +9,7 @@
 #include "core/auth.h"
 #include "core/db.h"
 #include "core/err.h"
+#include "core/filestore.h"
 #include "core/httpparse.h"
 #include "core/json.h"
 #include "core/log.h"
@@ -23,6 +24,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -96,6 +98,9 @@ struct call {
     struct timespec t0;
     const char *err_code; /* set for error answers */
     bool no_store;        /* a draft preview: never kept by any cache */
+    int file_fd;          /* serve_file: the bytes to send (>= 0), sent by evbuffer_add_file */
+    ev_off_t file_size;
+    bool immutable; /* serve_file: a 200 or 304 of content that never changes under its ETag */
 };
 
 
@@ -1002,6 +1007,95 @@ not_found:
 }
 
 
+/*
+ * Uploaded files: GET /files/<sha256>.<ext>, the address the editor gives
+ * images it inserts (web/admin/editor.js), so the editor and the preview
+ * show them. The caller must be logged in (cookie or bearer token, as for
+ * the API) and see a row of table file with that sha256 under row-level
+ * security (jy_file_served_type: one query as the user), and ext must be
+ * an extension of its stored type; anything else is 404, the same for a
+ * missing file as for another tenant's. The name is checked strictly
+ * (jy_http_file_ref: 64 hex digits, a dot, a short extension), then the
+ * bytes come from the file store by the hash alone, so no request can name
+ * another path. The hash is the ETag and the content never changes under
+ * it: cached privately for a year, revalidated with 304 without opening
+ * the file. The rendered sites carry their own copies (the renderer), so
+ * published pages never need this route; in the site preview (a jy_site
+ * cookie) a request this route refuses is looked up in the chosen site's
+ * tree instead, as a mirror would answer it. Sets c->file_fd and the
+ * headers of a 200; error answers are JSON in r->out.
+ */
+static int
+serve_file(struct call *c, struct evkeyvalq *hdr, struct evkeyvalq *oh)
+{
+    struct worker *w = c->w;
+    struct jy_api_req *r = &c->r;
+    struct jy_err err = JY_ERR_INIT;
+    char sha[65], ext[JY_HTTP_FILE_EXT_MAX + 1], etag[70];
+    const char *mime, *inm;
+    struct stat st;
+    int status = 404, fd;
+
+    if (strcmp(r->method, "GET") != 0 || !jy_http_file_ref(r->path + strlen("/files/"), sha, ext)) {
+        jy_err_set(&err, JY_E_NOT_FOUND, "no such resource: %s", r->path);
+        goto fail;
+    }
+    if (worker_db_ready(w, &err) != JY_OK) {
+        status = 503;
+        c->err_code = "unavailable";
+        jy_log_warn("http", "database unavailable: %s", err.detail[0] ? err.detail : err.msg);
+        jy_err_set(&err, JY_E_UNAVAILABLE, "the database is not available, try again shortly");
+        evhttp_add_header(oh, "Retry-After", "1");
+        goto fail;
+    }
+    jy_db_set_actor(w->sys, 0, NULL, r->client_addr, r->request_id);
+    if (authenticate(c, hdr, &status, &err) != JY_OK)
+        goto fail;
+    jy_db_set_actor(w->app, r->user_id, r->login, r->client_addr, r->request_id);
+    mime = jy_file_served_type(w->app, r->pool, sha, ext, &err);
+    if (mime == NULL) {
+        status = jy_err_http_status(&err);
+        goto fail;
+    }
+    snprintf(etag, sizeof(etag), "\"%s\"", sha);
+    evhttp_add_header(oh, "ETag", etag);
+    evhttp_add_header(oh, "Content-Type", mime);
+    c->immutable = true;
+    inm = evhttp_find_header(hdr, "If-None-Match");
+    if (inm && (strstr(inm, etag) || strcmp(inm, "*") == 0))
+        return 304;
+    fd = open(jy_filestore_path(r->env->files, r->pool, sha), O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        /* a row without its bytes: the store lost them (file_sweep explains how) */
+        jy_log_error("http", "file %s: recorded but not readable in the store: %s", sha,
+                     strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        status = 500;
+        jy_err_set(&err, JY_E_INTERNAL, "internal error (request %s)", r->request_id);
+        goto fail;
+    }
+    c->file_fd = fd;
+    c->file_size = (ev_off_t) st.st_size;
+    return 200;
+fail:
+    if ((status == 401 || status == 404) &&
+        jy_http_cookie(r->pool, evhttp_find_header(hdr, "Cookie"), PREVIEW_COOKIE)) {
+        /* the site preview's pages: their files are copies in the site's tree (the renderer) */
+        const char *type = NULL;
+        c->err_code = NULL;
+        status = serve_preview(c, hdr, oh, &type);
+        evhttp_add_header(oh, "Content-Type", type ? type : "application/json; charset=utf-8");
+        return status;
+    }
+    if (c->err_code == NULL)
+        c->err_code = status == 401 ? "unauthenticated" : jy_api_err_code(&err);
+    jy_api_error_body(r, c->err_code, &err);
+    evhttp_add_header(oh, "Content-Type", "application/json; charset=utf-8");
+    return status;
+}
+
+
 static void
 on_request(struct evhttp_request *req, void *arg)
 {
@@ -1023,6 +1117,7 @@ on_request(struct evhttp_request *req, void *arg)
     clock_gettime(CLOCK_MONOTONIC, &c->t0);
     c->w = w;
     c->req = req;
+    c->file_fd = -1;
     r->pool = pool;
     r->env = w->srv->o->env;
     jy_buf_init(&r->out, pool, 1024);
@@ -1069,6 +1164,8 @@ on_request(struct evhttp_request *req, void *arg)
         } else {
             evhttp_add_header(oh, "Content-Type", "application/json; charset=utf-8");
         }
+    } else if (strncmp(r->path, "/files/", 7) == 0) {
+        status = serve_file(c, hdr, oh);
     } else if (strcmp(r->path, "/api") != 0 && strncmp(r->path, "/api/", 5) != 0) {
         const char *type = NULL;
         is_console = true; /* revalidated like the console's files */
@@ -1082,9 +1179,10 @@ on_request(struct evhttp_request *req, void *arg)
     evhttp_add_header(oh, "X-Content-Type-Options", "nosniff");
     /* console files have no versioned names: always revalidated, by ETag (304 when unchanged) */
     evhttp_add_header(oh, "Cache-Control",
-                      c->no_store  ? "private, no-store"
-                      : is_console ? "no-cache"
-                                   : "private, no-cache");
+                      c->no_store    ? "private, no-store"
+                      : c->immutable ? "private, max-age=31536000, immutable"
+                      : is_console   ? "no-cache"
+                                     : "private, no-cache");
     if (c->no_store)
         evhttp_add_header(oh, "X-Robots-Tag", "noindex");
     if (w->draining)
@@ -1094,7 +1192,7 @@ on_request(struct evhttp_request *req, void *arg)
         char *name = jy_pool_strndup(pool, r->headers[i], (size_t) (colon - r->headers[i]));
         evhttp_add_header(oh, name, colon + 2);
     }
-    if (strcmp(r->method, "GET") == 0 && status == 200) {
+    if (strcmp(r->method, "GET") == 0 && status == 200 && c->file_fd < 0) {
         unsigned char h[16];
         char hex[33];
         const char *inm = evhttp_find_header(hdr, "If-None-Match");
@@ -1108,7 +1206,10 @@ on_request(struct evhttp_request *req, void *arg)
         }
     }
     body = evbuffer_new();
-    if (status != 304)
+    if (c->file_fd >= 0) { /* the evbuffer owns the descriptor and closes it */
+        if (evbuffer_add_file(body, c->file_fd, 0, c->file_size) != 0)
+            close(c->file_fd);
+    } else if (status != 304)
         evbuffer_add(body, r->out.buf, r->out.len);
     evhttp_send_reply(req, status, NULL, body);
     evbuffer_free(body);
@@ -1119,7 +1220,10 @@ on_request(struct evhttp_request *req, void *arg)
         kv(&line, "path", r->path);
         snprintf(num, sizeof(num), "%d", status);
         kv(&line, "status", num);
-        snprintf(num, sizeof(num), "%zu", status == 304 ? (size_t) 0 : r->out.len);
+        snprintf(num, sizeof(num), "%zu",
+                 c->file_fd >= 0 ? (size_t) c->file_size
+                 : status == 304 ? (size_t) 0
+                                 : r->out.len);
         kv(&line, "bytes", num);
         snprintf(num, sizeof(num), "%.2f", ms_since(&c->t0));
         kv(&line, "ms", num);
