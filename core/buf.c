@@ -60,7 +60,8 @@ jy_buf_reset(struct jy_buf *b)
 {
     b->len = 0;
     b->err = 0;
-    b->buf[0] = '\0';
+    if (b->alloc) /* else buf is the shared jy_buf_slop, already "": threads must not write it */
+        b->buf[0] = '\0';
 }
 
 
@@ -69,7 +70,8 @@ jy_buf_setlen(struct jy_buf *b, size_t len)
 {
     JY_ASSERT(len <= b->len);
     b->len = len;
-    b->buf[len] = '\0';
+    if (b->alloc)
+        b->buf[len] = '\0';
 }
 
 
