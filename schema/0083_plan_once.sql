@@ -2,17 +2,23 @@
 -- security check runs are PL/pgSQL now, with the same queries as before.
 --
 -- Why: PostgreSQL plans the query of a LANGUAGE sql function that it cannot
--- inline anew on every call of the statement calling it, and these three
--- cannot be inlined (SECURITY DEFINER; a data-changing WITH). PL/pgSQL keeps
--- each query's plan for the session, so a server connection plans them once.
--- Measured with pg_stat_statements under `bench_http` (docs/benchmarks.md):
--- jy_item_revision_sync took 7 ms of the 16 ms of database time of a new
--- draft; the rights functions run 8 times per draft and on every item read.
--- The answers are the same: tests/integration/rls_test.c and item_test.c
--- hold them.
+-- inline anew on every call of the statement calling it, and these four
+-- cannot be inlined (SECURITY DEFINER; a data-changing WITH; a set-returning
+-- function called with a computed argument). PL/pgSQL keeps each query's
+-- plan for the session, and plan_cache_mode = force_generic_plan makes it
+-- use that plan from the first call on instead of planning the first five
+-- calls (and, when the estimates say so, every call) for their arguments:
+-- the queries are small lookups by the acting user's grants and by item ids,
+-- for which one plan fits every argument.
+-- Measured under `bench_http` on the POST of a draft (pg_stat_user_functions,
+-- docs/benchmarks.md): jy_perm_sites ran 7 times per draft at 0.81 ms a call
+-- as LANGUAGE sql, 0.17 ms as PL/pgSQL with a generic plan; jy_item_links_of
+-- 2.2 ms a call. The answers are the same: tests/integration/rls_test.c and
+-- item_test.c hold them.
 
 CREATE OR REPLACE FUNCTION jy_perm_columns(perm text) RETURNS bigint[]
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+SET plan_cache_mode = force_generic_plan AS $$
 BEGIN
     RETURN (
         SELECT coalesce(array_agg(DISTINCT c.id), '{}')
@@ -45,7 +51,8 @@ END
 $$;
 
 CREATE OR REPLACE FUNCTION jy_perm_sites(perm text, whole_site_only boolean DEFAULT true) RETURNS bigint[]
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+SET plan_cache_mode = force_generic_plan AS $$
 BEGIN
     RETURN (
         SELECT coalesce(array_agg(DISTINCT s.id), '{}')
@@ -64,8 +71,38 @@ BEGIN
 END
 $$;
 
+CREATE OR REPLACE FUNCTION jy_item_links_of(p_items bigint[]) RETURNS TABLE (item_id bigint, links jsonb)
+LANGUAGE plpgsql STABLE SET plan_cache_mode = force_generic_plan AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
+        SELECT i.id, jsonb_build_object(
+            'tags', coalesce(t.v, '[]'::jsonb), 'relations', coalesce(r.v, '[]'::jsonb),
+            'interpreted_by', coalesce(b.v, '[]'::jsonb), 'files', coalesce(f.v, '[]'::jsonb))
+          FROM unnest(p_items) AS i (id)
+          LEFT JOIN (SELECT x.item_id, jsonb_agg(jsonb_build_object('tag', x.tag_id, 'sort', x.sort)
+                                                 ORDER BY x.sort, g.name) AS v
+                       FROM item_tag x JOIN tag g ON g.id = x.tag_id
+                      WHERE x.item_id = ANY (p_items) GROUP BY x.item_id) t ON t.item_id = i.id
+          LEFT JOIN (SELECT x.from_id, jsonb_agg(jsonb_build_object('to', x.to_id, 'kind', x.kind,
+                                                                    'sort', x.sort)
+                                                 ORDER BY x.kind, x.sort, x.to_id) AS v
+                       FROM item_relation x WHERE x.from_id = ANY (p_items) GROUP BY x.from_id) r
+                 ON r.from_id = i.id
+          LEFT JOIN (SELECT x.to_id, jsonb_agg(jsonb_build_object('from', x.from_id, 'sort', x.sort)
+                                               ORDER BY x.from_id) AS v
+                       FROM item_relation x WHERE x.to_id = ANY (p_items) AND x.kind = 'interprets'
+                      GROUP BY x.to_id) b ON b.to_id = i.id
+          LEFT JOIN (SELECT x.item_id, jsonb_agg(jsonb_build_object('file', x.file_id, 'sort', x.sort,
+                                                                    'caption', x.caption)
+                                                 ORDER BY x.sort, x.file_id) AS v
+                       FROM item_file x WHERE x.item_id = ANY (p_items) GROUP BY x.item_id) f
+                 ON f.item_id = i.id;
+END
+$$;
+
 CREATE OR REPLACE FUNCTION jy_item_revision_sync(p_items bigint[]) RETURNS integer
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     n integer;
 BEGIN
