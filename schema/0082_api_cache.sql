@@ -114,7 +114,7 @@ CREATE TRIGGER tag_cache AFTER UPDATE OR DELETE OR TRUNCATE ON tag
     FOR EACH STATEMENT EXECUTE FUNCTION jy_cache_flush('*');
 CREATE TRIGGER item_kind_cache AFTER UPDATE OR DELETE OR TRUNCATE ON item_kind
     FOR EACH STATEMENT EXECUTE FUNCTION jy_cache_flush('*');
-CREATE TRIGGER item_vocab_cache AFTER UPDATE OR DELETE OR TRUNCATE ON item_vocab
+CREATE TRIGGER item_vocab_cache AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON item_vocab
     FOR EACH STATEMENT EXECUTE FUNCTION jy_cache_flush('*');
 -- a user disabled (rights end) or renamed: both caches
 CREATE TRIGGER app_user_cache AFTER UPDATE OR DELETE OR TRUNCATE ON app_user
