@@ -10,8 +10,9 @@
  *  - a change made through the server is seen by the very next GET
  *    (read-your-writes, no waiting);
  *  - a revoked grant and a revoked API token take effect;
- *  - losing the listener's connection (what a database restart does) drops
- *    every answer: a change whose notification never came is seen after it.
+ *  - losing the listener's connection (a terminated backend; a real
+ *    restart of a cluster of its own) drops every answer: a change whose
+ *    notification never came is seen after it.
  * Waiting for a notification is a bounded loop of requests that looks for
  * the new state; nothing measures time.
  */
@@ -288,6 +289,81 @@ test_lost_listener_drops_everything(void)
 }
 
 
+/*
+ * A real restart of PostgreSQL (a cluster of its own, as in
+ * http_lifecycle_test.c, so no other test is disturbed): the listener's
+ * connection dies with it, every answer is dropped, and once the database
+ * is back a change the cache was never told about is seen.
+ */
+static void
+test_database_restart_drops_everything(void)
+{
+    struct jy_err err = JY_ERR_INIT;
+    const char *bin = getenv("JIYUE_BIN"), *dir, *db, *item, *auth, *h[2];
+    char tok[JY_AUTH_API_TOKEN_LEN + 1], prefix[JY_AUTH_API_PREFIX_LEN + 1];
+    const char *path, *p[1];
+    struct jy_db *owner;
+    struct srv s;
+    struct resp r;
+    int i;
+
+    setup();
+    dir = jy_test_tmpdir();
+    T_EQ_INT(jy_test_system("%s --log-level warn --data %s/pg db start >/dev/null", bin, dir), 0);
+    T_EQ_INT(jy_test_system("%s --log-level warn --data %s/pg migrate >/dev/null", bin, dir), 0);
+    T_EQ_INT(jy_test_system("%s --log-level warn --data %s/pg demo >/dev/null", bin, dir), 0);
+    db = jy_pool_printf(fx.pool, "host=%s/pg dbname=jiyue user=jiyue", dir);
+    owner = jy_db_connect(db, &err);
+    T_ASSERT(owner != NULL);
+    item = jy_db_query_value(owner, fx.pool,
+                             "SELECT i.id FROM item i JOIN site s ON s.id = i.site_id"
+                             " WHERE s.code = '5600000001' ORDER BY i.id LIMIT 1",
+                             0, NULL, &err);
+    T_ASSERT(item != NULL);
+    item = jy_pool_strdup(fx.pool, item);
+    T_EQ_INT(jy_auth_token_create(owner, "liu.yang", "cache restart", 0, tok, prefix, &err), JY_OK);
+    auth = jy_pool_printf(fx.pool, "Authorization: Bearer %s", tok);
+    h[0] = auth;
+    h[1] = NULL;
+    path = jy_pool_printf(fx.pool, "/api/v1/items/%s", item);
+    {
+        static const char *const sets[] = {"workers=2", "serve_render=0", "serve_push=0",
+                                           "serve_scheduler=0", NULL};
+        srv_start(&s, fx.pool, db, sets);
+    }
+    T_EQ_INT(http_req(fx.pool, &s, "GET", path, NULL, 0, NULL, h).status, 200);
+    r = http_req(fx.pool, &s, "GET", path, NULL, 0, NULL, h);
+    T_EQ_STR(cache_state(&r), "hit");
+
+    /* a change the cache is not told about */
+    p[0] = item;
+    T_EQ_INT(jy_db_exec(owner, "BEGIN; ALTER TABLE item DISABLE TRIGGER item_cache", &err), JY_OK);
+    T_ASSERT(jy_db_query(owner, fx.pool, "UPDATE item SET title = '重启后的标题' WHERE id = $1", 1,
+                         p, &err) != NULL);
+    T_EQ_INT(jy_db_exec(owner, "ALTER TABLE item ENABLE TRIGGER item_cache; COMMIT", &err), JY_OK);
+    jy_db_close(owner);
+    r = http_req(fx.pool, &s, "GET", path, NULL, 0, NULL, h);
+    T_EQ_STR(cache_state(&r), "hit");
+    T_ASSERT(strstr(r.body, "重启后的标题") == NULL);
+
+    /* the restart: while the database is down, no answer at all (503), never a kept one */
+    T_EQ_INT(jy_test_system("%s --log-level warn --data %s/pg db stop >/dev/null", bin, dir), 0);
+    r = http_req(fx.pool, &s, "GET", path, NULL, 0, NULL, h);
+    T_EQ_INT(r.status, 503);
+    T_EQ_INT(jy_test_system("%s --log-level warn --data %s/pg db start >/dev/null", bin, dir), 0);
+    for (i = 0; i < POLL_TRIES; i++) {
+        r = http_req(fx.pool, &s, "GET", path, NULL, 0, NULL, h);
+        if (r.status == 200)
+            break;
+        usleep(10000);
+    }
+    T_EQ_INT(r.status, 200);
+    T_CONTAINS(r.body, "重启后的标题");
+    T_EQ_INT(srv_stop(&s, SIGTERM), 0);
+    T_EQ_INT(jy_test_system("%s --log-level warn --data %s/pg db stop >/dev/null", bin, dir), 0);
+}
+
+
 static void
 teardown(void)
 {
@@ -342,6 +418,7 @@ main(int argc, char **argv)
         T_CASE(test_revoked_grant_and_token_take_effect),
         T_CASE(test_lost_listener_drops_everything),
         T_CASE(test_cache_off),
+        T_CASE(test_database_restart_drops_everything),
         T_CASE(teardown),
     };
     int rc;
