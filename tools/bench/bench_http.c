@@ -265,10 +265,12 @@ main(int argc, char **argv)
     if (own) {
         const char *stop[] = {"db", "stop", NULL};
         jiyue(bin, data, stop);
-        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
-        if (system(cmd) != 0)
-            fprintf(stderr, "could not remove %s\n", tmp);
     }
+    /* the temp folder (and its access log: tens of MB) goes in both cases; --data lives elsewhere
+     */
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", tmp);
     jy_pool_destroy(pool);
     return 0;
 }
