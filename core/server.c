@@ -1289,15 +1289,18 @@ jy_server_run(const struct jy_server_opts *o, struct jy_err *err)
     srv.app_conninfo = jy_pool_printf(srv.pool, "%s user=jiyue_app", o->conninfo);
     if (parse_listen(&srv, err) != JY_OK)
         goto out;
-    if (o->item_cache_max > 0 && (srv.cache = jy_apicache_create(o->conninfo, o->item_cache_max,
-                                                                 o->item_cache_ttl, err)) == NULL)
-        goto out;
     /* signals go to this thread only (sigwait): block them before any thread starts */
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
     pthread_sigmask(SIG_BLOCK, &set, &old);
     signal(SIGPIPE, SIG_IGN);
+    /* its listener thread starts with the signals blocked too */
+    if (o->item_cache_max > 0 && (srv.cache = jy_apicache_create(o->conninfo, o->item_cache_max,
+                                                                 o->item_cache_ttl, err)) == NULL) {
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        goto out;
+    }
     srv.w = jy_pool_new_array(srv.pool, struct worker, (size_t) o->workers);
     for (i = 0; i < o->workers; i++) {
         srv.w[i].idx = i;
