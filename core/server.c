@@ -5,6 +5,7 @@
 #include "core/compat.h"
 #include "core/server.h"
 #include "core/api.h"
+#include "core/apicache.h"
 #include "core/conf.h"
 #include "core/auth.h"
 #include "core/db.h"
@@ -77,6 +78,7 @@ struct worker {
     struct conn *conns[CONN_BUCKETS]; /* connections that have had a request */
     bool draining;
     struct auth_slot cache[AUTH_CACHE_SLOTS];
+    unsigned auth_gen; /* jy_apicache_auth_gen() when cache was last emptied */
 };
 
 struct server {
@@ -88,6 +90,7 @@ struct server {
     socklen_t addrlen;
     struct worker *w;
     int nworkers;
+    struct jy_apicache *cache; /* answers of JY_API_CACHED routes; NULL: off */
 };
 
 /* One request being handled: what the access log and the answer need. */
@@ -316,6 +319,11 @@ authenticate(struct call *c, struct evkeyvalq *hdr, int *status, struct jy_err *
         }
     }
     jy_auth_token_hash(token, hash);
+    if (w->srv->cache && jy_apicache_auth_gen(w->srv->cache) != w->auth_gen) {
+        /* a session or token was revoked somewhere: check every credential again */
+        w->auth_gen = jy_apicache_auth_gen(w->srv->cache);
+        memset(w->cache, 0, sizeof(w->cache));
+    }
     slot = cache_find(w, hash);
     if (slot) {
         r->user_id = slot->user_id;
@@ -522,6 +530,60 @@ read_body(struct call *c, const struct jy_api_route *rt, int *status, struct jy_
 }
 
 
+/*
+ * A JY_API_CACHED route: the kept answer for this user (JY_DONE, r->out
+ * filled), or JY_DECLINED with *ticket set when the answer the handler
+ * computes may be kept (0: not now, or not a plain request for an id).
+ */
+static int
+cached_answer(struct call *c, uint64_t *ticket, long long *item)
+{
+    struct jy_api_req *r = &c->r;
+    struct jy_apicache *cache = c->w->srv->cache;
+    char *end;
+
+    *ticket = 0;
+    if (strcmp(r->method, "GET") != 0 || r->user_id <= 0 || r->nargs < 1 || r->query.n > 0)
+        return JY_DECLINED;
+    errno = 0;
+    *item = strtoll(r->args[0], &end, 10);
+    if (errno || *end || *item <= 0 || !(r->args[0][0] >= '1' && r->args[0][0] <= '9'))
+        return JY_DECLINED; /* the handler reports it */
+    if (jy_apicache_get(cache, r->user_id, *item, &r->out)) {
+        r->status = 200;
+        jy_api_header(r, "X-Jiyue-Cache", "hit");
+        return JY_DONE;
+    }
+    jy_api_header(r, "X-Jiyue-Cache", "miss");
+    *ticket = jy_apicache_begin(cache);
+    return JY_DECLINED;
+}
+
+
+/*
+ * Keep the answer just computed. It lives until the user's next grant
+ * expires at the latest: rights that end by time send no notification.
+ */
+static void
+cache_keep(struct call *c, uint64_t ticket, long long item)
+{
+    struct jy_api_req *r = &c->r;
+    struct jy_err err = JY_ERR_INIT;
+    char uid[24];
+    const char *p[1] = {uid}, *v;
+
+    snprintf(uid, sizeof(uid), "%lld", r->user_id);
+    v = jy_db_query_value(c->w->sys, r->pool,
+                          "SELECT coalesce(extract(epoch FROM min(expires_at))::bigint, 0)"
+                          " FROM user_grant WHERE user_id = $1 AND expires_at > now()",
+                          1, p, &err);
+    if (v == NULL)
+        return; /* keep nothing we cannot bound */
+    jy_apicache_put(c->w->srv->cache, ticket, r->user_id, item, r->out.buf, r->out.len,
+                    (time_t) strtoll(v, NULL, 10));
+}
+
+
 /* Route, authenticate, read, run. Returns the status; r->out holds the body. */
 static int
 handle(struct call *c, struct evkeyvalq *hdr)
@@ -532,7 +594,9 @@ handle(struct call *c, struct evkeyvalq *hdr)
     const struct jy_api_route *rt;
     const char *allow, *idem = NULL;
     char hash[65];
-    int status = 500;
+    int status = 500, rc;
+    uint64_t ticket = 0;
+    long long item = 0;
 
     rt = jy_api_match(w->srv->router, r->pool, r->method, r->path, &r->args, &r->nargs, &status,
                       &allow);
@@ -597,7 +661,18 @@ handle(struct call *c, struct evkeyvalq *hdr)
             break;
         }
     }
-    if (rt->fn(r, &err) != JY_OK) {
+    if ((rt->flags & JY_API_CACHED) && w->srv->cache) {
+        switch (cached_answer(c, &ticket, &item)) {
+        case JY_DONE:
+            return 200;
+        default:
+            break;
+        }
+    }
+    rc = rt->fn(r, &err);
+    if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0 && w->srv->cache)
+        jy_apicache_sync(w->srv->cache, w->app); /* read-your-writes: see docs/api-cache.md */
+    if (rc != JY_OK) {
         /* a handler may choose the status (401 for a refused login) */
         status = r->status >= 400 ? r->status : jy_err_http_status(&err);
         if (err.code == JY_E_NONE)
@@ -606,6 +681,8 @@ handle(struct call *c, struct evkeyvalq *hdr)
     }
     if (r->status == 0)
         r->status = 200;
+    if (ticket && r->status == 200)
+        cache_keep(c, ticket, item);
     if (r->forget_auth && r->session) {
         char h[JY_AUTH_TOKEN_HASH_LEN + 1];
         jy_auth_token_hash(r->session, h);
@@ -1428,6 +1505,12 @@ jy_server_run(const struct jy_server_opts *o, struct jy_err *err)
     sigaddset(&set, SIGINT);
     pthread_sigmask(SIG_BLOCK, &set, &old);
     signal(SIGPIPE, SIG_IGN);
+    /* its listener thread starts with the signals blocked too */
+    if (o->item_cache_max > 0 && (srv.cache = jy_apicache_create(o->conninfo, o->item_cache_max,
+                                                                 o->item_cache_ttl, err)) == NULL) {
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        goto out;
+    }
     srv.w = jy_pool_new_array(srv.pool, struct worker, (size_t) o->workers);
     for (i = 0; i < o->workers; i++) {
         srv.w[i].idx = i;
@@ -1465,6 +1548,7 @@ stop:
     if (rc == JY_OK)
         jy_log_info("http", "stopped");
 out:
+    jy_apicache_destroy(srv.cache);
     jy_pool_destroy(srv.pool);
     return rc;
 }
