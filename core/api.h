@@ -56,6 +56,8 @@ enum {
     JY_API_UPLOAD = 1 << 2,     /* body: multipart/form-data up to http_upload_max */
     JY_API_IDEMPOTENT = 1 << 3, /* POST honouring Idempotency-Key */
     JY_API_SYSTEM = 1 << 4,     /* the handler needs r->sys (owner) beside r->db: auth, accounts */
+    JY_API_CACHED = 1 << 5,     /* GET whose answer is kept per (user, item id of {arg 0});
+                                   only GET /api/v1/items/{id} (docs/api-cache.md) */
 };
 
 /* What the handlers share, made once at start (read-only afterwards). */

@@ -86,7 +86,17 @@ files_upload(struct jy_api_req *r, struct jy_err *err)
         return JY_ERROR;
     }
     memset(&f, 0, sizeof(f));
-    /* NEEDSWORK: the body is held in memory (http_upload_max caps it); stream to a temp file */
+    /*
+     * NEEDSWORK: the body is held in memory (http_upload_max caps it). evhttp
+     * of libevent 2.1 (Debian 12: 2.1.12) cannot stream a server request's
+     * body: the request object is created inside evhttp and handed to us only
+     * once the whole body is read; evhttp_request_set_chunked_cb() and
+     * _set_header_cb() apply to requests we create (client side), and a
+     * hook that would reach a server request before its body is read
+     * (evhttp_set_newreqcb() of libevent's later versions) is not in 2.1's
+     * headers. Streaming to a temporary file needs that, or reading upload
+     * bodies ourselves on the connection's bufferevent (evhttp_set_bevcb).
+     */
     if (jy_file_add_mem(r->db, r->pool, r->env->files, site, file->data, file->len, file->filename,
                         &f, err) != JY_OK)
         return JY_ERROR;

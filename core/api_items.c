@@ -513,7 +513,7 @@ static const struct jy_api_route routes[] = {
     {"GET", "/api/v1/items", items_list, 0, "items (filters: site, kind, q; sort; paged)"},
     {"POST", "/api/v1/items", items_create, JY_API_JSON | JY_API_IDEMPOTENT,
      "create an item (a draft), optionally placed"},
-    {"GET", "/api/v1/items/{id}", items_get, 0, "one item in full"},
+    {"GET", "/api/v1/items/{id}", items_get, JY_API_CACHED, "one item in full"},
     {"PATCH", "/api/v1/items/{id}", items_update, JY_API_JSON, "change fields of an item"},
     {"GET", "/api/v1/items/{id}/revisions", items_revisions, 0, "the revisions of an item"},
     {"GET", "/api/v1/items/{id}/diff", items_diff, 0, "what changed between two revisions"},

@@ -264,6 +264,43 @@ review_queue(struct jy_api_req *r, struct jy_err *err)
 }
 
 
+/* GET /api/v1/schedule[?site=&limit=]: what is scheduled, soonest first. */
+static int
+schedule_list(struct jy_api_req *r, struct jy_err *err)
+{
+    static const char *const known[] = {"site", "limit", NULL};
+    struct jy_wf_sched_row *rows;
+    long long limit;
+    cJSON *arr, *o;
+    int n, i;
+
+    if (jy_api_query_keys(r, known, err) != JY_OK ||
+        jy_api_query_int(r, "limit", 200, 1, 1000, &limit, err) != JY_OK)
+        return JY_ERROR;
+    if (jy_workflow_scheduled(r->db, r->pool, jy_http_param(&r->query, "site"), (int) limit, &rows,
+                              &n, err) != JY_OK)
+        return JY_ERROR;
+    arr = jy_json_new_array(r->pool);
+    for (i = 0; i < n; i++) {
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddNumberToObject(e, "item_id", (double) rows[i].item_id);
+        cJSON_AddNumberToObject(e, "placement_id", (double) rows[i].placement_id);
+        add_str_or_null(e, "title", rows[i].title);
+        cJSON_AddStringToObject(e, "column", rows[i].column);
+        add_str_or_null(e, "site_name", rows[i].site_name);
+        cJSON_AddStringToObject(e, "state", rows[i].state);
+        add_str_or_null(e, "publish_at", rows[i].publish_at);
+        add_str_or_null(e, "withdraw_at", rows[i].withdraw_at);
+        add_str_or_null(e, "time_zone", rows[i].time_zone);
+        cJSON_AddItemToArray(arr, e);
+    }
+    o = jy_json_new_object(r->pool);
+    cJSON_AddItemReferenceToObject(o, "items", arr);
+    cJSON_AddNumberToObject(o, "total", n);
+    return jy_api_reply(r, 200, o);
+}
+
+
 /* The target of a chain: SITE, or SITE:PATH with ?column=PATH. */
 static int
 chain_target(struct jy_api_req *r, const char **target, struct jy_err *err)
@@ -311,6 +348,8 @@ chain_answer(struct jy_api_req *r, const char *target, struct jy_err *err)
                               cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(c, "steps"), 1));
     else
         cJSON_AddArrayToObject(o, "steps");
+    cJSON_AddBoolToObject(o, "distinct",
+                          c && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "distinct")));
     return jy_api_reply(r, 200, o);
 }
 
@@ -328,24 +367,73 @@ chain_get(struct jy_api_req *r, struct jy_err *err)
 
 
 /*
- * PUT /api/v1/review/chain/{site}[?column=PATH] {"steps": [STEP, ...]} or
- * {"inherit": true} (a column takes its parent's or the site's chain again).
+ * One STEP of a chain, checked here so that each problem names its field
+ * (steps[1].mode); whether roles review and users exist is the workflow's
+ * check (jy_workflow_chain_set), which names the field the same way.
+ */
+static int
+chain_step_check(const struct jy_json_node *st, struct jy_err *err)
+{
+    static const char *const keys[] = {"name", "role", "users", "mode", NULL};
+    static const char *const modes[] = {"any", "all", NULL};
+    struct jy_json_node users, u;
+    const char *s;
+    size_t n = 0;
+    bool role, some;
+    int mode;
+
+    if (!cJSON_IsObject(st->item))
+        return jy_json_error(err, st, NULL,
+                             "must be an object {\"name\", \"role\" or \"users\", \"mode\"}");
+    if (jy_json_check_keys(st, keys, err) != JY_OK ||
+        jy_json_get_str_chars(st, "name", true, 1, 40, &s, err) != JY_OK ||
+        jy_json_get_enum(st, "mode", false, modes, &mode, err) != JY_OK)
+        return JY_ERROR;
+    role = jy_json_has(st, "role");
+    some = jy_json_has(st, "users");
+    if (role == some)
+        return jy_json_error(err, st, "role", "%s",
+                             role ? "and \"users\" are both given: a step names a role or users"
+                                  : "is missing: a step names a role or users");
+    if (role)
+        return jy_json_get_str_chars(st, "role", true, 1, 64, &s, err);
+    if (jy_json_get_array(st, "users", true, &users, &n, err) != JY_OK)
+        return JY_ERROR;
+    if (n == 0)
+        return jy_json_error(err, st, "users", "must name at least one login");
+    for (jy_json_first(&users, &u); u.item; jy_json_next(&u))
+        if (!cJSON_IsString(u.item) || u.item->valuestring[0] == '\0')
+            return jy_json_error(err, &u, NULL, "must be a login");
+    return JY_OK;
+}
+
+
+/*
+ * PUT /api/v1/review/chain/{site}[?column=PATH] {"steps": [STEP, ...],
+ * "distinct"} or {"inherit": true} (a column takes its parent's or the
+ * site's chain again).
  */
 static int
 chain_put(struct jy_api_req *r, struct jy_err *err)
 {
-    static const char *const known[] = {"steps", "inherit", NULL};
-    struct jy_json_node root = JY_JSON_ROOT(r->body), steps;
+    static const char *const known[] = {"steps", "inherit", "distinct", NULL};
+    struct jy_json_node root = JY_JSON_ROOT(r->body), steps, st;
     const char *target, *json = NULL;
-    bool inherit = false;
+    bool inherit = false, distinct = false;
     size_t n = 0;
 
     if (chain_target(r, &target, err) != JY_OK || jy_api_body_keys(r, known, err) != JY_OK ||
-        jy_json_get_bool(&root, "inherit", false, &inherit, err) != JY_OK)
+        jy_json_get_bool(&root, "inherit", false, &inherit, err) != JY_OK ||
+        jy_json_get_bool(&root, "distinct", false, &distinct, err) != JY_OK)
         return JY_ERROR;
     if (inherit && jy_json_has(&root, "steps")) {
         jy_err_set(err, JY_E_INVALID, "give \"steps\" or \"inherit\": true, not both");
         jy_err_field(err, "inherit");
+        return JY_ERROR;
+    }
+    if (inherit && distinct) {
+        jy_err_set(err, JY_E_INVALID, "\"distinct\" goes with \"steps\", not with \"inherit\"");
+        jy_err_field(err, "distinct");
         return JY_ERROR;
     }
     if (!inherit) {
@@ -353,10 +441,18 @@ chain_put(struct jy_api_req *r, struct jy_err *err)
         cJSON *o;
         if (jy_json_get_array(&root, "steps", true, &steps, &n, err) != JY_OK)
             return JY_ERROR;
-        if (n > 10)
-            return jy_json_error(err, &root, "steps", "must have at most 10 steps");
+        if (n > 9)
+            return jy_json_error(err, &root, "steps", "must have at most 9 steps");
+        for (jy_json_first(&steps, &st); st.item; jy_json_next(&st))
+            if (chain_step_check(&st, err) != JY_OK)
+                return JY_ERROR;
+        if (distinct && n < 2)
+            return jy_json_error(err, &root, "distinct",
+                                 "needs two steps or more: it asks a different person per step");
         o = jy_json_new_object(r->pool);
         cJSON_AddItemReferenceToObject(o, "steps", (cJSON *) steps.item);
+        if (distinct)
+            cJSON_AddTrueToObject(o, "distinct");
         jy_json_print(o, &b);
         json = b.buf;
     }
@@ -578,6 +674,7 @@ static const struct jy_api_route routes[] = {
      "schedule publication or withdrawal of a placement"},
     {"GET", "/api/v1/items/{id}/history", wf_history, 0, "workflow events of an item"},
     {"GET", "/api/v1/review/queue", review_queue, 0, "what waits for the user's review"},
+    {"GET", "/api/v1/schedule", schedule_list, 0, "scheduled publications and withdrawals"},
     {"GET", "/api/v1/review/chain/{site}", chain_get, 0, "the review chain of a site or column"},
     {"PUT", "/api/v1/review/chain/{site}", chain_put, JY_API_JSON,
      "set the review chain of a site or column"},

@@ -60,8 +60,7 @@ jy_buf_reset(struct jy_buf *b)
 {
     b->len = 0;
     b->err = 0;
-    /* the shared empty buffer already ends there: writing it from several threads is a race */
-    if (b->buf != jy_buf_slop)
+    if (b->alloc) /* else buf is the shared jy_buf_slop, already "": threads must not write it */
         b->buf[0] = '\0';
 }
 
@@ -71,7 +70,8 @@ jy_buf_setlen(struct jy_buf *b, size_t len)
 {
     JY_ASSERT(len <= b->len);
     b->len = len;
-    b->buf[len] = '\0';
+    if (b->alloc)
+        b->buf[len] = '\0';
 }
 
 

@@ -37,6 +37,20 @@ print_stats(const struct jy_render_stats *st)
 }
 
 
+/* A channel's code: [a-z][a-z0-9_]*, at most 32 characters. */
+static bool
+channel_word_ok(const char *s)
+{
+    size_t n = strlen(s);
+
+    if (n == 0 || n > 32 || s[0] < 'a' || s[0] > 'z')
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+            return false;
+    return true;
+}
+
 static int
 cmd_render_run(struct jy_cli *cli, int argc, char **argv)
 {
@@ -80,12 +94,11 @@ cmd_render_run(struct jy_cli *cli, int argc, char **argv)
             return jy_cli_usage_error(&jy_cmd_render, "unrecognized option \"%s\"", a);
         }
     }
-    if (o.only_channel && strcmp(o.only_channel, "desktop") && strcmp(o.only_channel, "elder") &&
-        strcmp(o.only_channel, "json") && strcmp(o.only_channel, "rss") &&
-        strcmp(o.only_channel, "sitemap"))
-        return jy_cli_usage_error(
-            &jy_cmd_render, "--channel takes desktop, elder, json, rss or sitemap, not \"%s\"",
-            o.only_channel);
+    if (o.only_channel && !channel_word_ok(o.only_channel))
+        return jy_cli_usage_error(&jy_cmd_render,
+                                  "--channel takes a channel's code (desktop, elder, json, rss, "
+                                  "sitemap or one the theme declares), not \"%s\"",
+                                  o.only_channel);
     /* exactly one action; --explain is its own and names its site with --site */
     if ((explain ? 1 : site != NULL) + all + pending + watch != 1)
         return jy_cli_usage_error(&jy_cmd_render,
@@ -180,7 +193,8 @@ const struct jy_cmd jy_cmd_render = {
     "  --watch         do --pending at every change until Ctrl-C or SIGTERM\n"
     "  --explain FILE  what file FILE of SITE renders and what it depends on\n"
     "  --threads N     rendering threads (default: setting workers)\n"
-    "  --channel C     only channel C (desktop, elder, json, rss, sitemap): for\n"
+    "  --channel C     only channel C (desktop, elder, json, rss, sitemap, or an\n"
+    "                  HTML channel the site's theme declares): for\n"
     "                  measuring; the other channels' files are removed\n"
     "\n"
     "A template error, a theme that lacks a page template or an output path that\n"

@@ -30,7 +30,8 @@ const struct jy_cmd jy_cmd_serve = {
     "goes away, requests get 503 until it is back.\n"
     "\n"
     "Settings: listen, workers, http_body_max_kb, http_upload_max_mb,\n"
-    "http_header_max_kb, http_read_timeout, http_auth_cache,\n"
+    "http_header_max_kb, http_read_timeout, http_auth_cache, http_item_cache_mb,\n"
+    "http_item_cache_ttl,\n"
     "http_trusted_proxies, http_shutdown_timeout, password_cost, file_* (see\n"
     "\"jiyue config\" and docs/operations.md).\n"
     "\n"
@@ -109,6 +110,8 @@ serve_run(struct jy_cli *cli, int argc, char **argv)
     o.header_max = (size_t) jy_conf_get_int(cli->conf, "http_header_max_kb") * 1024;
     o.read_timeout = (int) jy_conf_get_int(cli->conf, "http_read_timeout");
     o.auth_cache = (int) jy_conf_get_int(cli->conf, "http_auth_cache");
+    o.item_cache_max = (size_t) jy_conf_get_int(cli->conf, "http_item_cache_mb") * 1024 * 1024;
+    o.item_cache_ttl = (int) jy_conf_get_int(cli->conf, "http_item_cache_ttl");
     o.trusted_proxies = jy_conf_get(cli->conf, "http_trusted_proxies");
     o.shutdown_timeout = (int) jy_conf_get_int(cli->conf, "http_shutdown_timeout");
     o.ready_file = ready;

@@ -11,8 +11,37 @@
 #include <errno.h>
 #include <poll.h>
 
+/*
+ * Prepared statements: every text jy_db_query() runs a second time on a
+ * connection is PQprepare()d under a name of its own and executed with
+ * PQexecPrepared() from then on, so the server parses and plans it (row-level
+ * security included) once per connection instead of once per call. Callers
+ * see nothing of it. A text seen once is only remembered (dynamic SQL built
+ * with values of one call, such as a list of placeholders, is never
+ * prepared); the table is bounded: when STMT_MAX texts are remembered, the
+ * ones never prepared are forgotten, and once STMT_PREPARED_MAX are
+ * prepared no more are. After jy_db_reset() (a new server session) every
+ * statement is prepared anew.
+ */
+#define STMT_BUCKETS      256
+#define STMT_MAX          1024
+#define STMT_PREPARED_MAX 512
+
+struct stmt {
+    uint64_t hash;
+    char *sql;
+    int prepared; /* 0: seen once; 1: prepared as "jy_<id>" in this session */
+    unsigned id;
+    struct stmt *next;
+};
+
 struct jy_db {
     PGconn *conn;
+    struct stmt *stmts[STMT_BUCKETS];
+    int nstmts;             /* remembered texts */
+    int nprepared;          /* of them prepared in this session */
+    unsigned next_id;       /* names are never reused within a session */
+    bool prepare;           /* jy_db_set_prepare(); on by default */
     char *conninfo;         /* kept for jy_db_reset() */
     int in_tx;              /* a BEGIN without COMMIT/ROLLBACK yet */
     long long actor;        /* jy_db_set_actor(): user id, 0 for the system */
@@ -26,6 +55,7 @@ struct jy_db_res {
 };
 
 static void db_notice(void *arg, const char *message);
+static void stmt_forget(struct jy_db *db, bool all);
 
 
 static void
@@ -97,6 +127,8 @@ jy_db_connect(const char *conninfo, struct jy_err *err)
 {
     struct jy_db *db = jy_xmalloc(sizeof(*db));
 
+    memset(db, 0, sizeof(*db));
+    db->prepare = true;
     db->conninfo = jy_xstrdup(conninfo);
     db->in_tx = 0;
     db->actor = 0;
@@ -122,6 +154,7 @@ jy_db_close(struct jy_db *db)
     if (db == NULL)
         return;
     PQfinish(db->conn);
+    stmt_forget(db, true);
     free(db->conninfo);
     free(db);
 }
@@ -150,6 +183,7 @@ jy_db_reset(struct jy_db *db, struct jy_err *err)
 {
     PQreset(db->conn);
     db->in_tx = 0;
+    stmt_forget(db, true); /* a new session has none of the old one's statements */
     if (PQstatus(db->conn) != CONNECTION_OK) {
         db_set_err(db, NULL, err);
         return JY_ERROR;
@@ -167,11 +201,145 @@ db_res_cleanup(void *data)
 }
 
 
+/* FNV-1a of the statement text. */
+static uint64_t
+stmt_hash(const char *sql)
+{
+    uint64_t h = 1469598103934665603ULL;
+
+    for (; *sql; sql++) {
+        h ^= (unsigned char) *sql;
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+
+/* Forget remembered texts: all of them, or only those never prepared. */
+static void
+stmt_forget(struct jy_db *db, bool all)
+{
+    int b;
+
+    for (b = 0; b < STMT_BUCKETS; b++) {
+        struct stmt **pp = &db->stmts[b];
+        while (*pp) {
+            struct stmt *s = *pp;
+            if (all || !s->prepared) {
+                *pp = s->next;
+                free(s->sql);
+                free(s);
+                db->nstmts--;
+            } else {
+                pp = &s->next;
+            }
+        }
+    }
+    if (all)
+        db->nprepared = 0;
+}
+
+
+/*
+ * The statement to run sql as: NULL to run it unnamed (first sighting, or
+ * the table is full), else a prepared one (prepared here on its second
+ * sighting). A failed PQprepare() is returned in *failed: the caller
+ * reports it as the statement's own error (the same text would fail the
+ * same way unprepared).
+ */
+static struct stmt *
+stmt_get(struct jy_db *db, const char *sql, int nparams, PGresult **failed)
+{
+    uint64_t h = stmt_hash(sql);
+    struct stmt *s;
+    char name[24];
+    PGresult *r;
+
+    *failed = NULL;
+    for (s = db->stmts[h % STMT_BUCKETS]; s; s = s->next)
+        if (s->hash == h && strcmp(s->sql, sql) == 0)
+            break;
+    if (s == NULL) {
+        if (db->nstmts >= STMT_MAX)
+            stmt_forget(db, false);
+        if (db->nstmts >= STMT_MAX)
+            return NULL;
+        s = jy_xmalloc(sizeof(*s));
+        s->hash = h;
+        s->sql = jy_xstrdup(sql);
+        s->prepared = 0;
+        s->id = 0;
+        s->next = db->stmts[h % STMT_BUCKETS];
+        db->stmts[h % STMT_BUCKETS] = s;
+        db->nstmts++;
+        return NULL;
+    }
+    if (s->prepared)
+        return s;
+    if (db->nprepared >= STMT_PREPARED_MAX)
+        return NULL;
+    s->id = ++db->next_id;
+    snprintf(name, sizeof(name), "jy_%u", s->id);
+    r = PQprepare(db->conn, name, sql, nparams, NULL);
+    if (r == NULL || PQresultStatus(r) != PGRES_COMMAND_OK) {
+        *failed = r;
+        return NULL;
+    }
+    PQclear(r);
+    s->prepared = 1;
+    db->nprepared++;
+    return s;
+}
+
+
+/* Run sql with params: prepared when it was seen before, else as an unnamed statement. */
+static PGresult *
+db_exec_params(struct jy_db *db, const char *sql, int nparams, const char *const *params)
+{
+    struct stmt *s = NULL;
+    PGresult *failed = NULL, *r;
+    char name[24];
+
+    if (db->prepare)
+        s = stmt_get(db, sql, nparams, &failed);
+    if (failed)
+        return failed;
+    if (s == NULL)
+        return PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+    snprintf(name, sizeof(name), "jy_%u", s->id);
+    r = PQexecPrepared(db->conn, name, nparams, params, NULL, NULL, 0);
+    if (r && PQresultStatus(r) == PGRES_FATAL_ERROR) {
+        const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+        /* the session lost it (DISCARD ALL), or a table changed its columns under it
+         * ("cached plan must not change result type"): prepare it afresh next time */
+        if (state && (strcmp(state, "26000") == 0 || strcmp(state, "0A000") == 0)) {
+            s->prepared = 0;
+            db->nprepared--;
+        }
+    }
+    return r;
+}
+
+
+void
+jy_db_set_prepare(struct jy_db *db, bool on)
+{
+    db->prepare = on;
+}
+
+
+int
+jy_db_prepared_count(const struct jy_db *db)
+{
+    return db->nprepared;
+}
+
+
 struct jy_db_res *
 jy_db_query(struct jy_db *db, struct jy_pool *pool, const char *sql, int nparams,
             const char *const *params, struct jy_err *err)
 {
-    PGresult *r = PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+    PGresult *r = db_exec_params(db, sql, nparams, params);
     ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
     struct jy_db_res *res;
 
@@ -247,11 +415,11 @@ jy_db_begin(struct jy_db *db, struct jy_err *err)
     db->in_tx = 1;
     /* always set, so a pooled connection never carries an earlier actor */
     snprintf(uid, sizeof(uid), "%lld", db->actor);
-    r = PQexecParams(
-        db->conn,
+    r = db_exec_params(
+        db,
         "SELECT set_config('jy.user_id', $1, true), set_config('jy.login', $2, true), "
         "set_config('jy.client_addr', $3, true), set_config('jy.request_id', $4, true)",
-        4, NULL, params, NULL, NULL, 0);
+        4, params);
     if (r == NULL || PQresultStatus(r) != PGRES_TUPLES_OK) {
         db_set_err(db, r, err);
         PQclear(r);

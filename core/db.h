@@ -57,6 +57,16 @@ struct jy_db_res *jy_db_query(struct jy_db *db, struct jy_pool *pool, const char
 int jy_db_wait_notify(struct jy_db *db, const char *listen_sql, int timeout_ms, char *payload,
                       size_t payload_size, struct jy_err *err);
 
+/*
+ * Prepared statements (on by default): a statement text run a second time
+ * on a connection is prepared once and executed by name afterwards (db.c
+ * says how the table is bounded). Off: every call is parsed and planned
+ * afresh (the benchmarks compare both). The count is of statements
+ * prepared in the current session.
+ */
+void jy_db_set_prepare(struct jy_db *db, bool on);
+int jy_db_prepared_count(const struct jy_db *db);
+
 /* Run SQL text that may hold several statements and no parameters (migrations). */
 int jy_db_exec(struct jy_db *db, const char *sql, struct jy_err *err);
 

@@ -857,6 +857,35 @@ jy_file_get(struct jy_db *db, struct jy_pool *pool, const char *ref, struct jy_f
 }
 
 
+const char *
+jy_file_served_type(struct jy_db *db, struct jy_pool *pool, const char *sha256, const char *ext,
+                    struct jy_err *err)
+{
+    const struct ftype *t;
+    const char *p[1] = {sha256}, *mime;
+
+    /* a transaction, so that row-level security sees the acting user (db.h) */
+    if (jy_db_begin(db, err) != JY_OK)
+        return NULL;
+    mime = jy_db_query_value(db, pool, "SELECT mime_type FROM file WHERE sha256 = $1", 1, p, err);
+    if (mime == NULL) {
+        bool failed = err->code != JY_E_NONE;
+        jy_db_rollback(db);
+        if (!failed)
+            jy_err_set(err, JY_E_NOT_FOUND, "no such file: %s.%s", sha256, ext);
+        return NULL;
+    }
+    if (jy_db_commit(db, err) != JY_OK)
+        return NULL;
+    t = ftype_by_mime(mime);
+    if (t == NULL || !word_in(ext, t->exts)) {
+        jy_err_set(err, JY_E_NOT_FOUND, "no such file: %s.%s", sha256, ext);
+        return NULL;
+    }
+    return mime;
+}
+
+
 int
 jy_file_remove(struct jy_db *db, struct jy_pool *pool, const struct jy_filestore *fs,
                const char *ref, struct jy_err *err)

@@ -126,6 +126,18 @@ int jy_file_get(struct jy_db *db, struct jy_pool *pool, const char *ref, struct 
                 struct jy_err *err);
 
 /*
+ * What GET /files/<sha256>.<ext> answers (core/server.c): the stored MIME
+ * type of the file with this sha256 when the acting user of db may see it
+ * (one query under row-level security, in a transaction of its own) and
+ * ext is an extension of that type ("jpg" and "jpeg" for a JPEG image).
+ * NULL otherwise, with err JY_E_NOT_FOUND, whether the file is missing,
+ * hidden from the user or named with the wrong extension, so a caller
+ * learns nothing of files they may not see; or the database's error.
+ */
+const char *jy_file_served_type(struct jy_db *db, struct jy_pool *pool, const char *sha256,
+                                const char *ext, struct jy_err *err);
+
+/*
  * Delete a file no item uses: its row, then its bytes. A file still used
  * is refused with JY_E_CONFLICT naming the items; only writers of the site
  * that uploaded it first may delete it.

@@ -450,3 +450,29 @@ jy_http_static_name(const char *rest, const char **type)
         }
     return NULL;
 }
+
+
+bool
+jy_http_file_ref(const char *rest, char sha[65], char ext[JY_HTTP_FILE_EXT_MAX + 1])
+{
+    size_t i, n;
+
+    sha[0] = ext[0] = '\0';
+    for (i = 0; i < 64; i++)
+        if (!((rest[i] >= '0' && rest[i] <= '9') || (rest[i] >= 'a' && rest[i] <= 'f')))
+            return false;
+    if (rest[64] != '.')
+        return false;
+    n = strlen(rest + 65);
+    if (n == 0 || n > JY_HTTP_FILE_EXT_MAX)
+        return false;
+    for (i = 0; i < n; i++) {
+        char ch = rest[65 + i];
+        if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z')))
+            return false;
+    }
+    memcpy(sha, rest, 64);
+    sha[64] = '\0';
+    memcpy(ext, rest + 65, n + 1);
+    return true;
+}

@@ -111,4 +111,17 @@ bool jy_http_filename_ok(const char *name, struct jy_err *err);
  */
 const char *jy_http_static_name(const char *rest, const char **type);
 
+/* Longest extension accepted by jy_http_file_ref(). */
+#define JY_HTTP_FILE_EXT_MAX 8
+
+/*
+ * The stored file a request names: rest is the path after "/files/", and
+ * must be exactly 64 lower-case hex digits (a SHA-256), one ".", and an
+ * extension of 1 to JY_HTTP_FILE_EXT_MAX lower-case letters or digits:
+ * nothing before, nothing after, no second dot, no "/" or "%". On success
+ * fills sha (64 digits and a NUL) and ext (without the dot) and returns
+ * true; otherwise returns false and leaves both empty.
+ */
+bool jy_http_file_ref(const char *rest, char sha[65], char ext[JY_HTTP_FILE_EXT_MAX + 1]);
+
 #endif /* JY_CORE_HTTPPARSE_H */

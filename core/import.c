@@ -765,6 +765,49 @@ col_by_id(struct imp *im, long long id)
 }
 
 
+/*
+ * A new entry for the site (column) of this id, read at line; found by id
+ * from now on. Entries of lines left out are added too, marked bad, so
+ * that what refers to them is reported as such rather than as unknown.
+ */
+static struct isite *
+site_add(struct imp *im, long long id, long long line, bool bad)
+{
+    struct isite *s;
+
+    if (im->nsites == im->asites) {
+        im->asites = im->asites ? im->asites * 2 : 256;
+        im->sites = jy_xrealloc(im->sites, im->asites * sizeof(*im->sites));
+    }
+    s = &im->sites[im->nsites++];
+    memset(s, 0, sizeof(*s));
+    s->id = id;
+    s->line = line;
+    s->bad = bad;
+    hset_put(&im->site_ids, &id, sizeof(id), (long long) im->nsites);
+    return s;
+}
+
+
+static struct icol *
+col_add(struct imp *im, long long id, long long line, bool bad)
+{
+    struct icol *c;
+
+    if (im->ncols == im->acols) {
+        im->acols = im->acols ? im->acols * 2 : 1024;
+        im->cols = jy_xrealloc(im->cols, im->acols * sizeof(*im->cols));
+    }
+    c = &im->cols[im->ncols++];
+    memset(c, 0, sizeof(*c));
+    c->id = id;
+    c->line = line;
+    c->bad = bad;
+    hset_put(&im->col_ids, &id, sizeof(id), (long long) im->ncols);
+    return c;
+}
+
+
 /* Is key (a short tag + value) new? Else the error names the line that had it. */
 static int
 unique(struct imp *im, const struct jy_json_node *n, const char *field, const char *what,
@@ -830,16 +873,8 @@ read_site(struct imp *im, const struct jy_json_node *n, long long line, struct j
     if (unique(im, n, "name", "name under the same parent", key.buf, key.len, line, err) != JY_OK)
         return JY_ERROR;
 
-    if (im->nsites == im->asites) {
-        im->asites = im->asites ? im->asites * 2 : 256;
-        im->sites = jy_xrealloc(im->sites, im->asites * sizeof(*im->sites));
-    }
-    s = &im->sites[im->nsites++];
-    s->id = id;
+    s = site_add(im, id, line, false);
     s->parent = parent;
-    s->line = line;
-    s->bad = false;
-    hset_put(&im->site_ids, &id, sizeof(id), (long long) im->nsites);
 
     copy_int(b, id, false, false);
     copy_int(b, line, false, false);
@@ -992,19 +1027,11 @@ read_column(struct imp *im, const struct jy_json_node *n, long long line, struct
     if (unique(im, n, "code", "code among its siblings", key, strlen(key), line, err) != JY_OK)
         return JY_ERROR;
 
-    if (im->ncols == im->acols) {
-        im->acols = im->acols ? im->acols * 2 : 1024;
-        im->cols = jy_xrealloc(im->cols, im->acols * sizeof(*im->cols));
-    }
-    c = &im->cols[im->ncols++];
-    c->id = id;
+    c = col_add(im, id, line, false);
     c->site = site;
     c->parent = parent;
     c->shared = shared;
-    c->line = line;
     c->type = type;
-    c->bad = false;
-    hset_put(&im->col_ids, &id, sizeof(id), (long long) im->ncols);
 
     copy_int(b, id, false, false);
     copy_int(b, line, false, false);
@@ -1345,31 +1372,10 @@ left_out(struct imp *im, int f, const struct cJSON *tree, long long line)
         idv->valuedouble != (double) (long long) idv->valuedouble)
         return;
     id = (long long) idv->valuedouble;
-    if (f == F_SITES && site_by_id(im, id) == NULL) {
-        struct isite *s;
-        if (im->nsites == im->asites) {
-            im->asites = im->asites ? im->asites * 2 : 256;
-            im->sites = jy_xrealloc(im->sites, im->asites * sizeof(*im->sites));
-        }
-        s = &im->sites[im->nsites++];
-        memset(s, 0, sizeof(*s));
-        s->id = id;
-        s->line = line;
-        s->bad = true;
-        hset_put(&im->site_ids, &id, sizeof(id), (long long) im->nsites);
-    } else if (f == F_COLUMNS && col_by_id(im, id) == NULL) {
-        struct icol *c;
-        if (im->ncols == im->acols) {
-            im->acols = im->acols ? im->acols * 2 : 1024;
-            im->cols = jy_xrealloc(im->cols, im->acols * sizeof(*im->cols));
-        }
-        c = &im->cols[im->ncols++];
-        memset(c, 0, sizeof(*c));
-        c->id = id;
-        c->line = line;
-        c->bad = true;
-        hset_put(&im->col_ids, &id, sizeof(id), (long long) im->ncols);
-    }
+    if (f == F_SITES && site_by_id(im, id) == NULL)
+        site_add(im, id, line, true);
+    else if (f == F_COLUMNS && col_by_id(im, id) == NULL)
+        col_add(im, id, line, true);
 }
 
 

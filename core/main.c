@@ -7,6 +7,7 @@
 #include "core/conf.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/secret.h"
 #include "core/pool.h"
 
 #include <unistd.h>
@@ -223,6 +224,7 @@ main(int argc, char **argv)
 
     /* a publication anywhere in this program runs the content checks with its settings */
     jy_check_use_conf(cli.conf, jy_cli_conninfo(&cli));
+    jy_secret_use_file(jy_conf_get(cli.conf, "secret_key_file"));
     rc = cmd->run(&cli, nrest, rest);
     jy_check_shutdown();
     goto out;

@@ -8,6 +8,7 @@
 #include "core/db.h"
 #include "core/err.h"
 #include "core/pool.h"
+#include "core/secret.h"
 #include "core/site.h"
 #include "core/str.h"
 
@@ -278,7 +279,17 @@ jy_mirror_add_n(struct jy_db *db, struct jy_pool *pool, const struct jy_mirror_s
     p[9] = sp->subtree ? "true" : "false";
     p[10] = sp->username || sp->password || sp->ssh_key ? "true" : "false";
     p[11] = sp->username;
-    p[12] = sp->password;
+    p[12] = NULL;
+    if (sp->password) { /* stored sealed: a copy of the database gives nothing away */
+        size_t n = strlen(sp->password);
+        if (n == 0 || n > 1024) {
+            jy_err_set(err, JY_E_INVALID, "a password must be 1 to 1024 bytes, not %zu", n);
+            jy_err_field(err, "password");
+            return JY_ERROR;
+        }
+        if ((p[12] = jy_secret_seal(pool, "mirror_credential.password", sp->password, err)) == NULL)
+            return JY_ERROR;
+    }
     p[13] = sp->ssh_key;
     p[14] = sp->ssh_pubkey;
     if (jy_db_begin(db, err) != JY_OK)

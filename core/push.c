@@ -23,6 +23,7 @@
 #include "core/log.h"
 #include "core/mirror.h"
 #include "core/pool.h"
+#include "core/secret.h"
 #include "core/utf8.h"
 
 #include <fcntl.h>
@@ -297,6 +298,22 @@ plan_mirror(struct jy_pusher *p, struct push_mirror *pm, long long mirror_id)
         return false;
     pm->user = jy_db_res_get(res, 0, 0);
     pm->password = jy_db_res_get(res, 0, 1);
+    if (pm->password) {
+        bool plain = false;
+        const char *open =
+            jy_secret_open(pm->pool, "mirror_credential.password", pm->password, &plain, &err);
+        if (open == NULL) {
+            jy_log_error("push", "mirror %lld: its password cannot be read: %s", mirror_id,
+                         err.msg);
+            return false;
+        }
+        if (plain)
+            jy_log_warn("push",
+                        "mirror %lld: its password is stored in plain text (from before "
+                        "secrets were sealed); remove the mirror and add it again",
+                        mirror_id);
+        pm->password = open;
+    }
     pm->ssh_key = jy_db_res_get(res, 0, 2);
     pm->ssh_pubkey = jy_db_res_get(res, 0, 3);
     pm->prev_state = jy_db_res_get(res, 0, 4);

@@ -51,7 +51,7 @@
 #define RENDER_LOCK_KEY "7410021" /* pg_advisory_lock key of the renderer */
 #define MAX_THREADS     16
 
-static const char *const html_channels[] = {"desktop", "elder"};
+static const char *const html_channels[] = {"desktop"}; /* and the theme's own channels */
 
 /*
  * A theme opened once per run and the template sets of each rendering
@@ -59,7 +59,7 @@ static const char *const html_channels[] = {"desktop", "elder"};
  */
 struct theme_entry {
     const struct jy_theme *theme;
-    struct jy_tpl_set *sets[MAX_THREADS][2]; /* desktop, elder; made when first used */
+    struct jy_tpl_set *sets[MAX_THREADS][RN_MAX_HCH]; /* per HTML channel; made when first used */
 };
 
 struct run_cache {
@@ -361,12 +361,10 @@ ctx_switch(struct rn_page_ctx *x, struct site_run *r, int slot)
     x->site = r->site;
     x->theme = r->theme;
     x->plan = &r->plan;
-    if (r->te->sets[slot][0] == NULL) {
-        r->te->sets[slot][0] = jy_theme_tpl_set(r->theme, "desktop");
-        r->te->sets[slot][1] = jy_theme_tpl_set(r->theme, "elder");
-    }
-    x->desktop = r->te->sets[slot][0];
-    x->elder = r->te->sets[slot][1];
+    if (r->te->sets[slot][0] == NULL)
+        for (int k = 0; k <= r->theme->nchannels; k++)
+            r->te->sets[slot][k] = jy_theme_tpl_set(r->theme, rn_hch_code(r->theme, k));
+    memcpy(x->sets, r->te->sets[slot], sizeof(x->sets));
 }
 
 static void *
@@ -528,7 +526,7 @@ render_pages(struct batch *b)
 
 
 static const char *
-page_channel(const struct rn_page *p)
+page_channel(const struct site_run *r, const struct rn_page *p)
 {
     switch (p->kind) {
     case RP_ASSET:
@@ -545,7 +543,7 @@ page_channel(const struct rn_page *p)
     case RP_PLUGIN:
         return "plugin";
     default:
-        return p->elder ? "elder" : "desktop";
+        return rn_hch_code(r->theme, p->hch);
     }
 }
 
@@ -751,8 +749,9 @@ record_runs(struct jy_db *db, struct batch *b, struct jy_err *err)
             if (!p->dirty || p->absent)
                 continue;
             if (r->full || p->written)
-                jy_buf_addf(&files, "%s\t%s\t%s\t%lld\t%s\t%s\t%s\n", sid, p->path, page_channel(p),
-                            p->size, p->sha256, p->kind == RP_ASSET ? "t" : "f", r->gen);
+                jy_buf_addf(&files, "%s\t%s\t%s\t%lld\t%s\t%s\t%s\n", sid, p->path,
+                            page_channel(r, p), p->size, p->sha256, p->kind == RP_ASSET ? "t" : "f",
+                            r->gen);
             jy_buf_addf(&deps, "%s\t%s\t%s\t%s\t%s\n", sid, p->path, p->desc,
                         ids_text(pool, p->deps_items, p->ndeps_items),
                         ids_text(pool, p->deps_cols, p->ndeps_cols));
@@ -925,7 +924,7 @@ theme_get_locked(struct run_cache *c, const struct jy_render_opts *opts, const c
         jy_err_set(err, JY_E_INVALID, "more than %d themes in one run", c->nthemes);
         return NULL;
     }
-    if ((t = jy_theme_open(c->pool, opts->share_dir, name, html_channels, 2, err)) == NULL)
+    if ((t = jy_theme_open(c->pool, opts->share_dir, name, html_channels, 1, err)) == NULL)
         return NULL;
     c->themes[c->nthemes].theme = t;
     return &c->themes[c->nthemes++];
@@ -948,7 +947,7 @@ cache_destroy(struct run_cache *c)
 {
     for (int i = 0; i < c->nthemes; i++)
         for (int t = 0; t < MAX_THREADS; t++)
-            for (int k = 0; k < 2; k++)
+            for (int k = 0; k < RN_MAX_HCH; k++)
                 jy_tpl_set_destroy(c->themes[i].sets[t][k]);
     pthread_mutex_destroy(&c->lock);
     jy_pool_destroy(c->pool);

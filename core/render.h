@@ -94,4 +94,25 @@ int jy_render_pending(struct jy_db *db, const struct jy_render_opts *opts,
 int jy_render_explain(struct jy_db *db, struct jy_pool *pool, const char *site, const char *path,
                       struct jy_buf *out, struct jy_err *err);
 
+/*
+ * Preview (core/render_preview.c): page `path` of site as it would be
+ * rendered with the placements ids (a PostgreSQL array literal, "{1,2}")
+ * published now, into out. Runs in a transaction it always rolls back, so
+ * nothing changes; db must act as the system (jy_db_set_actor 0): the
+ * ids decide what is shown, and they come from jy_render_preview_ids() on
+ * the person's own connection. JY_E_NOT_FOUND when the site has no such
+ * page.
+ */
+int jy_render_preview(struct jy_db *db, struct jy_pool *pool, const char *share_dir, const char *site,
+                      const char *ids, const char *path, struct jy_buf *out, struct jy_err *err);
+
+/*
+ * The draft, submitted and approved placements that the actor of
+ * as_person may read (row-level security) in the columns site shows: its
+ * own and the sources its columns reuse; item > 0 keeps those of that item.
+ * An array literal in pool, "{}" when none; NULL with err set on failure.
+ */
+const char *jy_render_preview_ids(struct jy_db *as_person, struct jy_pool *pool, const char *site,
+                                  long long item, struct jy_err *err);
+
 #endif /* JY_CORE_RENDER_H */

@@ -28,6 +28,7 @@ struct jy_tpl_set;
 #define RN_FEED_ITEMS   20    /* items of an RSS feed */
 #define RN_TAG_PAGE     20    /* items per tag page */
 #define RN_SITEMAP_URLS 50000 /* URLs of one sitemap file (sitemaps.org) */
+#define RN_MAX_HCH      9     /* HTML channels: desktop and JY_THEME_MAX_CHANNELS of the theme */
 
 /* What only an item page needs; loaded for the items whose pages are rendered. */
 struct rn_item_full {
@@ -104,7 +105,8 @@ struct rn_site {
     int nredirects;
     const char *code, *name, *short_name, *domain, *url, *sponsor, *organizer, *icp_no, *psb_no,
         *dzjg_url, *contact_phone, *contact_address, *theme, *time_zone;
-    bool ch_elder, ch_json, ch_rss, ch_sitemap;
+    const char *channels; /* site.channels as ",desktop,elder,json,": a channel is ",code," */
+    bool ch_json, ch_rss, ch_sitemap;
     struct rn_col *cols;
     int ncols;
     struct rn_item *items;
@@ -136,14 +138,14 @@ enum rn_page_kind {
 
 struct rn_page {
     enum rn_page_kind kind;
-    bool elder;
-    int col;     /* RP_COLUMN, RP_RSS, RP_JSON_COLUMN, RP_ITEM: the column of the page */
-    int num;     /* RP_COLUMN, RP_JSON_COLUMN: page number, 1-based; pages of the list */
-    int pages;   /* number of pages of the list */
-    int item;    /* RP_ITEM, RP_JSON_ITEM */
-    int asset;   /* RP_ASSET */
-    int tag;     /* RP_TAG: index in site->tags; RP_REDIRECT: index in site->redirects */
-    int base;    /* RP_PLUGIN: the page it is made from (index in the plan) */
+    int hch;   /* HTML channel: 0 desktop, k the theme's channels[k - 1] (pages under its prefix) */
+    int col;   /* RP_COLUMN, RP_RSS, RP_JSON_COLUMN, RP_ITEM: the column of the page */
+    int num;   /* RP_COLUMN, RP_JSON_COLUMN: page number, 1-based; pages of the list */
+    int pages; /* number of pages of the list */
+    int item;  /* RP_ITEM, RP_JSON_ITEM */
+    int asset; /* RP_ASSET */
+    int tag;   /* RP_TAG: index in site->tags; RP_REDIRECT: index in site->redirects */
+    int base;  /* RP_PLUGIN: the page it is made from (index in the plan) */
     int channel; /* RP_PLUGIN: the plugin channel (index in the plugin host) */
     bool absent; /* RP_PLUGIN: the channel had nothing for the page: no file */
     const char *path;
@@ -163,6 +165,7 @@ struct rn_page {
 struct rn_plan {
     struct rn_page *v;
     int n, cap;
+    const struct jy_theme *theme; /* its channels give the HTML channels' codes and prefixes */
 };
 
 /* render_load.c */
@@ -188,16 +191,21 @@ void rn_plan_site(struct jy_pool *pool, const struct rn_site *s, const struct jy
                   const char *only_channel, struct rn_plan *plan);
 
 int rn_list_pages(const struct rn_col *c);
+bool rn_site_has_channel(const struct rn_site *s, const char *code);
+/* The HTML channel code of hch ("desktop" for 0) and the URL prefix of its pages ("/", "/elder/").
+ */
+const char *rn_hch_code(const struct jy_theme *theme, int hch);
+const char *rn_hch_prefix(struct jy_pool *pool, const struct jy_theme *theme, int hch);
 int rn_sitemap_urls(const struct rn_site *s);
 
 /* render_page.c: the bytes of one file into out */
 struct rn_page_ctx {
     const struct rn_site *site;
     const struct jy_theme *theme;
-    struct jy_tpl_set *desktop, *elder;
-    struct jy_pool *pool;       /* reset per page */
-    struct cJSON *site_json;    /* built on first use, shared by the thread's pages */
-    const struct rn_plan *plan; /* the base pages of plugin channels */
+    struct jy_tpl_set *sets[RN_MAX_HCH]; /* per HTML channel (rn_page.hch): 0 desktop */
+    struct jy_pool *pool;                /* reset per page */
+    struct cJSON *site_json;             /* built on first use, shared by the thread's pages */
+    const struct rn_plan *plan;          /* the base pages of plugin channels */
 };
 int rn_page_render(struct rn_page_ctx *ctx, const struct rn_page *p, struct jy_buf *out,
                    struct jy_err *err);

@@ -681,10 +681,8 @@ batch_sites(struct jy_db *db, struct batch *b, const long long *ids, const char 
         s->theme = s_or_null(pool, r, row, 12);
         s->time_zone = s_or_null(pool, r, row, 13);
         {
-            const char *ch = jy_db_res_get(r, row, 14);
-            char wrapped[512];
-            snprintf(wrapped, sizeof(wrapped), ",%s,", ch);
-            s->ch_elder = strstr(wrapped, ",elder,") != NULL;
+            const char *wrapped = jy_pool_printf(pool, ",%s,", jy_db_res_get(r, row, 14));
+            s->channels = wrapped;
             s->ch_json = strstr(wrapped, ",json,") != NULL;
             s->ch_rss = strstr(wrapped, ",rss,") != NULL;
             s->ch_sitemap = strstr(wrapped, ",sitemap,") != NULL;

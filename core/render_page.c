@@ -121,10 +121,9 @@ mark_external_links(struct jy_pool *pool, const char *html, const char *site_nam
 
 /* Root-relative URL of a path of the site in a channel: directories end in '/'. */
 static const char *
-link_to(struct jy_pool *pool, bool elder, const char *path)
+link_to(struct jy_pool *pool, const char *pre, const char *path)
 {
     size_t n = strlen(path);
-    const char *pre = elder ? "/elder/" : "/";
 
     if (strcmp(path, "index.html") == 0)
         return pre;
@@ -136,20 +135,20 @@ link_to(struct jy_pool *pool, bool elder, const char *path)
 
 /* The URL of column c in a channel. */
 static const char *
-column_url(struct jy_pool *pool, const struct rn_col *c, bool elder)
+column_url(struct jy_pool *pool, const struct rn_col *c, const char *pre)
 {
     if (strcmp(c->kind, "link") == 0)
         return c->url;
-    return jy_pool_printf(pool, "%s%s/", elder ? "/elder/" : "/", c->path);
+    return jy_pool_printf(pool, "%s%s/", pre, c->path);
 }
 
 
 /* What a list links to for item i in a channel. */
 static const char *
-item_href(struct jy_pool *pool, const struct rn_item *it, bool elder)
+item_href(struct jy_pool *pool, const struct rn_item *it, const char *pre)
 {
-    if (it->local && elder)
-        return jy_pool_printf(pool, "/elder/%s", it->local);
+    if (it->local && pre[1]) /* another channel than desktop: its own copy of the page */
+        return jy_pool_printf(pool, "%s%s", pre, it->local);
     return it->href;
 }
 
@@ -162,11 +161,19 @@ add_str(cJSON *o, const char *k, const char *v)
 }
 
 
-/* The page's path without the channel prefix (the same page in the other channel). */
+/* The page's path without the channel prefix (the same page in the other channels). */
 static const char *
-bare_path(const struct rn_page *p)
+bare_path(const struct rn_page_ctx *x, const struct rn_page *p)
 {
-    return p->elder ? p->path + 6 : p->path;
+    return p->hch ? p->path + strlen(x->theme->channels[p->hch - 1].prefix) + 1 : p->path;
+}
+
+
+/* The URL prefix of the page's channel: "/" or "/elder/". */
+static const char *
+pre_of(const struct rn_page_ctx *x, const struct rn_page *p)
+{
+    return rn_hch_prefix(x->pool, x->theme, p->hch);
 }
 
 
@@ -224,19 +231,38 @@ page_common(struct rn_page_ctx *x, const struct rn_page *p, const char *kind, co
     const struct rn_site *s = x->site;
     struct jy_pool *pool = x->pool;
     cJSON *root = cJSON_CreateObject(), *ch, *as, *nav, *pg, *e;
-    const char *bare = bare_path(p);
+    const char *bare = bare_path(x, p), *pre = pre_of(x, p), *code = rn_hch_code(x->theme, p->hch);
     int top = top_of(s, cur_col);
 
     cJSON_AddItemReferenceToObject(root, "site", x->site_json);
     ch = cJSON_AddObjectToObject(root, "channel");
-    cJSON_AddStringToObject(ch, "name", p->elder ? "elder" : "desktop");
-    cJSON_AddBoolToObject(ch, "elder", p->elder);
-    cJSON_AddStringToObject(ch, "home_url", p->elder ? "/elder/" : "/");
-    cJSON_AddStringToObject(ch, "sitemap_url", p->elder ? "/elder/wzdt/" : "/wzdt/");
-    cJSON_AddStringToObject(ch, "search_url", p->elder ? "/elder/search/" : "/search/");
-    cJSON_AddStringToObject(ch, "desktop_url", link_to(pool, false, bare));
-    if (s->ch_elder || p->elder)
-        cJSON_AddStringToObject(ch, "elder_url", link_to(pool, true, bare));
+    cJSON_AddStringToObject(ch, "name", code);
+    cJSON_AddStringToObject(ch, "label", p->hch ? x->theme->channels[p->hch - 1].label : "标准版");
+    cJSON_AddBoolToObject(ch, "elder", strcmp(code, "elder") == 0);
+    cJSON_AddBoolToObject(ch, "desktop", p->hch == 0);
+    cJSON_AddStringToObject(ch, "home_url", pre);
+    cJSON_AddStringToObject(ch, "sitemap_url", jy_pool_printf(pool, "%swzdt/", pre));
+    cJSON_AddStringToObject(ch, "search_url", jy_pool_printf(pool, "%ssearch/", pre));
+    cJSON_AddStringToObject(ch, "desktop_url", link_to(pool, "/", bare));
+    {
+        /* this very page in every HTML channel the site has: channel.others[] and <code>_url */
+        cJSON *others = cJSON_AddArrayToObject(ch, "others");
+        for (int k = 0; k <= x->theme->nchannels; k++) {
+            const char *kc = rn_hch_code(x->theme, k);
+            const char *url = link_to(pool, rn_hch_prefix(pool, x->theme, k), bare);
+            if (k > 0 && !rn_site_has_channel(s, kc) && k != p->hch)
+                continue;
+            if (k > 0)
+                cJSON_AddStringToObject(ch, jy_pool_printf(pool, "%s_url", kc), url);
+            if (k == p->hch)
+                continue;
+            e = cJSON_CreateObject();
+            cJSON_AddStringToObject(e, "code", kc);
+            cJSON_AddStringToObject(e, "label", k ? x->theme->channels[k - 1].label : "标准版");
+            cJSON_AddStringToObject(e, "url", url);
+            cJSON_AddItemToArray(others, e);
+        }
+    }
 
     as = cJSON_AddObjectToObject(root, "assets");
     for (int a = 0; a < x->theme->nassets; a++)
@@ -246,7 +272,7 @@ page_common(struct rn_page_ctx *x, const struct rn_page *p, const char *kind, co
     nav = cJSON_AddArrayToObject(root, "nav");
     e = cJSON_CreateObject();
     cJSON_AddStringToObject(e, "name", "首页");
-    cJSON_AddStringToObject(e, "url", p->elder ? "/elder/" : "/");
+    cJSON_AddStringToObject(e, "url", pre_of(x, p));
     cJSON_AddBoolToObject(e, "current", p->kind == RP_HOME);
     cJSON_AddItemToArray(nav, e);
     for (int c = 0; c < s->ncols; c++) {
@@ -255,7 +281,7 @@ page_common(struct rn_page_ctx *x, const struct rn_page *p, const char *kind, co
             continue;
         e = cJSON_CreateObject();
         cJSON_AddStringToObject(e, "name", col->name);
-        cJSON_AddStringToObject(e, "url", column_url(pool, col, p->elder));
+        cJSON_AddStringToObject(e, "url", column_url(pool, col, pre));
         cJSON_AddBoolToObject(e, "current", c == top);
         if (strcmp(col->kind, "link") == 0 && rn_url_external(col->url))
             cJSON_AddBoolToObject(e, "external", true);
@@ -266,9 +292,9 @@ page_common(struct rn_page_ctx *x, const struct rn_page *p, const char *kind, co
     cJSON_AddStringToObject(pg, "kind", kind);
     cJSON_AddStringToObject(pg, "title", title);
     cJSON_AddStringToObject(pg, "url",
-                            jy_pool_printf(pool, "%s%s", s->url, link_to(pool, p->elder, bare)));
+                            jy_pool_printf(pool, "%s%s", s->url, link_to(pool, pre, bare)));
     cJSON_AddStringToObject(pg, "canonical",
-                            jy_pool_printf(pool, "%s%s", s->url, link_to(pool, false, bare)));
+                            jy_pool_printf(pool, "%s%s", s->url, link_to(pool, "/", bare)));
 
     if (cur_col >= 0) {
         /* 首页 › ancestors › the column; section nav: the top column and its children */
@@ -276,28 +302,28 @@ page_common(struct rn_page_ctx *x, const struct rn_page *p, const char *kind, co
         int chain[80], n = 0;
         e = cJSON_CreateObject();
         cJSON_AddStringToObject(e, "name", "首页");
-        cJSON_AddStringToObject(e, "url", p->elder ? "/elder/" : "/");
+        cJSON_AddStringToObject(e, "url", pre_of(x, p));
         cJSON_AddItemToArray(bc, e);
         for (int c = cur_col; c >= 0 && n < 80; c = s->cols[c].parent)
             chain[n++] = c;
         while (n-- > 0) {
             e = cJSON_CreateObject();
             cJSON_AddStringToObject(e, "name", s->cols[chain[n]].name);
-            cJSON_AddStringToObject(e, "url", column_url(pool, &s->cols[chain[n]], p->elder));
+            cJSON_AddStringToObject(e, "url", column_url(pool, &s->cols[chain[n]], pre));
             if (n == 0 && p->kind == RP_COLUMN)
                 cJSON_AddBoolToObject(e, "current", true);
             cJSON_AddItemToArray(bc, e);
         }
         sn = cJSON_AddObjectToObject(root, "section_nav");
         cJSON_AddStringToObject(sn, "name", s->cols[top].name);
-        cJSON_AddStringToObject(sn, "url", column_url(pool, &s->cols[top], p->elder));
+        cJSON_AddStringToObject(sn, "url", column_url(pool, &s->cols[top], pre));
         links = cJSON_AddArrayToObject(sn, "links");
         for (int c = 0; c < s->ncols; c++) {
             if (s->cols[c].parent != top)
                 continue;
             e = cJSON_CreateObject();
             cJSON_AddStringToObject(e, "name", s->cols[c].name);
-            cJSON_AddStringToObject(e, "url", column_url(pool, &s->cols[c], p->elder));
+            cJSON_AddStringToObject(e, "url", column_url(pool, &s->cols[c], pre));
             if (c == cur_col || top_of(s, cur_col) == c)
                 cJSON_AddBoolToObject(e, "current", c == cur_col);
             if (strcmp(s->cols[c].kind, "link") == 0 && rn_url_external(s->cols[c].url))
@@ -311,13 +337,13 @@ page_common(struct rn_page_ctx *x, const struct rn_page *p, const char *kind, co
 
 /* One element of items[]. */
 static cJSON *
-list_entry(struct rn_page_ctx *x, const struct rn_entry *en, bool elder)
+list_entry(struct rn_page_ctx *x, const struct rn_entry *en, const char *pre)
 {
     const struct rn_item *it = &x->site->items[en->item];
     cJSON *e = cJSON_CreateObject();
 
     cJSON_AddStringToObject(e, "title", it->title);
-    cJSON_AddStringToObject(e, "url", item_href(x->pool, it, elder));
+    cJSON_AddStringToObject(e, "url", item_href(x->pool, it, pre));
     add_str(e, "pub_date", en->pub);
     add_str(e, "summary", it->summary);
     if (en->pinned)
@@ -337,11 +363,11 @@ list_entry(struct rn_page_ctx *x, const struct rn_entry *en, bool elder)
 
 /* The URL of page n of a list whose folder is base (no slashes around). */
 static const char *
-paged_url(struct jy_pool *pool, const char *base, int n, bool elder)
+paged_url(struct jy_pool *pool, const char *base, int n, const char *pre)
 {
     if (n == 1)
-        return jy_pool_printf(pool, "%s%s/", elder ? "/elder/" : "/", base);
-    return jy_pool_printf(pool, "%s%s/index_%d.html", elder ? "/elder/" : "/", base, n);
+        return jy_pool_printf(pool, "%s%s/", pre, base);
+    return jy_pool_printf(pool, "%s%s/index_%d.html", pre, base, n);
 }
 
 
@@ -362,12 +388,12 @@ add_pagination(struct rn_page_ctx *x, cJSON *root, const struct rn_page *p)
     cJSON_AddNumberToObject(pg, "pages", pages);
     cJSON_AddNumberToObject(pg, "total", total);
     if (n > 1) {
-        cJSON_AddStringToObject(pg, "first_url", paged_url(x->pool, base, 1, p->elder));
-        cJSON_AddStringToObject(pg, "prev_url", paged_url(x->pool, base, n - 1, p->elder));
+        cJSON_AddStringToObject(pg, "first_url", paged_url(x->pool, base, 1, pre_of(x, p)));
+        cJSON_AddStringToObject(pg, "prev_url", paged_url(x->pool, base, n - 1, pre_of(x, p)));
     }
     if (n < pages) {
-        cJSON_AddStringToObject(pg, "next_url", paged_url(x->pool, base, n + 1, p->elder));
-        cJSON_AddStringToObject(pg, "last_url", paged_url(x->pool, base, pages, p->elder));
+        cJSON_AddStringToObject(pg, "next_url", paged_url(x->pool, base, n + 1, pre_of(x, p)));
+        cJSON_AddStringToObject(pg, "last_url", paged_url(x->pool, base, pages, pre_of(x, p)));
     }
     /* 1, 2, the window around n, the last two; "…" in the holes */
     list = cJSON_AddArrayToObject(pg, "pages_list");
@@ -382,7 +408,7 @@ add_pagination(struct rn_page_ctx *x, cJSON *root, const struct rn_page *p)
         }
         e = cJSON_CreateObject();
         cJSON_AddNumberToObject(e, "n", k);
-        cJSON_AddStringToObject(e, "url", paged_url(x->pool, base, k, p->elder));
+        cJSON_AddStringToObject(e, "url", paged_url(x->pool, base, k, pre_of(x, p)));
         if (k == n)
             cJSON_AddBoolToObject(e, "current", true);
         cJSON_AddItemToArray(list, e);
@@ -392,7 +418,7 @@ add_pagination(struct rn_page_ctx *x, cJSON *root, const struct rn_page *p)
 
 
 static cJSON *
-column_json(struct rn_page_ctx *x, const struct rn_col *c, bool elder, bool children)
+column_json(struct rn_page_ctx *x, const struct rn_col *c, const char *pre, bool children)
 {
     cJSON *o = cJSON_CreateObject();
 
@@ -401,7 +427,7 @@ column_json(struct rn_page_ctx *x, const struct rn_col *c, bool elder, bool chil
     add_str(o, "keywords", c->keywords);
     cJSON_AddStringToObject(o, "type", c->type_name);
     cJSON_AddStringToObject(o, "kind", c->kind);
-    cJSON_AddStringToObject(o, "url", column_url(x->pool, c, elder));
+    cJSON_AddStringToObject(o, "url", column_url(x->pool, c, pre));
     add_str(o, "body", mark_external_links(x->pool, c->body, x->site->name));
     if (children) {
         cJSON *ch = cJSON_AddArrayToObject(o, "children");
@@ -412,7 +438,7 @@ column_json(struct rn_page_ctx *x, const struct rn_col *c, bool elder, bool chil
                 continue;
             cJSON *e = cJSON_CreateObject();
             cJSON_AddStringToObject(e, "name", cc->name);
-            cJSON_AddStringToObject(e, "url", column_url(x->pool, cc, elder));
+            cJSON_AddStringToObject(e, "url", column_url(x->pool, cc, pre));
             if (strcmp(cc->kind, "link") == 0 && rn_url_external(cc->url))
                 cJSON_AddBoolToObject(e, "external", true);
             cJSON_AddItemToArray(ch, e);
@@ -440,10 +466,10 @@ ctx_home(struct rn_page_ctx *x, const struct rn_page *p)
         sec = cJSON_CreateObject();
         co = cJSON_AddObjectToObject(sec, "column");
         cJSON_AddStringToObject(co, "name", col->name);
-        cJSON_AddStringToObject(co, "url", column_url(x->pool, col, p->elder));
+        cJSON_AddStringToObject(co, "url", column_url(x->pool, col, pre_of(x, p)));
         items = cJSON_AddArrayToObject(sec, "items");
         for (int e = 0; e < col->nlist && e < RN_HOME_ITEMS; e++)
-            cJSON_AddItemToArray(items, list_entry(x, &col->list[e], p->elder));
+            cJSON_AddItemToArray(items, list_entry(x, &col->list[e], pre_of(x, p)));
         cJSON_AddItemToArray(secs, sec);
     }
     return root;
@@ -460,7 +486,7 @@ ctx_column(struct rn_page_ctx *x, const struct rn_page *p)
 
     add_str(cJSON_GetObjectItemCaseSensitive(root, "page"), "description", c->description);
     add_str(cJSON_GetObjectItemCaseSensitive(root, "page"), "keywords", c->keywords);
-    cJSON_AddItemToObject(root, "column", column_json(x, c, p->elder, true));
+    cJSON_AddItemToObject(root, "column", column_json(x, c, pre_of(x, p), true));
     if (topic) {
         cJSON *t = cJSON_AddObjectToObject(root, "topic");
         cJSON_AddStringToObject(t, "name", c->name);
@@ -468,7 +494,7 @@ ctx_column(struct rn_page_ctx *x, const struct rn_page *p)
     }
     items = cJSON_AddArrayToObject(root, "items");
     for (int e = (p->num - 1) * size; e < c->nlist && e < p->num * size; e++)
-        cJSON_AddItemToArray(items, list_entry(x, &c->list[e], p->elder));
+        cJSON_AddItemToArray(items, list_entry(x, &c->list[e], pre_of(x, p)));
     add_pagination(x, root, p);
     return root;
 }
@@ -476,7 +502,7 @@ ctx_column(struct rn_page_ctx *x, const struct rn_page *p)
 
 /* {title, url[, doc_no]} of a related item */
 static cJSON *
-related(struct rn_page_ctx *x, long long id, bool elder)
+related(struct rn_page_ctx *x, long long id, const char *pre)
 {
     int k = rn_site_item(x->site, id);
     cJSON *e;
@@ -485,7 +511,7 @@ related(struct rn_page_ctx *x, long long id, bool elder)
         return NULL;
     e = cJSON_CreateObject();
     cJSON_AddStringToObject(e, "title", x->site->items[k].title);
-    cJSON_AddStringToObject(e, "url", item_href(x->pool, &x->site->items[k], elder));
+    cJSON_AddStringToObject(e, "url", item_href(x->pool, &x->site->items[k], pre));
     add_str(e, "doc_no", x->site->items[k].doc_no);
     return e;
 }
@@ -507,7 +533,7 @@ ctx_item(struct rn_page_ctx *x, const struct rn_page *p)
     co = cJSON_AddObjectToObject(root, "column");
     cJSON_AddStringToObject(co, "name", c->name);
     cJSON_AddStringToObject(co, "type", c->type_name);
-    cJSON_AddStringToObject(co, "url", column_url(x->pool, c, p->elder));
+    cJSON_AddStringToObject(co, "url", column_url(x->pool, c, pre_of(x, p)));
 
     o = cJSON_AddObjectToObject(root, "item");
     cJSON_AddStringToObject(o, "kind", it->kind);
@@ -575,20 +601,20 @@ ctx_item(struct rn_page_ctx *x, const struct rn_page *p)
         cJSON_AddBoolToObject(pol, "amended", it->validity && !strcmp(it->validity, "amended"));
         add_str(pol, "validity_on", f->validity_on);
         if (it->validity_by) {
-            cJSON *by = related(x, it->validity_by, p->elder);
+            cJSON *by = related(x, it->validity_by, pre_of(x, p));
             if (by)
                 cJSON_AddItemToObject(pol, "validity_by", by);
         }
     }
     arr = cJSON_AddArrayToObject(o, "interpretations");
     for (int k = 0; k < it->ninterpretations; k++) {
-        cJSON *e = related(x, it->interpretations[k], p->elder);
+        cJSON *e = related(x, it->interpretations[k], pre_of(x, p));
         if (e)
             cJSON_AddItemToArray(arr, e);
     }
     arr = cJSON_AddArrayToObject(o, "interprets");
     for (int k = 0; k < it->ninterprets; k++) {
-        cJSON *e = related(x, it->interprets[k], p->elder);
+        cJSON *e = related(x, it->interprets[k], pre_of(x, p));
         if (e)
             cJSON_AddItemToArray(arr, e);
     }
@@ -610,19 +636,19 @@ ctx_tag(struct rn_page_ctx *x, const struct rn_page *p)
     bc = cJSON_AddArrayToObject(root, "breadcrumbs");
     e = cJSON_CreateObject();
     cJSON_AddStringToObject(e, "name", "首页");
-    cJSON_AddStringToObject(e, "url", p->elder ? "/elder/" : "/");
+    cJSON_AddStringToObject(e, "url", pre_of(x, p));
     cJSON_AddItemToArray(bc, e);
     e = cJSON_CreateObject();
     cJSON_AddStringToObject(e, "name", t->name);
     cJSON_AddStringToObject(
-        e, "url", paged_url(x->pool, jy_pool_printf(x->pool, "tags/%lld", t->id), 1, p->elder));
+        e, "url", paged_url(x->pool, jy_pool_printf(x->pool, "tags/%lld", t->id), 1, pre_of(x, p)));
     cJSON_AddBoolToObject(e, "current", true);
     cJSON_AddItemToArray(bc, e);
     items = cJSON_AddArrayToObject(root, "items");
     for (int i = (p->num - 1) * RN_TAG_PAGE; i < t->nitems && i < p->num * RN_TAG_PAGE; i++) {
         const struct rn_item *it = &x->site->items[t->items[i]];
         struct rn_entry en = {.item = t->items[i], .pub = it->pub};
-        cJSON_AddItemToArray(items, list_entry(x, &en, p->elder));
+        cJSON_AddItemToArray(items, list_entry(x, &en, pre_of(x, p)));
     }
     add_pagination(x, root, p);
     return root;
@@ -630,7 +656,7 @@ ctx_tag(struct rn_page_ctx *x, const struct rn_page *p)
 
 
 static cJSON *
-sitemap_nodes(struct rn_page_ctx *x, int parent, bool elder, int depth)
+sitemap_nodes(struct rn_page_ctx *x, int parent, const char *pre, int depth)
 {
     cJSON *arr = cJSON_CreateArray();
 
@@ -640,10 +666,10 @@ sitemap_nodes(struct rn_page_ctx *x, int parent, bool elder, int depth)
             continue;
         cJSON *e = cJSON_CreateObject();
         cJSON_AddStringToObject(e, "name", col->name);
-        cJSON_AddStringToObject(e, "url", column_url(x->pool, col, elder));
+        cJSON_AddStringToObject(e, "url", column_url(x->pool, col, pre));
         if (strcmp(col->kind, "link") == 0 && rn_url_external(col->url))
             cJSON_AddBoolToObject(e, "external", true);
-        cJSON_AddItemToObject(e, "children", sitemap_nodes(x, c, elder, depth + 1));
+        cJSON_AddItemToObject(e, "children", sitemap_nodes(x, c, pre, depth + 1));
         cJSON_AddItemToArray(arr, e);
     }
     return arr;
@@ -658,7 +684,7 @@ static cJSON *
 html_context(struct rn_page_ctx *x, const struct rn_page *p, const struct jy_tpl **t,
              const char **tpl_name_out, struct jy_err *err)
 {
-    struct jy_tpl_set *set = p->elder ? x->elder : x->desktop;
+    struct jy_tpl_set *set = x->sets[p->hch];
     cJSON *ctx;
     const char *tpl_name;
 
@@ -685,7 +711,7 @@ html_context(struct rn_page_ctx *x, const struct rn_page *p, const struct jy_tpl
     case RP_SITEMAP_PAGE: {
         ctx = page_common(x, p, "sitemap", "网站地图", -1);
         cJSON *sm = cJSON_AddObjectToObject(ctx, "sitemap");
-        cJSON_AddItemToObject(sm, "columns", sitemap_nodes(x, -1, p->elder, 0));
+        cJSON_AddItemToObject(sm, "columns", sitemap_nodes(x, -1, pre_of(x, p), 0));
         tpl_name = "sitemap";
         break;
     }
@@ -728,7 +754,7 @@ html_context(struct rn_page_ctx *x, const struct rn_page *p, const struct jy_tpl
 static int
 render_html(struct rn_page_ctx *x, const struct rn_page *p, struct jy_buf *out, struct jy_err *err)
 {
-    struct jy_tpl_set *set = p->elder ? x->elder : x->desktop;
+    struct jy_tpl_set *set = x->sets[p->hch];
     const struct jy_tpl *t;
     const char *tpl_name;
     cJSON *ctx = html_context(x, p, &t, &tpl_name, err);
@@ -917,7 +943,7 @@ render_json(struct rn_page_ctx *x, const struct rn_page *p, struct jy_buf *b)
             cJSON_AddStringToObject(e, "name", col->name);
             cJSON_AddStringToObject(e, "kind", col->kind);
             cJSON_AddStringToObject(e, "path", col->path);
-            cJSON_AddStringToObject(e, "url", column_url(x->pool, col, false));
+            cJSON_AddStringToObject(e, "url", column_url(x->pool, col, "/"));
             if (strcmp(col->kind, "list") == 0 || strcmp(col->kind, "topic") == 0)
                 cJSON_AddStringToObject(
                     e, "json", jy_pool_printf(x->pool, "/api/columns/%lld/1.json", col->id));

@@ -5,7 +5,8 @@
  * (render_dep): a file whose items (in order) or columns differ, or that
  * shows a changed item, is rendered again.
  *
- * Paths (relative to the site's folder; elder/ before them in 长辈版):
+ * Paths (relative to the site's folder; in an HTML channel of the theme, such
+ * as 长辈版, its prefix before them: elder/):
  *   index.html                      home
  *   <column path>/index.html        page 1 of a list, or a single-page column
  *   <column path>/index_<n>.html    page n of a list
@@ -26,8 +27,38 @@
 #include "core/plugin.h"
 #include "core/theme.h"
 
+_Static_assert(RN_MAX_HCH == 1 + JY_THEME_MAX_CHANNELS, "an HTML channel per theme channel");
+
+bool
+rn_site_has_channel(const struct rn_site *s, const char *code)
+{
+    const char *p = s->channels ? strstr(s->channels, code) : NULL;
+    size_t n = strlen(code);
+
+    for (; p; p = strstr(p + 1, code))
+        if (p[-1] == ',' && p[n] == ',')
+            return true;
+    return false;
+}
+
+
+const char *
+rn_hch_code(const struct jy_theme *theme, int hch)
+{
+    return hch == 0 ? "desktop" : theme->channels[hch - 1].code;
+}
+
+
+const char *
+rn_hch_prefix(struct jy_pool *pool, const struct jy_theme *theme, int hch)
+{
+    return hch == 0 ? "/" : jy_pool_printf(pool, "/%s/", theme->channels[hch - 1].prefix);
+}
+
+
+/* A page of the plan; hch > 0 puts it under that HTML channel's prefix. */
 static struct rn_page *
-plan_add(struct jy_pool *pool, struct rn_plan *plan, enum rn_page_kind kind, bool elder,
+plan_add(struct jy_pool *pool, struct rn_plan *plan, enum rn_page_kind kind, int hch,
          const char *path)
 {
     struct rn_page *p;
@@ -43,9 +74,10 @@ plan_add(struct jy_pool *pool, struct rn_plan *plan, enum rn_page_kind kind, boo
     p = &plan->v[plan->n++];
     memset(p, 0, sizeof(*p));
     p->kind = kind;
-    p->elder = elder;
+    p->hch = hch;
     p->col = p->item = p->asset = p->tag = -1;
-    p->path = elder ? jy_pool_printf(pool, "elder/%s", path) : path;
+    p->path =
+        hch ? jy_pool_printf(pool, "%s/%s", plan->theme->channels[hch - 1].prefix, path) : path;
     return p;
 }
 
@@ -101,13 +133,13 @@ is_list(const struct rn_col *c)
 
 /* The HTML pages of one channel. */
 static void
-plan_html(struct jy_pool *pool, const struct rn_site *s, struct rn_plan *plan, bool elder)
+plan_html(struct jy_pool *pool, const struct rn_site *s, struct rn_plan *plan, int hch)
 {
     struct rn_page *p;
     int ntop = 0;
 
     /* home: the latest items of every top list column */
-    p = plan_add(pool, plan, RP_HOME, elder, "index.html");
+    p = plan_add(pool, plan, RP_HOME, hch, "index.html");
     p->desc = "home";
     for (int c = 0; c < s->ncols; c++)
         if (s->cols[c].parent < 0 && is_list(&s->cols[c]))
@@ -126,7 +158,7 @@ plan_html(struct jy_pool *pool, const struct rn_site *s, struct rn_plan *plan, b
     for (int c = 0; c < s->ncols; c++) {
         const struct rn_col *col = &s->cols[c];
         if (strcmp(col->kind, "page") == 0) {
-            p = plan_add(pool, plan, RP_COLUMN, elder,
+            p = plan_add(pool, plan, RP_COLUMN, hch,
                          jy_pool_printf(pool, "%s/index.html", col->path));
             p->col = c;
             p->num = p->pages = 1;
@@ -140,7 +172,7 @@ plan_html(struct jy_pool *pool, const struct rn_site *s, struct rn_plan *plan, b
             continue;
         int pages = rn_list_pages(col), size = col->page_size > 0 ? col->page_size : 20;
         for (int n = 1; n <= pages; n++) {
-            p = plan_add(pool, plan, RP_COLUMN, elder,
+            p = plan_add(pool, plan, RP_COLUMN, hch,
                          n == 1 ? jy_pool_printf(pool, "%s/index.html", col->path)
                                 : jy_pool_printf(pool, "%s/index_%d.html", col->path, n));
             p->col = c;
@@ -155,7 +187,7 @@ plan_html(struct jy_pool *pool, const struct rn_site *s, struct rn_plan *plan, b
         const struct rn_item *it = &s->items[i];
         if (it->local == NULL)
             continue;
-        p = plan_add(pool, plan, RP_ITEM, elder, it->local);
+        p = plan_add(pool, plan, RP_ITEM, hch, it->local);
         p->item = i;
         p->col = it->local_col;
         p->desc = jy_pool_printf(pool, "item %lld in column %lld", it->id, s->cols[p->col].id);
@@ -180,7 +212,7 @@ plan_html(struct jy_pool *pool, const struct rn_site *s, struct rn_plan *plan, b
             int from = (n - 1) * RN_TAG_PAGE, to = n * RN_TAG_PAGE;
             if (to > tag->nitems)
                 to = tag->nitems;
-            p = plan_add(pool, plan, RP_TAG, elder,
+            p = plan_add(pool, plan, RP_TAG, hch,
                          n == 1 ? jy_pool_printf(pool, "tags/%lld/index.html", tag->id)
                                 : jy_pool_printf(pool, "tags/%lld/index_%d.html", tag->id, n));
             p->tag = t;
@@ -193,11 +225,11 @@ plan_html(struct jy_pool *pool, const struct rn_site *s, struct rn_plan *plan, b
         }
     }
 
-    p = plan_add(pool, plan, RP_SITEMAP_PAGE, elder, "wzdt/index.html");
+    p = plan_add(pool, plan, RP_SITEMAP_PAGE, hch, "wzdt/index.html");
     p->desc = "site map page";
-    p = plan_add(pool, plan, RP_SEARCH, elder, "search/index.html");
+    p = plan_add(pool, plan, RP_SEARCH, hch, "search/index.html");
     p->desc = "search page";
-    p = plan_add(pool, plan, RP_404, elder, "404.html");
+    p = plan_add(pool, plan, RP_404, hch, "404.html");
     p->desc = "not found page";
 }
 
@@ -210,6 +242,7 @@ rn_plan_site(struct jy_pool *pool, const struct rn_site *s, const struct jy_them
     bool all = only_channel == NULL;
 
     memset(plan, 0, sizeof(*plan));
+    plan->theme = theme;
     for (int a = 0; a < theme->nassets; a++) {
         p = plan_add(pool, plan, RP_ASSET, false, theme->assets[a].path);
         p->asset = a;
@@ -230,7 +263,7 @@ rn_plan_site(struct jy_pool *pool, const struct rn_site *s, const struct jy_them
     if (all || strcmp(only_channel, "desktop") == 0) {
         int first = plan->n, last;
         struct jy_plugin_host *host = jy_check_host();
-        plan_html(pool, s, plan, false);
+        plan_html(pool, s, plan, 0);
         last = plan->n;
         /*
          * The output channels of plugins (plugins/jiyue_plugin.h): one file
@@ -257,8 +290,11 @@ rn_plan_site(struct jy_pool *pool, const struct rn_site *s, const struct jy_them
             }
         }
     }
-    if ((all && s->ch_elder) || (only_channel && strcmp(only_channel, "elder") == 0))
-        plan_html(pool, s, plan, true);
+    /* the theme's other HTML channels (长辈版 ...) that the site renders */
+    for (int k = 0; k < theme->nchannels; k++)
+        if ((all && rn_site_has_channel(s, theme->channels[k].code)) ||
+            (only_channel && strcmp(only_channel, theme->channels[k].code) == 0))
+            plan_html(pool, s, plan, k + 1);
 
     if ((all && s->ch_rss) || (only_channel && strcmp(only_channel, "rss") == 0))
         for (int c = 0; c < s->ncols; c++) {

@@ -5,10 +5,12 @@
 #include "core/compat.h"
 #include "core/server.h"
 #include "core/api.h"
+#include "core/apicache.h"
 #include "core/conf.h"
 #include "core/auth.h"
 #include "core/db.h"
 #include "core/err.h"
+#include "core/filestore.h"
 #include "core/httpparse.h"
 #include "core/json.h"
 #include "core/log.h"
@@ -23,6 +25,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -75,6 +78,7 @@ struct worker {
     struct conn *conns[CONN_BUCKETS]; /* connections that have had a request */
     bool draining;
     struct auth_slot cache[AUTH_CACHE_SLOTS];
+    unsigned auth_gen; /* jy_apicache_auth_gen() when cache was last emptied */
 };
 
 struct server {
@@ -86,6 +90,7 @@ struct server {
     socklen_t addrlen;
     struct worker *w;
     int nworkers;
+    struct jy_apicache *cache; /* answers of JY_API_CACHED routes; NULL: off */
 };
 
 /* One request being handled: what the access log and the answer need. */
@@ -95,6 +100,10 @@ struct call {
     struct jy_api_req r;
     struct timespec t0;
     const char *err_code; /* set for error answers */
+    bool no_store;        /* a draft preview: never kept by any cache */
+    int file_fd;          /* serve_file: the bytes to send (>= 0), sent by evbuffer_add_file */
+    ev_off_t file_size;
+    bool immutable; /* serve_file: a 200 or 304 of content that never changes under its ETag */
 };
 
 
@@ -310,6 +319,11 @@ authenticate(struct call *c, struct evkeyvalq *hdr, int *status, struct jy_err *
         }
     }
     jy_auth_token_hash(token, hash);
+    if (w->srv->cache && jy_apicache_auth_gen(w->srv->cache) != w->auth_gen) {
+        /* a session or token was revoked somewhere: check every credential again */
+        w->auth_gen = jy_apicache_auth_gen(w->srv->cache);
+        memset(w->cache, 0, sizeof(w->cache));
+    }
     slot = cache_find(w, hash);
     if (slot) {
         r->user_id = slot->user_id;
@@ -516,6 +530,60 @@ read_body(struct call *c, const struct jy_api_route *rt, int *status, struct jy_
 }
 
 
+/*
+ * A JY_API_CACHED route: the kept answer for this user (JY_DONE, r->out
+ * filled), or JY_DECLINED with *ticket set when the answer the handler
+ * computes may be kept (0: not now, or not a plain request for an id).
+ */
+static int
+cached_answer(struct call *c, uint64_t *ticket, long long *item)
+{
+    struct jy_api_req *r = &c->r;
+    struct jy_apicache *cache = c->w->srv->cache;
+    char *end;
+
+    *ticket = 0;
+    if (strcmp(r->method, "GET") != 0 || r->user_id <= 0 || r->nargs < 1 || r->query.n > 0)
+        return JY_DECLINED;
+    errno = 0;
+    *item = strtoll(r->args[0], &end, 10);
+    if (errno || *end || *item <= 0 || !(r->args[0][0] >= '1' && r->args[0][0] <= '9'))
+        return JY_DECLINED; /* the handler reports it */
+    if (jy_apicache_get(cache, r->user_id, *item, &r->out)) {
+        r->status = 200;
+        jy_api_header(r, "X-Jiyue-Cache", "hit");
+        return JY_DONE;
+    }
+    jy_api_header(r, "X-Jiyue-Cache", "miss");
+    *ticket = jy_apicache_begin(cache);
+    return JY_DECLINED;
+}
+
+
+/*
+ * Keep the answer just computed. It lives until the user's next grant
+ * expires at the latest: rights that end by time send no notification.
+ */
+static void
+cache_keep(struct call *c, uint64_t ticket, long long item)
+{
+    struct jy_api_req *r = &c->r;
+    struct jy_err err = JY_ERR_INIT;
+    char uid[24];
+    const char *p[1] = {uid}, *v;
+
+    snprintf(uid, sizeof(uid), "%lld", r->user_id);
+    v = jy_db_query_value(c->w->sys, r->pool,
+                          "SELECT coalesce(extract(epoch FROM min(expires_at))::bigint, 0)"
+                          " FROM user_grant WHERE user_id = $1 AND expires_at > now()",
+                          1, p, &err);
+    if (v == NULL)
+        return; /* keep nothing we cannot bound */
+    jy_apicache_put(c->w->srv->cache, ticket, r->user_id, item, r->out.buf, r->out.len,
+                    (time_t) strtoll(v, NULL, 10));
+}
+
+
 /* Route, authenticate, read, run. Returns the status; r->out holds the body. */
 static int
 handle(struct call *c, struct evkeyvalq *hdr)
@@ -526,7 +594,9 @@ handle(struct call *c, struct evkeyvalq *hdr)
     const struct jy_api_route *rt;
     const char *allow, *idem = NULL;
     char hash[65];
-    int status = 500;
+    int status = 500, rc;
+    uint64_t ticket = 0;
+    long long item = 0;
 
     rt = jy_api_match(w->srv->router, r->pool, r->method, r->path, &r->args, &r->nargs, &status,
                       &allow);
@@ -591,7 +661,18 @@ handle(struct call *c, struct evkeyvalq *hdr)
             break;
         }
     }
-    if (rt->fn(r, &err) != JY_OK) {
+    if ((rt->flags & JY_API_CACHED) && w->srv->cache) {
+        switch (cached_answer(c, &ticket, &item)) {
+        case JY_DONE:
+            return 200;
+        default:
+            break;
+        }
+    }
+    rc = rt->fn(r, &err);
+    if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0 && w->srv->cache)
+        jy_apicache_sync(w->srv->cache, w->app); /* read-your-writes: see docs/api-cache.md */
+    if (rc != JY_OK) {
         /* a handler may choose the status (401 for a refused login) */
         status = r->status >= 400 ? r->status : jy_err_http_status(&err);
         if (err.code == JY_E_NONE)
@@ -600,6 +681,8 @@ handle(struct call *c, struct evkeyvalq *hdr)
     }
     if (r->status == 0)
         r->status = 200;
+    if (ticket && r->status == 200)
+        cache_keep(c, ticket, item);
     if (r->forget_auth && r->session) {
         char h[JY_AUTH_TOKEN_HASH_LEN + 1];
         jy_auth_token_hash(r->session, h);
@@ -795,8 +878,12 @@ serve_console(struct call *c, const char **type)
  * /admin is a file of that site's live tree (<output_dir>/<code>/), so the
  * pages' root-relative links work. Paths follow the renderer's rule
  * (jy_render_path_ok): nothing outside the tree is ever opened.
+ * GET /preview/<code>/ does the same with the cookie jy_drafts=1: pages are
+ * then rendered with the unpublished changes the logged-in person may see
+ * (serve_draft), never stored by a cache.
  */
 #define PREVIEW_COOKIE "jy_site"
+#define DRAFTS_COOKIE  "jy_drafts"
 
 static const char *
 preview_type(const char *path)
@@ -839,28 +926,117 @@ preview_code_ok(const char *code)
 }
 
 
-/* 302 to "/" with the site chosen, or a file of the chosen site; fills r->out, *type. */
+/* Insert the preview notice after the <body ...> tag of an HTML page. */
+static void
+preview_banner(struct jy_api_req *r, const char *code)
+{
+    const char *body = strstr(r->out.buf, "<body");
+    const char *gt = body ? strchr(body, '>') : NULL;
+    struct jy_buf b;
+
+    if (gt == NULL)
+        return;
+    jy_buf_init(&b, r->pool, r->out.len + 512);
+    jy_buf_add(&b, r->out.buf, (size_t) (gt + 1 - r->out.buf));
+    jy_buf_addf(&b,
+                "<div role=\"status\" style=\"position:sticky;top:0;z-index:9999;"
+                "background:#fff3cd;color:#5c4400;border-bottom:2px solid #c9a227;"
+                "padding:8px 16px;font:16px/1.5 sans-serif;text-align:center\">"
+                "预览：本页含尚未发布的内容，只有能看到这些稿件的人看得到，未发布到任何镜像。"
+                " <a href=\"/sites/%s/\" style=\"color:#0b4f9c\">退出预览</a></div>",
+                code);
+    jy_buf_add(&b, gt + 1, r->out.len - (size_t) (gt + 1 - r->out.buf));
+    r->out = b;
+}
+
+
+/*
+ * Draft preview (issue 8): with the cookie jy_drafts=1, HTML pages of the
+ * chosen site are rendered on request as they would be with the
+ * unpublished placements the logged-in person may read
+ * (jy_render_preview); other files come from the live tree. Returns the
+ * status, JY_DECLINED to fall back to the live tree.
+ */
+static int
+serve_draft(struct call *c, struct evkeyvalq *hdr, const char *code, const char *rel,
+            const char **type)
+{
+    struct jy_api_req *r = &c->r;
+    struct worker *w = c->w;
+    struct jy_err err = JY_ERR_INIT;
+    const char *ids;
+    int status;
+    size_t n = strlen(rel);
+
+    if (n < 5 || strcmp(rel + n - 5, ".html") != 0)
+        return JY_DECLINED;
+    if (worker_db_ready(w, &err) != JY_OK) {
+        c->err_code = "unavailable";
+        jy_err_set(&err, JY_E_UNAVAILABLE, "the database is not available, try again shortly");
+        jy_api_error_body(r, c->err_code, &err);
+        return 503;
+    }
+    jy_db_set_actor(w->sys, 0, NULL, r->client_addr, r->request_id);
+    if (authenticate(c, hdr, &status, &err) != JY_OK) {
+        jy_buf_reset(&r->out);
+        jy_buf_addf(&r->out,
+                    "<!DOCTYPE html><html lang=\"zh-CN\"><meta charset=\"utf-8\">"
+                    "<title>预览需要登录</title><p>预览含未发布的内容，请先"
+                    "<a href=\"/admin/\">登录管理控制台</a>，或<a href=\"/sites/%s/\">"
+                    "查看已发布的页面</a>。</p></html>",
+                    code);
+        *type = "text/html; charset=utf-8";
+        return status;
+    }
+    jy_db_set_actor(w->app, r->user_id, r->login, r->client_addr, r->request_id);
+    ids = jy_render_preview_ids(w->app, r->pool, code, 0, &err);
+    jy_db_set_actor(w->sys, 0, NULL, r->client_addr, r->request_id); /* the what-if: the system */
+    if (ids == NULL || jy_render_preview(w->sys, r->pool, r->env->share_dir, code, ids, rel,
+                                         &r->out, &err) != JY_OK) {
+        if (err.code == JY_E_NOT_FOUND)
+            return JY_DECLINED;
+        jy_log_error("http", "preview %s %s: %s (%s)", code, rel, err.msg, err.detail);
+        c->err_code = jy_api_err_code(&err);
+        jy_err_set(&err, JY_E_INTERNAL, "the preview failed (request %s)", r->request_id);
+        jy_api_error_body(r, c->err_code, &err);
+        return 500;
+    }
+    preview_banner(r, code);
+    *type = "text/html; charset=utf-8";
+    return 200;
+}
+
+
+/*
+ * 302 to "/" with the site chosen (/sites/<code>/: the published site;
+ * /preview/<code>/: with unpublished changes), or a file of the chosen
+ * site; fills r->out, *type.
+ */
 static int
 serve_preview(struct call *c, struct evkeyvalq *hdr, struct evkeyvalq *oh, const char **type)
 {
     struct jy_api_req *r = &c->r;
     struct jy_err err = JY_ERR_INIT;
-    const char *code, *rel, *path;
+    const char *code, *rel, *path, *drafts;
     size_t n;
     FILE *f;
 
     *type = NULL;
     if (strcmp(r->method, "GET") != 0)
         goto not_found;
-    if (strncmp(r->path, "/sites/", 7) == 0) {
-        const char *end = strchr(r->path + 7, '/');
-        code = end ? jy_pool_strndup(r->pool, r->path + 7, (size_t) (end - (r->path + 7)))
-                   : r->path + 7;
+    if (strncmp(r->path, "/sites/", 7) == 0 || strncmp(r->path, "/preview/", 9) == 0) {
+        bool draft = r->path[1] == 'p';
+        const char *start = r->path + (draft ? 9 : 7);
+        const char *end = strchr(start, '/');
+        code = end ? jy_pool_strndup(r->pool, start, (size_t) (end - start)) : start;
         if (!preview_code_ok(code))
             goto not_found;
         evhttp_add_header(
             oh, "Set-Cookie",
             jy_pool_printf(r->pool, PREVIEW_COOKIE "=%s; Path=/; SameSite=Lax", code));
+        evhttp_add_header(oh, "Set-Cookie",
+                          draft ? DRAFTS_COOKIE "=1; Path=/; SameSite=Lax; HttpOnly"
+                                : DRAFTS_COOKIE "=; Path=/; SameSite=Lax; HttpOnly; Max-Age=0");
         evhttp_add_header(oh, "Location", end && end[1] ? end : "/");
         jy_buf_reset(&r->out);
         return 302;
@@ -879,6 +1055,13 @@ serve_preview(struct call *c, struct evkeyvalq *hdr, struct evkeyvalq *oh, const
         rel = jy_pool_printf(r->pool, "%sindex.html", rel);
     if (!jy_render_path_ok(rel))
         goto not_found;
+    drafts = jy_http_cookie(r->pool, evhttp_find_header(hdr, "Cookie"), DRAFTS_COOKIE);
+    if (drafts && strcmp(drafts, "1") == 0) {
+        int status = serve_draft(c, hdr, code, rel, type);
+        c->no_store = true;
+        if (status != JY_DECLINED)
+            return status;
+    }
     path = jy_pool_printf(r->pool, "%s/%s/%s", jy_conf_get(r->env->conf, "output_dir"), code, rel);
     if ((f = fopen(path, "rb")) == NULL) {
         /* the site's own not-found page, as a mirror's web server would answer */
@@ -898,6 +1081,95 @@ not_found:
     jy_err_set(&err, JY_E_NOT_FOUND, "no such resource: %s", r->path);
     jy_api_error_body(r, c->err_code, &err);
     return 404;
+}
+
+
+/*
+ * Uploaded files: GET /files/<sha256>.<ext>, the address the editor gives
+ * images it inserts (web/admin/editor.js), so the editor and the preview
+ * show them. The caller must be logged in (cookie or bearer token, as for
+ * the API) and see a row of table file with that sha256 under row-level
+ * security (jy_file_served_type: one query as the user), and ext must be
+ * an extension of its stored type; anything else is 404, the same for a
+ * missing file as for another tenant's. The name is checked strictly
+ * (jy_http_file_ref: 64 hex digits, a dot, a short extension), then the
+ * bytes come from the file store by the hash alone, so no request can name
+ * another path. The hash is the ETag and the content never changes under
+ * it: cached privately for a year, revalidated with 304 without opening
+ * the file. The rendered sites carry their own copies (the renderer), so
+ * published pages never need this route; in the site preview (a jy_site
+ * cookie) a request this route refuses is looked up in the chosen site's
+ * tree instead, as a mirror would answer it. Sets c->file_fd and the
+ * headers of a 200; error answers are JSON in r->out.
+ */
+static int
+serve_file(struct call *c, struct evkeyvalq *hdr, struct evkeyvalq *oh)
+{
+    struct worker *w = c->w;
+    struct jy_api_req *r = &c->r;
+    struct jy_err err = JY_ERR_INIT;
+    char sha[65], ext[JY_HTTP_FILE_EXT_MAX + 1], etag[70];
+    const char *mime, *inm;
+    struct stat st;
+    int status = 404, fd;
+
+    if (strcmp(r->method, "GET") != 0 || !jy_http_file_ref(r->path + strlen("/files/"), sha, ext)) {
+        jy_err_set(&err, JY_E_NOT_FOUND, "no such resource: %s", r->path);
+        goto fail;
+    }
+    if (worker_db_ready(w, &err) != JY_OK) {
+        status = 503;
+        c->err_code = "unavailable";
+        jy_log_warn("http", "database unavailable: %s", err.detail[0] ? err.detail : err.msg);
+        jy_err_set(&err, JY_E_UNAVAILABLE, "the database is not available, try again shortly");
+        evhttp_add_header(oh, "Retry-After", "1");
+        goto fail;
+    }
+    jy_db_set_actor(w->sys, 0, NULL, r->client_addr, r->request_id);
+    if (authenticate(c, hdr, &status, &err) != JY_OK)
+        goto fail;
+    jy_db_set_actor(w->app, r->user_id, r->login, r->client_addr, r->request_id);
+    mime = jy_file_served_type(w->app, r->pool, sha, ext, &err);
+    if (mime == NULL) {
+        status = jy_err_http_status(&err);
+        goto fail;
+    }
+    snprintf(etag, sizeof(etag), "\"%s\"", sha);
+    evhttp_add_header(oh, "ETag", etag);
+    evhttp_add_header(oh, "Content-Type", mime);
+    c->immutable = true;
+    inm = evhttp_find_header(hdr, "If-None-Match");
+    if (inm && (strstr(inm, etag) || strcmp(inm, "*") == 0))
+        return 304;
+    fd = open(jy_filestore_path(r->env->files, r->pool, sha), O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        /* a row without its bytes: the store lost them (file_sweep explains how) */
+        jy_log_error("http", "file %s: recorded but not readable in the store: %s", sha,
+                     strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        status = 500;
+        jy_err_set(&err, JY_E_INTERNAL, "internal error (request %s)", r->request_id);
+        goto fail;
+    }
+    c->file_fd = fd;
+    c->file_size = (ev_off_t) st.st_size;
+    return 200;
+fail:
+    if ((status == 401 || status == 404) &&
+        jy_http_cookie(r->pool, evhttp_find_header(hdr, "Cookie"), PREVIEW_COOKIE)) {
+        /* the site preview's pages: their files are copies in the site's tree (the renderer) */
+        const char *type = NULL;
+        c->err_code = NULL;
+        status = serve_preview(c, hdr, oh, &type);
+        evhttp_add_header(oh, "Content-Type", type ? type : "application/json; charset=utf-8");
+        return status;
+    }
+    if (c->err_code == NULL)
+        c->err_code = status == 401 ? "unauthenticated" : jy_api_err_code(&err);
+    jy_api_error_body(r, c->err_code, &err);
+    evhttp_add_header(oh, "Content-Type", "application/json; charset=utf-8");
+    return status;
 }
 
 
@@ -922,6 +1194,7 @@ on_request(struct evhttp_request *req, void *arg)
     clock_gettime(CLOCK_MONOTONIC, &c->t0);
     c->w = w;
     c->req = req;
+    c->file_fd = -1;
     r->pool = pool;
     r->env = w->srv->o->env;
     jy_buf_init(&r->out, pool, 1024);
@@ -968,6 +1241,8 @@ on_request(struct evhttp_request *req, void *arg)
         } else {
             evhttp_add_header(oh, "Content-Type", "application/json; charset=utf-8");
         }
+    } else if (strncmp(r->path, "/files/", 7) == 0) {
+        status = serve_file(c, hdr, oh);
     } else if (strcmp(r->path, "/api") != 0 && strncmp(r->path, "/api/", 5) != 0) {
         const char *type = NULL;
         is_console = true; /* revalidated like the console's files */
@@ -980,7 +1255,13 @@ on_request(struct evhttp_request *req, void *arg)
     evhttp_add_header(oh, "X-Request-Id", r->request_id);
     evhttp_add_header(oh, "X-Content-Type-Options", "nosniff");
     /* console files have no versioned names: always revalidated, by ETag (304 when unchanged) */
-    evhttp_add_header(oh, "Cache-Control", is_console ? "no-cache" : "private, no-cache");
+    evhttp_add_header(oh, "Cache-Control",
+                      c->no_store    ? "private, no-store"
+                      : c->immutable ? "private, max-age=31536000, immutable"
+                      : is_console   ? "no-cache"
+                                     : "private, no-cache");
+    if (c->no_store)
+        evhttp_add_header(oh, "X-Robots-Tag", "noindex");
     if (w->draining)
         evhttp_add_header(oh, "Connection", "close");
     for (i = 0; i < r->nheaders; i++) {
@@ -988,7 +1269,7 @@ on_request(struct evhttp_request *req, void *arg)
         char *name = jy_pool_strndup(pool, r->headers[i], (size_t) (colon - r->headers[i]));
         evhttp_add_header(oh, name, colon + 2);
     }
-    if (strcmp(r->method, "GET") == 0 && status == 200) {
+    if (strcmp(r->method, "GET") == 0 && status == 200 && c->file_fd < 0) {
         unsigned char h[16];
         char hex[33];
         const char *inm = evhttp_find_header(hdr, "If-None-Match");
@@ -1002,7 +1283,10 @@ on_request(struct evhttp_request *req, void *arg)
         }
     }
     body = evbuffer_new();
-    if (status != 304)
+    if (c->file_fd >= 0) { /* the evbuffer owns the descriptor and closes it */
+        if (evbuffer_add_file(body, c->file_fd, 0, c->file_size) != 0)
+            close(c->file_fd);
+    } else if (status != 304)
         evbuffer_add(body, r->out.buf, r->out.len);
     evhttp_send_reply(req, status, NULL, body);
     evbuffer_free(body);
@@ -1013,7 +1297,10 @@ on_request(struct evhttp_request *req, void *arg)
         kv(&line, "path", r->path);
         snprintf(num, sizeof(num), "%d", status);
         kv(&line, "status", num);
-        snprintf(num, sizeof(num), "%zu", status == 304 ? (size_t) 0 : r->out.len);
+        snprintf(num, sizeof(num), "%zu",
+                 c->file_fd >= 0 ? (size_t) c->file_size
+                 : status == 304 ? (size_t) 0
+                                 : r->out.len);
         kv(&line, "bytes", num);
         snprintf(num, sizeof(num), "%.2f", ms_since(&c->t0));
         kv(&line, "ms", num);
@@ -1218,6 +1505,12 @@ jy_server_run(const struct jy_server_opts *o, struct jy_err *err)
     sigaddset(&set, SIGINT);
     pthread_sigmask(SIG_BLOCK, &set, &old);
     signal(SIGPIPE, SIG_IGN);
+    /* its listener thread starts with the signals blocked too */
+    if (o->item_cache_max > 0 && (srv.cache = jy_apicache_create(o->conninfo, o->item_cache_max,
+                                                                 o->item_cache_ttl, err)) == NULL) {
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        goto out;
+    }
     srv.w = jy_pool_new_array(srv.pool, struct worker, (size_t) o->workers);
     for (i = 0; i < o->workers; i++) {
         srv.w[i].idx = i;
@@ -1255,6 +1548,7 @@ stop:
     if (rc == JY_OK)
         jy_log_info("http", "stopped");
 out:
+    jy_apicache_destroy(srv.cache);
     jy_pool_destroy(srv.pool);
     return rc;
 }

@@ -42,6 +42,8 @@ struct jy_server_opts {
     size_t header_max;    /* bytes of the request line and headers together */
     int read_timeout;     /* seconds a connection may stay silent (slow clients, idle keep-alive) */
     int auth_cache;       /* seconds a checked session or token is trusted per worker; 0: none */
+    size_t item_cache_max;       /* bytes of cached GET item answers (docs/api-cache.md); 0: none */
+    int item_cache_ttl;          /* seconds such an answer lives at most */
     const char *trusted_proxies; /* space-separated peer addresses whose X-Forwarded-* count */
     int shutdown_timeout;        /* seconds in-flight requests get at shutdown */
     const char *ready_file;      /* written with the port once listening (tests); NULL: none */

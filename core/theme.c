@@ -171,6 +171,88 @@ valid_asset_name(const char *s)
 
 
 /* Read theme.json of the most specific theme that has one (a site theme may omit it). */
+/* [a-z][a-z0-9_]{0,31}: a channel's code or path prefix. */
+static bool
+valid_channel_word(const cJSON *v)
+{
+    const char *s = cJSON_IsString(v) ? v->valuestring : NULL;
+    size_t n = s ? strlen(s) : 0;
+
+    if (n == 0 || n > 32 || s[0] < 'a' || s[0] > 'z')
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+            return false;
+    return true;
+}
+
+
+/*
+ * theme.json "channels": [{"code", "label", "prefix"}] (absent: elder, as
+ * the default theme declares it). A prefix may not take a name the
+ * renderer writes at the top of a site's tree.
+ */
+static int
+theme_read_channels(struct jy_pool *pool, struct jy_theme *t, const cJSON *chs, const char *path,
+                    struct jy_err *err)
+{
+    static const char *const reserved[] = {"desktop", "api",   "assets", "tags",  "wzdt",
+                                           "search",  "files", "rss",    "json",  "sitemap",
+                                           "mobile",  "asset", "plugin", "index", NULL};
+    const cJSON *c;
+
+    if (chs == NULL) {
+        t->channels[0] = (struct jy_theme_channel){"elder", "长辈版", "elder"};
+        t->nchannels = 1;
+        return JY_OK;
+    }
+    if (!cJSON_IsArray(chs)) {
+        jy_err_set(err, JY_E_INVALID, "%s: \"channels\" must be a list", path);
+        return JY_ERROR;
+    }
+    cJSON_ArrayForEach(c, chs)
+    {
+        const cJSON *code = cJSON_GetObjectItemCaseSensitive(c, "code");
+        const cJSON *label = cJSON_GetObjectItemCaseSensitive(c, "label");
+        const cJSON *prefix = cJSON_GetObjectItemCaseSensitive(c, "prefix");
+        struct jy_theme_channel *ch;
+
+        if (t->nchannels == JY_THEME_MAX_CHANNELS) {
+            jy_err_set(err, JY_E_INVALID, "%s: more than %d channels", path, JY_THEME_MAX_CHANNELS);
+            return JY_ERROR;
+        }
+        if (!cJSON_IsObject(c) || !valid_channel_word(code) || !valid_channel_word(prefix) ||
+            !cJSON_IsString(label) || label->valuestring[0] == '\0' || cJSON_GetArraySize(c) != 3) {
+            jy_err_set(err, JY_E_INVALID,
+                       "%s: channel %d must be {\"code\", \"label\", \"prefix\"}, code and "
+                       "prefix of a-z, 0-9 and _ (starting with a letter), a label to show",
+                       path, t->nchannels + 1);
+            return JY_ERROR;
+        }
+        for (int r = 0; reserved[r]; r++)
+            if (strcmp(code->valuestring, reserved[r]) == 0 ||
+                strcmp(prefix->valuestring, reserved[r]) == 0) {
+                jy_err_set(err, JY_E_INVALID,
+                           "%s: channel \"%s\" takes the name \"%s\", which the renderer uses",
+                           path, code->valuestring, reserved[r]);
+                return JY_ERROR;
+            }
+        for (int k = 0; k < t->nchannels; k++)
+            if (strcmp(t->channels[k].code, code->valuestring) == 0 ||
+                strcmp(t->channels[k].prefix, prefix->valuestring) == 0) {
+                jy_err_set(err, JY_E_INVALID, "%s: channel \"%s\" repeats a code or prefix", path,
+                           code->valuestring);
+                return JY_ERROR;
+            }
+        ch = &t->channels[t->nchannels++];
+        ch->code = jy_pool_strdup(pool, code->valuestring);
+        ch->label = jy_pool_strdup(pool, label->valuestring);
+        ch->prefix = jy_pool_strdup(pool, prefix->valuestring);
+    }
+    return JY_OK;
+}
+
+
 static int
 theme_read_manifest(struct jy_pool *pool, struct jy_theme *t, struct jy_err *err)
 {
@@ -205,6 +287,9 @@ theme_read_manifest(struct jy_pool *pool, struct jy_theme *t, struct jy_err *err
         }
         t->pages[t->npages++] = jy_pool_strdup(pool, it->valuestring);
     }
+    if (theme_read_channels(pool, t, cJSON_GetObjectItemCaseSensitive(j, "channels"), path, err) !=
+        JY_OK)
+        return JY_ERROR;
     cJSON_ArrayForEach(it, assets)
     {
         if (!cJSON_IsString(it) || !valid_asset_name(it->valuestring) ||
@@ -331,14 +416,23 @@ jy_theme_open(struct jy_pool *pool, const char *share_dir, const char *name,
 
     /* Every page template compiles, with what it includes, in every channel:
      * a broken theme is refused before anything is written. */
-    for (int c = 0; c < nchannels; c++) {
-        struct jy_tpl_set *set = jy_theme_tpl_set(t, channels[c]);
+    for (int c = -1 - t->nchannels; c < nchannels; c++) {
+        const char *chn = c == -1 - t->nchannels ? "desktop"
+                          : c < 0                ? t->channels[c + t->nchannels].code
+                                                 : channels[c];
+        struct jy_tpl_set *set;
+        bool done = false;
+        for (int k = 0; k < t->nchannels && c >= 0; k++)
+            done = done || strcmp(chn, t->channels[k].code) == 0;
+        if (done || (c >= 0 && strcmp(chn, "desktop") == 0))
+            continue;
+        set = jy_theme_tpl_set(t, chn);
         for (int p = 0; p < t->npages; p++) {
             if (jy_tpl_set_load(set, t->pages[p], err) == NULL ||
                 jy_tpl_check_refs(set, t->pages[p], err) != JY_OK) {
                 if (err->code == JY_E_NOT_FOUND)
                     jy_err_hint(err, "Theme \"%s\" (channel %s) must have templates/%s.html.", name,
-                                channels[c], t->pages[p]);
+                                chn, t->pages[p]);
                 jy_tpl_set_destroy(set);
                 return NULL;
             }

@@ -27,9 +27,24 @@ struct jy_err;
 struct jy_pool;
 struct jy_tpl_set;
 
-#define JY_THEME_MAX_DIRS   4
-#define JY_THEME_MAX_ASSETS 32
-#define JY_THEME_MAX_PAGES  32
+#define JY_THEME_MAX_DIRS     4
+#define JY_THEME_MAX_ASSETS   32
+#define JY_THEME_MAX_PAGES    32
+#define JY_THEME_MAX_CHANNELS 8
+
+/*
+ * An HTML channel beside desktop, declared in theme.json "channels": the
+ * same pages under their own path prefix, with the templates of
+ * channels/<code>/templates/ before the common ones. 长辈版 is the default
+ * theme's {"code": "elder", "label": "长辈版", "prefix": "elder"}; a site
+ * renders the ones its site.channels name. A theme.json without "channels"
+ * declares elder alone, as the default does.
+ */
+struct jy_theme_channel {
+    const char *code;   /* in site.channels and render_file.channel: [a-z][a-z0-9_]* */
+    const char *label;  /* what links to it say: 长辈版 */
+    const char *prefix; /* folder of its pages in the site's tree: elder */
+};
 
 struct jy_theme_asset {
     const char *key;    /* context name: css, elder_css, js */
@@ -48,6 +63,8 @@ struct jy_theme {
     int npages;
     struct jy_theme_asset assets[JY_THEME_MAX_ASSETS];
     int nassets;
+    struct jy_theme_channel channels[JY_THEME_MAX_CHANNELS];
+    int nchannels;
     const char *sha256; /* of every template and asset file of the chain: a change of any
                            of them changes it (the renderer re-renders the theme's pages) */
 };
@@ -57,7 +74,8 @@ struct jy_theme {
  * theme; any other name is a site theme laid over it. Checks that name is
  * a plain folder name, that the folders exist, that theme.json parses,
  * that every page template of "pages" exists and compiles (with the
- * partials and parents it names) for every channel in channels[] and that
+ * partials and parents it names) for desktop, for every channel the theme
+ * declares and for every one in channels[] (tests), and that
  * every asset can be read. Everything lives in pool. NULL with err naming
  * the file (and line and column for a template) on failure.
  */

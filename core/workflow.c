@@ -834,16 +834,19 @@ static int
 chain_set_run(struct jy_db *db, struct jy_pool *pool, const char *target, const char *chain,
               struct jy_err *err)
 {
+    /* the first offending step, with its index from 0 for the field: steps[1].role */
     static const char bad_role[] =
-        "SELECT st ->> 'name', st ->> 'role' FROM jsonb_array_elements($1::jsonb -> 'steps') st"
+        "SELECT st ->> 'name', st ->> 'role', i - 1"
+        " FROM jsonb_array_elements($1::jsonb -> 'steps') WITH ORDINALITY AS s(st, i)"
         " WHERE st ? 'role' AND NOT EXISTS (SELECT 1 FROM role r WHERE r.code = st ->> 'role'"
-        "  AND 'item.review' = ANY (r.permissions)) LIMIT 1";
+        "  AND 'item.review' = ANY (r.permissions)) ORDER BY i LIMIT 1";
     static const char bad_user[] =
         "SELECT st ->> 'name', array_to_string(jy_logins_missing(ARRAY("
-        "  SELECT jsonb_array_elements_text(st -> 'users'))), ', ')"
-        " FROM jsonb_array_elements($1::jsonb -> 'steps') st"
+        "  SELECT jsonb_array_elements_text(st -> 'users'))), ', '), i - 1"
+        " FROM jsonb_array_elements($1::jsonb -> 'steps') WITH ORDINALITY AS s(st, i)"
         " WHERE st ? 'users' AND cardinality(jy_logins_missing(ARRAY("
-        "  SELECT jsonb_array_elements_text(st -> 'users')))) > 0 LIMIT 1";
+        "  SELECT jsonb_array_elements_text(st -> 'users')))) > 0 ORDER BY i LIMIT 1";
+    char field[64];
     long long site, column;
     const char *p[3], *v;
     struct jy_db_res *r;
@@ -871,7 +874,8 @@ chain_set_run(struct jy_db *db, struct jy_pool *pool, const char *target, const 
                        "step \"%s\": role \"%s\" does not exist or may not review (item.review)",
                        jy_db_res_get(r, 0, 0), jy_db_res_get(r, 0, 1));
             jy_err_hint(err, "Roles that review: reviewer, site_admin, platform_admin.");
-            jy_err_field(err, "chain");
+            snprintf(field, sizeof(field), "steps[%s].role", jy_db_res_get(r, 0, 2));
+            jy_err_field(err, field);
             return JY_ERROR;
         }
         if ((r = jy_db_query(db, pool, bad_user, 1, p, err)) == NULL)
@@ -879,7 +883,8 @@ chain_set_run(struct jy_db *db, struct jy_pool *pool, const char *target, const 
         if (jy_db_res_rows(r)) {
             jy_err_set(err, JY_E_INVALID, "step \"%s\": no user has the login %s",
                        jy_db_res_get(r, 0, 0), jy_db_res_get(r, 0, 1));
-            jy_err_field(err, "chain");
+            snprintf(field, sizeof(field), "steps[%s].users", jy_db_res_get(r, 0, 2));
+            jy_err_field(err, field);
             return JY_ERROR;
         }
     }
@@ -1137,6 +1142,66 @@ jy_workflow_history(struct jy_db *db, struct jy_pool *pool, long long item,
     if (jy_db_begin(db, err) != JY_OK)
         return JY_ERROR;
     rc = history_run(db, pool, item, events, n, err);
+    jy_db_rollback(db);
+    return rc;
+}
+
+
+/* ---- what is scheduled ------------------------------------------------------------------- */
+
+static int
+scheduled_run(struct jy_db *db, struct jy_pool *pool, const char *site, int limit,
+              struct jy_wf_sched_row **rows, int *n, struct jy_err *err)
+{
+    static const char sql[] =
+        "SELECT p.item_id, p.id, i.title, s.code || ':' || c.path, s.name, p.state,"
+        " jy_iso_time(p.publish_at, s.time_zone), jy_iso_time(p.withdraw_at, s.time_zone),"
+        " s.time_zone"
+        " FROM placement p JOIN site s ON s.id = p.site_id"
+        " JOIN site_column c ON c.id = p.column_id LEFT JOIN item i ON i.id = p.item_id"
+        " WHERE (p.publish_at IS NOT NULL OR p.withdraw_at IS NOT NULL)"
+        "   AND ($1::bigint IS NULL OR p.site_id = $1)"
+        " ORDER BY least(p.publish_at, p.withdraw_at), p.id LIMIT $2";
+    const char *p[2] = {NULL, num(pool, limit)};
+    struct jy_db_res *r;
+    long long sid;
+    int i;
+
+    if (site) {
+        if (jy_site_resolve(db, pool, site, "site", &sid, err) != JY_OK)
+            return JY_ERROR;
+        p[0] = num(pool, sid);
+    }
+    if ((r = jy_db_query(db, pool, sql, 2, p, err)) == NULL)
+        return JY_ERROR;
+    *n = jy_db_res_rows(r);
+    *rows = jy_pool_new_array(pool, struct jy_wf_sched_row, (size_t) *n + 1);
+    for (i = 0; i < *n; i++) {
+        struct jy_wf_sched_row *w = &(*rows)[i];
+        w->item_id = atoll(jy_db_res_get(r, i, 0));
+        w->placement_id = atoll(jy_db_res_get(r, i, 1));
+        w->title = jy_db_res_get(r, i, 2);
+        w->column = jy_db_res_get(r, i, 3);
+        w->site_name = jy_db_res_get(r, i, 4);
+        w->state = jy_db_res_get(r, i, 5);
+        w->publish_at = jy_db_res_get(r, i, 6);
+        w->withdraw_at = jy_db_res_get(r, i, 7);
+        w->time_zone = jy_db_res_get(r, i, 8);
+    }
+    return JY_OK;
+}
+
+
+int
+jy_workflow_scheduled(struct jy_db *db, struct jy_pool *pool, const char *site, int limit,
+                      struct jy_wf_sched_row **rows, int *n, struct jy_err *err)
+{
+    int rc;
+
+    /* a transaction, so that row-level security sees the acting user (db.h) */
+    if (jy_db_begin(db, err) != JY_OK)
+        return JY_ERROR;
+    rc = scheduled_run(db, pool, site, limit, rows, n, err);
     jy_db_rollback(db);
     return rc;
 }

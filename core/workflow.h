@@ -161,4 +161,27 @@ struct jy_wf_event {
 int jy_workflow_history(struct jy_db *db, struct jy_pool *pool, long long item,
                         struct jy_wf_event **events, int *n, struct jy_err *err);
 
+/* ---- what is scheduled ------------------------------------------------------------------- */
+
+struct jy_wf_sched_row {
+    long long item_id;
+    long long placement_id;
+    const char *title;  /* NULL for an item the actor may not read */
+    const char *column; /* SITE:PATH */
+    const char *site_name;
+    const char *state; /* the placement's state now */
+    const char
+        *publish_at; /* ISO 8601 in the site's time zone (2099-12-01T08:00:00+08:00), or NULL */
+    const char *withdraw_at; /* the same */
+    const char *time_zone;   /* the site's, which both times are in */
+};
+
+/*
+ * The placements the actor may see (row-level security) with a publication
+ * or a withdrawal scheduled, soonest first, at most limit; site (NULL: all)
+ * limits it to one site. Cancelling is jy_workflow_schedule() with "".
+ */
+int jy_workflow_scheduled(struct jy_db *db, struct jy_pool *pool, const char *site, int limit,
+                          struct jy_wf_sched_row **rows, int *n, struct jy_err *err);
+
 #endif /* JY_CORE_WORKFLOW_H */

@@ -4,7 +4,10 @@
 // journeys, end to end: the platform admin creates a county site (a refused
 // code first: the API's message at the field); the editor writes an article
 // with a real image upload, places it in two columns and submits; the
-// reviewer approves and publishes; 信息去向 shows where the item is.
+// reviewer approves and publishes; 信息去向 shows where the item is. Then
+// 审核流程, 信息报送 from a county up to the province (adopted, statistics),
+// 定时发布 and 撤稿, uploaded images served to their site's editors only,
+// and 关停整合 of a county ending as 关停 in the site tree.
 // axe-core runs on the main pages: serious or critical violations fail.
 // Screenshots of key pages go to $JY_OUT. Routes the server does not
 // register yet (JY_ROUTES lists the registered ones) must show the API's
@@ -43,14 +46,15 @@ async function kase(name, fn) {
 }
 function assert(c, msg) { if (!c) throw new Error(msg); }
 
-/* A real PNG (64x48, a red and blue pattern) written by hand: signature, IHDR, IDAT, IEND. */
-function png() {
+/* A real PNG (64x48, a red and blue pattern) written by hand: signature, IHDR, IDAT, IEND;
+   green (0..255) makes other bytes, so another upload is another file. */
+function png(green = 40) {
   const w = 64, h = 48, raw = Buffer.alloc((w * 3 + 1) * h);
   for (let y = 0; y < h; y++) {
     raw[y * (w * 3 + 1)] = 0;
     for (let x = 0; x < w; x++) {
       const o = y * (w * 3 + 1) + 1 + x * 3;
-      raw[o] = (x * 4) & 255; raw[o + 1] = 40; raw[o + 2] = (y * 5) & 255;
+      raw[o] = (x * 4) & 255; raw[o + 1] = green; raw[o + 2] = (y * 5) & 255;
     }
   }
   const crcT = Array.from({length: 256}, (_, n) => {
@@ -255,6 +259,9 @@ await kase('editor writes an article with an uploaded image and saves it in one 
   const up = await editor.waitForSelector('#upload-msg:has-text("已上传")', {timeout: 15000});
   assert((await up.textContent()).includes('64×48'), 'upload: ' + await up.textContent());
   assert(await editor.locator('.rte img[src^="/files/"]').count() === 1, 'no image in the body');
+  /* the image is served (GET /files/<sha256>.png): the browser decoded it */
+  await editor.waitForFunction(() => { const i = document.querySelector('.rte img'); return i && i.complete && i.naturalWidth === 64; },
+    null, {timeout: 10000});
   await editor.click('#save');
   await editor.waitForURL(/#\/edit\/\d+/);
   state.id = editor.url().match(/#\/edit\/(\d+)/)[1];
@@ -268,6 +275,23 @@ await kase('editor writes an article with an uploaded image and saves it in one 
   assert(files === 200 || files === 403, 'audit: ' + files);
   await axe(editor, 'editor');
   await shot(editor, '09-editor');
+});
+
+await kase('the editor\'s preview of the unpublished page shows the uploaded image', async () => {
+  const w = await editor.evaluate(id => fetch('/api/v1/items/' + id + '/where').then(x => x.json()), state.id);
+  const pg = w.places[0].pages.find(p => p.channel === 'desktop');
+  assert(pg && pg.path, 'no page for the draft: ' + JSON.stringify(w.places[0]));
+  /* 预览页面 opens the page with the unpublished changes in a new tab */
+  const [pv] = await Promise.all([editor.context().waitForEvent('page'), editor.click('#preview')]);
+  await pv.waitForURL(u => String(u).endsWith(pg.path.replace(/^\//, '')), {timeout: 15000});
+  const body = (await pv.locator('body').textContent()) || '';
+  assert(body.includes('预览') && body.includes('关于控制台浏览器测试的通知'), 'preview: ' + body.slice(0, 300));
+  await pv.waitForFunction(() => { const i = document.querySelector('img[src^="/files/"]'); return i && i.complete && i.naturalWidth === 64; },
+    null, {timeout: 15000});
+  await shot(pv, '23-preview-image');
+  /* leave the preview: later steps read the published site */
+  await pv.goto(BASE + '/sites/5600000001/');
+  await pv.close();
 });
 
 await kase('a policy document shows its own fields and the API lists every missing one', async () => {
@@ -413,8 +437,213 @@ await kase('item list filters by kind and title text', async () => {
   await shot(editor, '16-item-list');
 });
 
+await kase('审核流程: a site admin edits a chain, an unknown login is refused at its step', async () => {
+  await admin.goto(BASE + '/admin/#/chain?site=' + COUNTY);
+  await admin.waitForSelector('#chain-steps');
+  const src = await text(admin, '#chain-source');
+  assert(src.includes('站点'), 'source: ' + src);
+  const before = await admin.locator('#chain-steps > li').count();
+  assert(before >= 1, 'the county blueprint\'s chain has no steps');
+  await admin.click('#chain-add');
+  const last = admin.locator('#chain-steps > li').last();
+  await last.locator('input[name=name]').fill('会签');
+  await last.locator('select[name=kind]').selectOption('users');
+  await last.locator('input[name=users]').fill('chen.jing, no.such.user');
+  await last.locator('select[name=mode]').selectOption('all');
+  await admin.check('#chain-distinct');
+  await admin.click('#chain-save');
+  const field = '[data-field="steps[' + before + '].users"]';
+  await admin.waitForSelector(field + ' .field-error:not([hidden])');
+  const t = await text(admin, field + ' .field-error');
+  assert(t.includes('no.such.user'), 'error at the step: ' + t);
+  assert(await admin.locator(field + ' input[aria-invalid=true]').count() === 1, 'users not marked invalid');
+  let c = await admin.evaluate(s => fetch('/api/v1/review/chain/' + s).then(x => x.json()), COUNTY);
+  assert(c.steps.length === before && !c.distinct, 'the refused chain was stored: ' + JSON.stringify(c));
+  /* the keyboard: Enter in a field saves the chain */
+  await last.locator('input[name=users]').fill('chen.jing, admin');
+  await last.locator('input[name=users]').press('Enter');
+  const m = await msg(admin, '#chain-msg');
+  assert(m.includes('已保存') && m.includes('不同的人'), 'save: ' + m);
+  c = await admin.evaluate(s => fetch('/api/v1/review/chain/' + s).then(x => x.json()), COUNTY);
+  const st = c.steps[c.steps.length - 1];
+  assert(c.distinct === true && c.steps.length === before + 1 && st.mode === 'all' &&
+    st.users.join() === 'chen.jing,admin', 'stored: ' + JSON.stringify(c));
+  /* a column inherits the site's chain until it gets its own */
+  await admin.goto(BASE + '/admin/#/chain?site=' + COUNTY + '&column=zwgk');
+  await admin.waitForSelector('#chain-inherit');
+  assert((await text(admin, '#chain-source')).includes('继承'), 'column source: ' + await text(admin, '#chain-source'));
+  await axe(admin, 'review chain');
+  await admin.goto(BASE + '/admin/#/chain?site=' + COUNTY);
+  await admin.waitForSelector('#chain-steps > li');
+  await shot(admin, '17-review-chain');
+});
+
+const county = await open(), other = await open();
+await kase('a county editor\'s image shows in the editor; another county\'s editor gets 404 for it', async () => {
+  await login(county, 'wu.fang');
+  await county.goto(BASE + '/admin/#/edit?site=5601210001');
+  await county.waitForSelector('.rte');
+  await county.fill('input[name=title]', '栖云县报送测试信息');
+  await county.click('.rte');
+  await county.keyboard.type('栖云县今日召开全县工作会议。');
+  /* bytes of its own: the province's image is on a published page, which everyone may read */
+  await county.setInputFiles('#image-file', {name: 'huiyi.png', mimeType: 'image/png', buffer: png(200)});
+  await county.waitForSelector('#upload-msg:has-text("已上传")', {timeout: 15000});
+  await county.waitForFunction(() => { const i = document.querySelector('.rte img'); return i && i.complete && i.naturalWidth === 64; },
+    null, {timeout: 10000});
+  state.countyImg = await county.getAttribute('.rte img', 'src');
+  await county.click('#save');
+  await county.waitForURL(/#\/edit\/\d+/);
+  state.countyItem = county.url().match(/#\/edit\/(\d+)/)[1];
+  await county.waitForSelector('.rte img');
+  await county.waitForFunction(() => { const i = document.querySelector('.rte img'); return i && i.complete && i.naturalWidth === 64; },
+    null, {timeout: 10000});
+  await login(other, 'zheng.hui');
+  const r = await other.evaluate(u => fetch(u).then(x => x.status), state.countyImg);
+  assert(r === 404, 'another county\'s editor got ' + r + ' for ' + state.countyImg);
+  const mine = await county.evaluate(u => fetch(u).then(x => x.status + ' ' + x.headers.get('content-type')), state.countyImg);
+  assert(mine === '200 image/png', 'the owner got ' + mine);
+});
+
+await kase('信息报送: the county editor submits the item to a province column; a second send is refused', async () => {
+  await county.waitForSelector('#up-site');
+  await county.selectOption('#up-site', '5600000001');
+  await county.waitForSelector('#up-column option[value="5600000001:zwgk/tzgg"]', {state: 'attached'});
+  await county.selectOption('#up-column', '5600000001:zwgk/tzgg');
+  await county.fill('#up-comment', '请省政府网站采用');
+  await county.click('#up-send');
+  let t = await msg(county, '#up-msg');
+  assert(t.includes('已报送到 5600000001:zwgk/tzgg'), 'send: ' + t);
+  await county.click('#up-send');
+  await county.waitForSelector('#up-msg.error');
+  t = await text(county, '#up-msg');
+  assert(t.includes('报送失败'), 'second send: ' + t);
+  await axe(county, 'editor with 报送上级');
+  await county.goto(BASE + '/admin/#/submissions?site=5601210001');
+  await county.waitForSelector('#sub-sent table');
+  t = await text(county, '#sub-sent');
+  assert(t.includes('栖云县报送测试信息') && t.includes('待处理'), 'sent list: ' + t);
+});
+
+await kase('信息报送: the province reviewer adopts it (a decline needs a reason); statistics per site', async () => {
+  await reviewer.goto(BASE + '/admin/#/submissions?site=5600000001');
+  await reviewer.waitForSelector('#sub-received .sub');
+  const row = reviewer.locator('#sub-received .sub', {hasText: '栖云县报送测试信息'});
+  await row.locator('button:text-is("退回")').click();
+  await row.locator('.field-error:not([hidden])').waitFor();
+  assert((await row.locator('.field-error').textContent()).includes('原因'), 'no reason asked');
+  let list = await reviewer.evaluate(() => fetch('/api/v1/submissions?site=5600000001&state=pending').then(x => x.json()));
+  assert(list.items.some(s => s.title === '栖云县报送测试信息'), 'declined without a reason');
+  /* the keyboard: from the note, Tab reaches 采用 and Enter presses it */
+  await row.locator('input[name=reason]').fill('采用，请注意格式');
+  await reviewer.keyboard.press('Tab');
+  assert(await reviewer.evaluate(() => document.activeElement.textContent) === '采用', 'Tab did not reach 采用');
+  await reviewer.keyboard.press('Enter');
+  await row.locator('.msg.ok').waitFor();
+  const it = await reviewer.evaluate(id => fetch('/api/v1/items/' + id).then(x => x.json()), state.countyItem);
+  const pl = it.placements.find(p => p.site === '5600000001' && p.column === 'zwgk/tzgg');
+  assert(pl && pl.state === 'submitted', 'adopted placement: ' + JSON.stringify(it.placements));
+  await reviewer.reload();
+  /* two tables: sent by the province, received by it; the received one has 栖云县: 1 sent, 1 adopted */
+  await reviewer.waitForFunction(() => document.querySelectorAll('#sub-stats table, #sub-stats p').length >= 2);
+  const st = await text(reviewer, '#sub-stats');
+  const cells = await reviewer.locator('#sub-stats table').last().locator('tbody tr', {hasText: '栖云县人民政府'})
+    .first().locator('td').allTextContents();
+  assert(cells.slice(1).join('|') === '栖云县人民政府|1|1|0|0|100%', 'stats row: ' + cells.join('|') + ' / ' + st);
+  await axe(reviewer, 'submissions');
+  await shot(reviewer, '18-submissions');
+});
+
+await kase('定时发布 and 撤稿 from the item page: a past time is refused at its field, cancel, withdraw with a reason', async () => {
+  await reviewer.goto(BASE + '/admin/#/edit/' + state.id);
+  await reviewer.waitForSelector('.placements li');
+  const second = reviewer.locator('.placements li', {hasText: state.second});
+  await second.locator('input[name=publish_at]').fill('2020-01-01T08:00');
+  await second.locator('button:text-is("定时发布")').click();
+  await second.locator('[data-field=publish_at] .field-error:not([hidden])').waitFor();
+  let t = await text(reviewer, '#place-msg');
+  assert(t.includes('未能完成'), 'past time: ' + t);
+  const d = new Date(Date.now() + 3 * 86400000), p2 = n => String(n).padStart(2, '0');
+  const when = d.getFullYear() + '-' + p2(d.getMonth() + 1) + '-' + p2(d.getDate()) + 'T09:30';
+  await second.locator('input[name=publish_at]').fill(when);
+  await second.locator('button:text-is("定时发布")').click();
+  await reviewer.waitForSelector('.placements .tag.sched');
+  t = await text(reviewer, '.placements .tag.sched');
+  assert(t.includes('定时发布') && t.includes(when.slice(0, 10)) && t.includes('09:30'), 'scheduled: ' + t);
+  let it = await reviewer.evaluate(id => fetch('/api/v1/items/' + id).then(x => x.json()), state.id);
+  assert(it.placements.find(p => state.second.endsWith(':' + p.column)).publish_at, 'not stored');
+  await axe(reviewer, 'item page with a schedule');
+  await shot(reviewer, '19-scheduled');
+  /* 定时发布 lists it for the site; 取消 there clears it */
+  await reviewer.goto(BASE + '/admin/#/scheduled?site=5600000001');
+  await reviewer.waitForSelector('#sched-list table');
+  const row = reviewer.locator('#sched-list tbody tr', {hasText: '关于控制台浏览器测试的通知'});
+  t = await row.textContent();
+  assert(t.includes(state.second) && t.includes(when.slice(0, 10) + ' 09:30') && t.includes('待审'), 'list: ' + t);
+  await axe(reviewer, 'scheduled list');
+  await shot(reviewer, '22-scheduled-list');
+  await row.locator('button:text-is("取消定时发布")').click();
+  t = await msg(reviewer, '#sched-msg');
+  assert(t.includes('已取消定时发布'), 'cancel: ' + t);
+  await reviewer.waitForFunction(() => !/关于控制台浏览器测试的通知/.test(document.querySelector('#sched-list').textContent));
+  it = await reviewer.evaluate(id => fetch('/api/v1/items/' + id).then(x => x.json()), state.id);
+  assert(!it.placements.find(p => state.second.endsWith(':' + p.column)).publish_at, 'not cancelled');
+  await reviewer.goto(BASE + '/admin/#/edit/' + state.id);
+  await reviewer.waitForSelector('.placements li');
+  assert(await reviewer.locator('.placements .tag.sched').count() === 0, 'still shown as scheduled');
+
+  const pub = '5600000001:zwgk/tzgg';
+  await reviewer.click('button[aria-label="撤稿：' + pub + '"]');
+  t = await msg(reviewer, '#place-msg');
+  assert(t.includes('原因'), 'withdraw without reason: ' + t);
+  await reviewer.fill('input[aria-label="撤稿原因：' + pub + '"]', '信息有误，需修改后重发');
+  await reviewer.click('button[aria-label="撤稿：' + pub + '"]');
+  await reviewer.waitForSelector('#place-msg:has-text("已撤稿")');
+  it = await reviewer.evaluate(id => fetch('/api/v1/items/' + id).then(x => x.json()), state.id);
+  assert(it.placements.find(p => p.column === 'zwgk/tzgg').state === 'withdrawn', 'not withdrawn');
+  const h = await reviewer.evaluate(id => fetch('/api/v1/items/' + id + '/history').then(x => x.json()), state.id);
+  assert(h.items.some(e => e.action === 'withdraw' && e.comment === '信息有误，需修改后重发'), 'no reason recorded');
+});
+
+const phoneAdmin = await open(375, 740);
+await kase('the new pages work at phone width (375 px)', async () => {
+  const phone = phoneAdmin;
+  await login(phone, 'admin');
+  for (const [hash, sel] of [['#/chain?site=' + COUNTY, '#chain-steps > li'], ['#/submissions?site=5600000001', '#sub-stats table']]) {
+    await phone.goto(BASE + '/admin/' + hash);
+    await phone.waitForSelector(sel);
+    const w = await phone.evaluate(() => document.documentElement.scrollWidth);
+    assert(w <= 375, hash + ' is ' + w + ' px wide');
+  }
+  await shot(phone, '20-submissions-phone');
+});
+
+await kase('关停整合: a county is refused a target that is not above it, then closed and shown closed', async () => {
+  const LX = '5601220001';
+  await admin.goto(BASE + '/admin/#/site/' + LX);
+  await admin.waitForSelector('input[name=into]');
+  await admin.fill('input[name=into]', '5602000001:zwgk/tzgg');
+  await admin.click('button:text-is("关停并整合")');
+  await admin.waitForSelector('[data-field=into] .field-error:not([hidden]), form .msg.error');
+  let s = await admin.evaluate(c => fetch('/api/v1/sites/' + c).then(x => x.json()), LX);
+  assert(s.status === 'open', 'closed by a refused request');
+  await admin.fill('input[name=into]', '5601000001:zwgk/zwdt/xqdt');
+  await admin.click('button:text-is("关停并整合")');
+  const t = await msg(admin, 'form .msg.ok');
+  assert(t.includes('已关停并整合'), 'close: ' + t);
+  s = await admin.evaluate(c => fetch('/api/v1/sites/' + c).then(x => x.json()), LX);
+  assert(s.status === 'closed', 'status ' + s.status);
+  await admin.goto(BASE + '/admin/#/sites');
+  await admin.waitForSelector('#tree .node');
+  await admin.selectOption('select[name=status]', 'closed');
+  const node = admin.locator('#tree .node', {hasText: '落霞县人民政府'});
+  assert(await node.locator('.tag.closed').count() === 1, 'no 关停 mark in the tree');
+  assert((await node.textContent()).includes('关停'), 'tree: ' + await node.textContent());
+  await shot(admin, '21-site-closed');
+});
+
 await kase('no script errors on any page', async () => {
-  const all = [admin, editor, reviewer, phone].flatMap(p => p.jyErrors);
+  const all = [admin, editor, reviewer, phone, county, other, phoneAdmin].flatMap(p => p.jyErrors);
   assert(!all.length, all.join(' | '));
 });
 

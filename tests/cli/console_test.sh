@@ -26,6 +26,14 @@ for u in admin liu.yang chen.jing; do
     printf '%s\n' "$PASSWORD" | "$JIYUE" "${J[@]}" user passwd "$u" >"$OUT" 2>&1 ||
         { echo "cannot set the password of $u:"; cat "$OUT"; exit 1; }
 done
+# a county editor of 栖云县 who submits upwards (信息报送), and one of 落霞县 who must not see
+# the first one's uploads
+for u in wu.fang:吴芳:5601210001 zheng.hui:郑辉:5601220001; do
+    IFS=: read -r login name site <<<"$u"
+    printf '%s\n' "$PASSWORD" | "$JIYUE" "${J[@]}" user add "$login" --name "$name" --site "$site" \
+        --password-stdin >"$OUT" 2>&1 && "$JIYUE" "${J[@]}" grant add "$login" editor "$site" >"$OUT" 2>&1 ||
+        { echo "cannot add the county editor $login:"; cat "$OUT"; exit 1; }
+done
 # a folder mirror of the province: 信息去向 shows it holding the published page
 "$JIYUE" "${J[@]}" mirror add 5600000001 prov --kind folder --url "$TMP/m-prov" >"$OUT" 2>&1 ||
     { echo "cannot add the mirror:"; cat "$OUT"; exit 1; }

@@ -105,9 +105,9 @@ case_usage_errors() {
     jy "${J[@]}" render --site nosuch
     expect_rc 1
     expect_out "there is no site \"nosuch\""
-    jy "${J[@]}" render --all --channel paper
+    jy "${J[@]}" render --all --channel "Paper/1"
     expect_rc 2
-    expect_out "--channel takes desktop, elder, json, rss or sitemap"
+    expect_out "--channel takes a channel's code (desktop, elder, json, rss, sitemap or one the theme declares)"
     jy "${J[@]}" render --all --threads 0
     expect_rc 2
 }

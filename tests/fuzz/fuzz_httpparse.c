@@ -195,6 +195,25 @@ fuzz_static_name(const char *text)
 }
 
 
+static void
+fuzz_file_ref(const char *text)
+{
+    char sha[65], ext[JY_HTTP_FILE_EXT_MAX + 1];
+    size_t n;
+
+    if (!jy_http_file_ref(text, sha, ext)) {
+        if (sha[0] || ext[0])
+            abort();
+        return;
+    }
+    n = strlen(ext);
+    if (strlen(sha) != 64 || strspn(sha, "0123456789abcdef") != 64 || n == 0 ||
+        n > JY_HTTP_FILE_EXT_MAX || strspn(ext, "0123456789abcdefghijklmnopqrstuvwxyz") != n ||
+        strncmp(text, sha, 64) != 0 || text[64] != '.' || strcmp(text + 65, ext) != 0)
+        abort();
+}
+
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -207,6 +226,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_filename(text);
     fuzz_route(pool, text);
     fuzz_static_name(text);
+    fuzz_file_ref(text);
     jy_pool_destroy(pool);
     return 0;
 }

@@ -694,6 +694,28 @@ test_schedule(void)
     expect_status(&r, 200);
     T_EQ_STR(jstr(js(&r), "placement.publish_at"), "2099-12-01T08:00:00+08:00");
     T_EQ_STR(jstr(js(&r), "placement.withdraw_at"), "null");
+
+    /* what is scheduled: the reviewer sees it, another tenant's admin does not */
+    r = req(REVIEWER, "GET", "/api/v1/schedule?site=" PROV, NULL);
+    expect_status(&r, 200);
+    T_CONTAINS(r.body, jy_pool_printf(fx.pool, "\"item_id\":%lld", item));
+    T_CONTAINS(r.body, "\"publish_at\":\"2099-12-01T08:00:00+08:00\"");
+    T_CONTAINS(r.body, "\"title\":\"定时发布的文件\"");
+    T_CONTAINS(r.body, "\"column\":\"" SZFWJ "\"");
+    r = req(COUNTY_ADMIN, "GET", "/api/v1/schedule", NULL);
+    expect_status(&r, 200);
+    T_ASSERT(strstr(r.body, "定时发布的文件") == NULL);
+    r = req(REVIEWER, "GET", "/api/v1/schedule?limit=0", NULL);
+    expect_error(&r, 400, "invalid", "limit");
+    r = req(REVIEWER, "GET", "/api/v1/schedule?sight=" PROV, NULL);
+    expect_error(&r, 400, "invalid", "sight");
+    r = req(REVIEWER, "GET", "/api/v1/schedule?site=9999999999", NULL);
+    expect_status(&r, 404);
+    /* cancelled: gone from the list */
+    r = req(REVIEWER, "POST", path, "{\"column\": \"" SZFWJ "\", \"publish_at\": null}");
+    expect_status(&r, 200);
+    r = req(REVIEWER, "GET", "/api/v1/schedule?site=" PROV, NULL);
+    T_ASSERT(strstr(r.body, "定时发布的文件") == NULL);
 }
 
 
@@ -745,6 +767,51 @@ test_review_chain(void)
     r = req(EDITOR, "GET", path, NULL);
     expect_status(&r, 200);
     T_CONTAINS(r.body, jy_pool_printf(fx.pool, "\"steps\":%s", inherited));
+
+    /* 三审 by three people: "distinct" round-trips; every problem names its step's field */
+    r = req(ADMIN, "PUT", path,
+            "{\"steps\": [{\"name\": \"初审\", \"role\": \"reviewer\"},"
+            " {\"name\": \"复审\", \"role\": \"reviewer\"},"
+            " {\"name\": \"终审\", \"role\": \"site_admin\"}], \"distinct\": true}");
+    expect_status(&r, 200);
+    T_EQ_STR(jstr(js(&r), "distinct"), "true");
+    T_EQ_STR(jstr(js(&r), "steps.2.name"), "终审");
+    r = req(REVIEWER, "GET", path, NULL);
+    T_EQ_STR(jstr(js(&r), "distinct"), "true");
+    r = req(ADMIN, "PUT", path,
+            "{\"steps\": [{\"name\": \"初审\", \"role\": \"reviewer\"},"
+            " {\"name\": \"复审\", \"role\": \"editor\"}]}");
+    expect_error(&r, 400, "invalid", "steps[1].role");
+    T_CONTAINS(jstr(js(&r), "error.message"), "复审");
+    r = req(ADMIN, "PUT", path,
+            "{\"steps\": [{\"name\": \"会签\", \"users\": [\"chen.jing\", \"no.such\"]}]}");
+    expect_error(&r, 400, "invalid", "steps[0].users");
+    T_CONTAINS(jstr(js(&r), "error.message"), "no.such");
+    r = req(ADMIN, "PUT", path,
+            "{\"steps\": [{\"name\": \"初审\", \"role\": \"reviewer\"},"
+            " {\"name\": \"复审\", \"role\": \"reviewer\", \"mode\": \"most\"}]}");
+    expect_error(&r, 400, "invalid", "steps[1].mode");
+    r = req(ADMIN, "PUT", path, "{\"steps\": [{\"name\": \"\", \"role\": \"reviewer\"}]}");
+    expect_error(&r, 400, "invalid", "steps[0].name");
+    r = req(ADMIN, "PUT", path, "{\"steps\": [{\"name\": \"审\"}]}");
+    expect_error(&r, 400, "invalid", "steps[0].role");
+    r = req(ADMIN, "PUT", path,
+            "{\"steps\": [{\"name\": \"审\", \"role\": \"reviewer\", \"users\": [\"admin\"]}]}");
+    expect_error(&r, 400, "invalid", "steps[0].role");
+    r = req(ADMIN, "PUT", path, "{\"steps\": [{\"name\": \"审\", \"users\": []}]}");
+    expect_error(&r, 400, "invalid", "steps[0].users");
+    r = req(ADMIN, "PUT", path,
+            "{\"steps\": [{\"name\": \"审\", \"role\": \"reviewer\"}], \"distinct\": true}");
+    expect_error(&r, 400, "invalid", "distinct");
+    r = req(ADMIN, "PUT", path, "{\"inherit\": true, \"distinct\": true}");
+    expect_error(&r, 400, "invalid", "distinct");
+    /* nothing of the refused ones was stored: still the three distinct steps */
+    r = req(ADMIN, "GET", path, NULL);
+    T_EQ_STR(jstr(js(&r), "steps.2.name"), "终审");
+    T_EQ_STR(jstr(js(&r), "distinct"), "true");
+    r = req(ADMIN, "PUT", path, "{\"inherit\": true}");
+    expect_status(&r, 200);
+    T_EQ_STR(jstr(js(&r), "distinct"), "false");
 }
 
 

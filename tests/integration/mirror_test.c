@@ -21,6 +21,7 @@
 #include "core/err.h"
 #include "core/mirror.h"
 #include "core/pool.h"
+#include "core/secret.h"
 #include "core/push.h"
 
 #include <pthread.h>
@@ -382,8 +383,20 @@ test_add_to_a_subtree(void)
     T_EQ_INT(n, 2);
     T_EQ_STR(own("SELECT string_agg(url, ' ' ORDER BY url) FROM mirror", 0, NULL),
              "http://m1.example.cn/dav/5600000001/ http://m1.example.cn/dav/5601000001/");
-    T_EQ_INT(
-        count("SELECT count(*) FROM mirror_credential WHERE password = 's3cret' AND $1 > 0", 1), 2);
+    /* the password is stored sealed (core/secret.h), for each mirror of the subtree */
+    T_EQ_INT(count("SELECT count(*) FROM mirror_credential"
+                   " WHERE password LIKE 'jy1:%' AND password NOT LIKE '%s3cret%' AND $1 > 0",
+                   1),
+             2);
+    T_EQ_STR(jy_secret_open(fx.pool, "mirror_credential.password",
+                            own("SELECT min(password) FROM mirror_credential", 0, NULL), NULL,
+                            &err),
+             "s3cret");
+    /* the database refuses a password in plain text */
+    T_ASSERT(jy_db_query(fx.owner, fx.pool, "UPDATE mirror_credential SET password = 's3cret'", 0,
+                         NULL, &err) == NULL);
+    T_CONTAINS(err.detail, "SQLSTATE 23514"); /* check_violation */
+    jy_err_clear(&err);
     T_EQ_INT(count("SELECT count(*) FROM push_job WHERE $1 > 0", 1), 2);
     /* again: the names are taken, nothing is added */
     T_EQ_INT(jy_mirror_add_n(fx.owner, fx.pool, &sp, &id, &n, &err), JY_ERROR);
@@ -729,9 +742,15 @@ test_webdav_refusals_in_the_servers_words(void)
                  1);
     }
     /* with the right password the same server takes everything, at once when asked */
-    own("INSERT INTO mirror_credential (mirror_id, site_id, username, password)"
-        " SELECT id, site_id, 'pusher', 's3cret' FROM mirror WHERE name = 'auth'",
-        0, NULL);
+    {
+        struct jy_err serr = JY_ERR_INIT;
+        const char *sealed[1] = {
+            jy_secret_seal(fx.pool, "mirror_credential.password", "s3cret", &serr)};
+        T_ASSERT(sealed[0] != NULL);
+        own("INSERT INTO mirror_credential (mirror_id, site_id, username, password)"
+            " SELECT id, site_id, 'pusher', $1 FROM mirror WHERE name = 'auth'",
+            1, sealed);
+    }
     own("SELECT jy_push_enqueue(site_id, id, 'test') FROM mirror WHERE name = 'auth'", 0, NULL);
     st = drain(0);
     T_EQ_INT(st.files_sent, 6);

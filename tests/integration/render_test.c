@@ -564,6 +564,96 @@ test_theme_change_on_disk(void)
 }
 
 
+/* Write text into file rel of the theme folder "broken" of share. */
+static void
+theme_file(struct fx *f, const char *share, const char *rel, const char *text)
+{
+    const char *path = jy_pool_printf(f->pool, "%s/themes/broken/%s", share, rel);
+    const char *dir = jy_pool_strndup(f->pool, path, (size_t) (strrchr(path, '/') - path));
+    FILE *fp;
+
+    T_EQ_INT(system(jy_pool_printf(f->pool, "mkdir -p '%s'", dir)), 0);
+    fp = fopen(path, "wb");
+    T_ASSERT(fp != NULL);
+    fputs(text, fp);
+    fclose(fp);
+}
+
+
+/*
+ * A channel is declared by a theme, not by code: a third HTML channel
+ * (无障碍版 under wza/) with a header of its own renders every page under its
+ * prefix, is linked from the other channels' pages, is recorded under its
+ * code, and goes away when the site stops naming it.
+ */
+static void
+test_theme_declares_a_channel(void)
+{
+    struct fx f;
+    struct jy_err err = JY_ERR_INIT;
+    struct jy_render_stats st = {0};
+    struct jy_render_opts o;
+    const char *share, *home, *wza, *elder;
+
+    fx_open(&f, "channel");
+    o = f.opts;
+    share = broken_share(&f, "partials/unused", "");
+    o.share_dir = share;
+    theme_file(&f, share, "theme.json",
+               "{\"name\": \"broken\", \"pages\": [\"home\", \"column\", \"item\", \"topic\", "
+               "\"tag\", \"sitemap\", \"search\", \"404\", \"redirect\"],"
+               " \"assets\": {\"css\": \"site.css\", \"elder_css\": \"elder.css\", \"js\": "
+               "\"site.js\"}, \"channels\": [{\"code\": \"elder\", \"label\": \"长辈版\", "
+               "\"prefix\": \"elder\"}, {\"code\": \"wza\", \"label\": \"无障碍版\", "
+               "\"prefix\": \"wza\"}]}");
+    theme_file(&f, share, "channels/wza/templates/partials/header.html",
+               "<header><p>无障碍版页头：{{channel.label}}</p>"
+               "<a href=\"{{channel.desktop_url}}\">标准版</a></header>\n");
+    EXEC(&f, "UPDATE site SET theme = 'broken', channels = '{desktop,elder,wza,rss}'"
+             " WHERE code = '5603210001'");
+    if (jy_render_site(f.db, &o, "5603210001", &st, &err) != JY_OK)
+        jy_test_fail(__FILE__, __LINE__, "render: %s", err.msg);
+    home = read_text(&f, jy_pool_printf(f.pool, "%s/5603210001/index.html", f.out));
+    wza = read_text(&f, jy_pool_printf(f.pool, "%s/5603210001/wza/index.html", f.out));
+    elder = read_text(&f, jy_pool_printf(f.pool, "%s/5603210001/elder/index.html", f.out));
+    T_ASSERT(wza != NULL && home != NULL && elder != NULL);
+    T_CONTAINS(wza, "无障碍版页头：无障碍版");
+    T_CONTAINS(wza, "href=\"/\""); /* back to the desktop page */
+    T_ASSERT(strstr(home, "无障碍版页头") == NULL && strstr(elder, "无障碍版页头") == NULL);
+    /* every other channel links to the same page there */
+    T_CONTAINS(home, "<a href=\"/wza/\">无障碍版</a>");
+    T_CONTAINS(elder, "<a href=\"/wza/\">无障碍版</a>");
+    T_CONTAINS(home, "<a href=\"/elder/\">长辈版</a>");
+    /* lists link within the channel; the manifest knows its files by the channel's code */
+    T_CONTAINS(read_text(&f, jy_pool_printf(f.pool, "%s/5603210001/wza/zwgk/index.html", f.out)),
+               "href=\"/wza/zwgk/");
+    T_EQ_STR(VALUE(&f, "SELECT count(*) FILTER (WHERE channel = 'wza') || ' ' ||"
+                       " count(*) FILTER (WHERE channel = 'elder') FROM render_file f"
+                       " JOIN site s ON s.id = f.site_id WHERE s.code = '5603210001'"),
+             VALUE(&f, "SELECT count(*) || ' ' || count(*) FROM render_file f"
+                       " JOIN site s ON s.id = f.site_id"
+                       " WHERE s.code = '5603210001' AND channel = 'elder'"));
+    /* the site stops naming it: its files go */
+    EXEC(&f, "UPDATE site SET channels = '{desktop,elder,rss}' WHERE code = '5603210001'");
+    memset(&st, 0, sizeof(st));
+    if (jy_render_pending(f.db, &o, &st, &err) != JY_OK)
+        jy_test_fail(__FILE__, __LINE__, "render --pending: %s", err.msg);
+    T_ASSERT(read_text(&f, jy_pool_printf(f.pool, "%s/5603210001/wza/index.html", f.out)) == NULL);
+    T_EQ_STR(VALUE(&f, "SELECT count(*) FROM render_file WHERE channel = 'wza'"), "0");
+    T_ASSERT(strstr(read_text(&f, jy_pool_printf(f.pool, "%s/5603210001/index.html", f.out)),
+                    "无障碍版") == NULL);
+    /* a channel that takes a name the renderer writes is refused, naming it */
+    theme_file(&f, share, "theme.json",
+               "{\"pages\": [\"home\"], \"assets\": {}, \"channels\": [{\"code\": \"x\", "
+               "\"label\": \"X\", \"prefix\": \"assets\"}]}");
+    jy_err_clear(&err);
+    T_EQ_INT(jy_render_site(f.db, &o, "5603210001", &st, &err), JY_ERROR);
+    T_CONTAINS(err.msg, "takes the name \"assets\"");
+    EXEC(&f, "UPDATE site SET theme = 'default', channels = DEFAULT WHERE code = '5603210001'");
+    fx_close(&f);
+}
+
+
 /* Links in a body that leave the government domain carry the leave-site warning. */
 static void
 test_external_links_in_bodies(void)
@@ -649,6 +739,7 @@ main(int argc, char **argv)
         T_CASE(test_broken_theme_changes_nothing),
         T_CASE(test_theme_change_on_disk),
         T_CASE(test_one_failing_site_does_not_stop_the_others),
+        T_CASE(test_theme_declares_a_channel),
         T_CASE(test_external_links_in_bodies),
         T_CASE(test_expired_pin_renders_again),
         T_CASE(test_explain),

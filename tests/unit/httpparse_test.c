@@ -224,13 +224,52 @@ test_static_name(void)
 }
 
 
+/* /files/<sha256>.<ext>: exactly that, nothing a path could hide in */
+static void
+test_file_ref(void)
+{
+    static const char *const refused[] = {
+        "",
+        ".png",
+        "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+        "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08.",
+        "9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08.png",
+        "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a0.png",
+        "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a088.png",
+        "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08.PNG",
+        "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08.png/",
+        "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08.tar.gz",
+        "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08.abcdefghi",
+        "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08.p%6eg",
+        "../9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08.png",
+        "/9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08.png",
+        "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a0g.png",
+    };
+    char sha[65], ext[JY_HTTP_FILE_EXT_MAX + 1];
+    size_t i;
+
+    T_ASSERT(jy_http_file_ref(
+        "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08.png", sha, ext));
+    T_EQ_STR(sha, "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08");
+    T_EQ_STR(ext, "png");
+    T_ASSERT(jy_http_file_ref(
+        "0000000000000000000000000000000000000000000000000000000000000000.abcdefgh", sha, ext));
+    T_EQ_STR(ext, "abcdefgh");
+    for (i = 0; i < JY_ARRAY_LEN(refused); i++) {
+        T_ASSERT(!jy_http_file_ref(refused[i], sha, ext));
+        T_EQ_STR(sha, "");
+        T_EQ_STR(ext, "");
+    }
+}
+
+
 int
 main(int argc, char **argv)
 {
     static const struct jy_test_case cases[] = {
         T_CASE(test_query),       T_CASE(test_query_refused),     T_CASE(test_cookie),
         T_CASE(test_multipart),   T_CASE(test_multipart_refused), T_CASE(test_filename),
-        T_CASE(test_route_match), T_CASE(test_static_name),
+        T_CASE(test_route_match), T_CASE(test_static_name),       T_CASE(test_file_ref),
     };
     int rc = jy_test_main(argc, argv, cases, JY_ARRAY_LEN(cases));
 

@@ -15,6 +15,9 @@ import * as items from './items.js';
 import * as editor from './editor.js';
 import * as review from './review.js';
 import * as where from './where.js';
+import * as chains from './chains.js';
+import * as submissions from './submissions.js';
+import * as scheduled from './scheduled.js';
 
 /* hash route -> [module function, title]; the title becomes the page's h1 */
 const ROUTES = {
@@ -29,6 +32,9 @@ const ROUTES = {
   'review': [review.queue, '待审列表'],
   'review-item': [review.item, '审核'],
   'where': [where.page, '信息去向'],
+  'chain': [chains.page, '审核流程'],
+  'submissions': [submissions.page, '信息报送'],
+  'scheduled': [scheduled.page, '定时发布'],
 };
 
 /* the navigation: [route, label, who needs it (null: everyone)] */
@@ -41,6 +47,9 @@ const NAV = [
   ['items', '信息列表', ['editor', 'reviewer', 'site_admin', 'platform_admin', 'viewer']],
   ['edit', '写信息', ['editor', 'site_admin', 'platform_admin']],
   ['review', '待审列表', ['reviewer', 'site_admin', 'platform_admin']],
+  ['submissions', '信息报送', ['editor', 'reviewer', 'site_admin', 'platform_admin']],
+  ['scheduled', '定时发布', ['reviewer', 'site_admin', 'platform_admin']],
+  ['chain', '审核流程', ['platform_admin', 'site_admin']],
   ['where', '信息去向', null],
 ];
 

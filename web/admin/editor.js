@@ -10,10 +10,11 @@
  * server sanitises the body and lists every problem at once.
  */
 import {api, upload, errorText, seg, newIdemKey} from './api.js';
-import {el, field, input, select, showError, clearErrors, message, debounce, nextId, STATES, KINDS}
-  from './ui.js';
+import {el, field, input, select, showError, clearErrors, message, debounce, nextId, fmtTime, STATES,
+  KINDS} from './ui.js';
 import {mySites} from './columns.js';
 import {findingsList} from './show.js';
+import {sendForm} from './submissions.js';
 
 const VALIDITY = [['有效', '有效'], ['已修改', '已修改'], ['已废止', '已废止'], ['已失效', '已失效']];
 
@@ -220,8 +221,38 @@ export async function page(body, arg, query, h1) {
   runChecks();
   if (!item) return;
 
-  /* placements, 多处发布 and 提交审核 */
+  /* placements, 多处发布 and 提交审核; 定时发布 and 撤稿 per placement; 报送上级 */
   body.appendChild(await placements(item, sites));
+  body.appendChild(await sendForm(item));
+}
+
+/* "2026-12-01T08:00" of a datetime-local input as ISO 8601 with the browser's offset */
+function isoLocal(v) {
+  const d = new Date(v);
+  if (!v || isNaN(d)) return v;
+  const off = -d.getTimezoneOffset(), a = Math.abs(off), p = n => String(n).padStart(2, '0');
+  return v.slice(0, 16) + ':00' + (off >= 0 ? '+' : '-') + p(Math.floor(a / 60)) + ':' + p(a % 60);
+}
+
+/*
+ * 预览页面: the item's page on its first place, rendered with the unpublished
+ * changes this person may see (/preview/<site>/<path>, docs/api.md "Site
+ * preview"), in a new tab. The tab is opened at once (browsers allow a
+ * window only during the click) and sent to the page when where says it.
+ */
+async function openPreview(item, pbox) {
+  const tab = window.open('about:blank', '_blank');
+  const r = await api('GET', '/items/' + seg(item.id) + '/where');
+  const place = r.status === 200 && (r.body.places || []).find(p => p.how === 'own');
+  const pg = place && (place.pages || []).find(p => p.channel === 'desktop');
+  if (!pg) {
+    if (tab) tab.close();
+    message(pbox, r.status === 200 ? '请先把信息放入栏目，才能预览页面。' : '无法预览：' + errorText(r), true);
+    return;
+  }
+  const url = '/preview/' + encodeURIComponent(place.site) + '/' + pg.path.replace(/^\//, '');
+  if (tab) tab.location.href = url;
+  else location.href = url;
 }
 
 function siteOf(item) {
@@ -235,6 +266,65 @@ function pick(item) {
   if (item.metadata) Object.assign(o, Object.fromEntries(Object.entries(item.metadata)
     .filter(([k]) => o[k] === undefined)));
   return o;
+}
+
+/*
+ * 定时发布 / 撤稿 of one placement (POST /items/{id}/schedule and the
+ * workflow's withdraw): what is scheduled is shown with 取消; a published
+ * placement can be withdrawn with a reason. The server decides whether the
+ * user may (item.publish) and refuses past times at the field publish_at.
+ */
+function scheduleControls(item, p, col, pbox, reload) {
+  const box = el('div', {class: 'schedule'});
+  const after = async (r, ok) => {
+    if (r.status === 200) { message(pbox, ok, false); reload(); }
+    else showError(box, pbox, r, '未能完成：' + errorText(r));
+  };
+  if (p.publish_at) {
+    box.appendChild(el('span', {class: 'tag sched', text: '定时发布：' + fmtTime(p.publish_at)}));
+    box.appendChild(el('button', {type: 'button', class: 'link-button', text: '取消定时',
+      'aria-label': '取消定时发布：' + col, onclick: async () => {
+        pbox.hidden = true;
+        const r = await api('POST', '/items/' + seg(item.id) + '/schedule', {column: col, publish_at: null});
+        after(r, '已取消定时发布：' + col + '。');
+      }}));
+  }
+  if (p.withdraw_at) box.appendChild(el('span', {class: 'tag sched', text: '定时撤下：' + fmtTime(p.withdraw_at)}));
+  if (p.state === 'published') {
+    const reason = el('input', {type: 'text', name: 'reason', 'aria-label': '撤稿原因：' + col,
+      placeholder: '撤稿原因（必填）'});
+    box.append(el('span', {class: 'field inline', 'data-field': 'comment'}, reason,
+      el('span', {class: 'error field-error', hidden: true})),
+    el('button', {type: 'button', class: 'danger', text: '撤稿', 'aria-label': '撤稿：' + col,
+      onclick: async () => {
+        pbox.hidden = true;
+        clearErrors(box);
+        if (!reason.value.trim()) {
+          showError(box, pbox, {body: {error: {field: 'comment', message: '请填写撤稿原因。'}}}, '撤稿须写明原因。');
+          return;
+        }
+        const r = await api('POST', '/items/' + seg(item.id) + '/workflow',
+          {action: 'withdraw', column: col, comment: reason.value.trim()});
+        after(r, '已撤稿：' + col + '。');
+      }}));
+  } else if (p.state !== 'archived' && !p.publish_at) {
+    const when = el('input', {type: 'datetime-local', name: 'publish_at', 'aria-label': '定时发布时间：' + col});
+    box.append(el('span', {class: 'field inline', 'data-field': 'publish_at'}, when,
+      el('span', {class: 'error field-error', hidden: true})),
+    el('button', {type: 'button', class: 'secondary', text: '定时发布', 'aria-label': '定时发布：' + col,
+      onclick: async () => {
+        pbox.hidden = true;
+        clearErrors(box);
+        if (!when.value) {
+          showError(box, pbox, {body: {error: {field: 'publish_at', message: '请选择发布时间。'}}}, '请先选择时间。');
+          return;
+        }
+        const r = await api('POST', '/items/' + seg(item.id) + '/schedule',
+          {column: col, publish_at: isoLocal(when.value)});
+        after(r, '已设定定时发布：' + col + '，' + fmtTime(r.body && r.body.placement ? r.body.placement.publish_at : '') + '。');
+      }}));
+  }
+  return box;
 }
 
 async function placements(item, sites) {
@@ -253,6 +343,7 @@ async function placements(item, sites) {
         placeholder: '提交说明（可选）'});
       const li = el('li', null, el('span', {class: 'col', text: (p.site_name ? p.site_name + ' · ' : '') +
         (p.column_name || '') + '（' + col + '）'}), el('span', {class: 'tag', text: STATES[p.state] || p.state}));
+      li.append(scheduleControls(item, p, col, pbox, reload));
       if (p.state === 'draft' || p.state === 'withdrawn') {
         li.append(comment, el('button', {type: 'button', class: 'secondary submit-review', text: '提交审核',
           'aria-label': '提交审核：' + col, onclick: async () => {
@@ -316,6 +407,8 @@ async function placements(item, sites) {
       el('div', {class: 'field'}, el('label', {for: 'place-column', text: '栏目'}), colPick)),
     el('p', {class: 'actions'}, add), chosenList, el('p', {class: 'actions'}, go), pbox,
     el('p', {class: 'actions'}, el('a', {href: '#/where/' + seg(item.id), text: '查看信息去向'}),
-      el('a', {href: '#/review-item/' + seg(item.id), text: '查看修订差异'})));
+      el('a', {href: '#/review-item/' + seg(item.id), text: '查看修订差异'}),
+      el('button', {type: 'button', class: 'secondary', id: 'preview', text: '预览页面',
+        onclick: () => openPreview(item, pbox)})));
   return sec;
 }
