@@ -683,7 +683,7 @@ record_runs(struct jy_db *db, struct batch *b, struct jy_err *err)
     for (int i = 0; i < b->n; i++) {
         struct site_run *r = &b->v[i];
         if (!r->rendered) {
-            if (b->mark_failed && r->site)
+            if (b->mark_failed)
                 jy_buf_addf(&failed, "%s%lld", nfailed++ ? "," : "", r->id);
             continue;
         }
@@ -1469,12 +1469,11 @@ render_pipeline(struct jy_db *db, struct pipeline *pl, struct jy_render_stats *s
 {
     int nb = (pl->n + pl->size - 1) / pl->size, nl = 0, rc = JY_OK;
     struct jy_db *ldb[LOADERS];
-    struct loader *l = calloc((size_t) nb + 1, sizeof(*l));
-    pthread_t *th = calloc((size_t) nb + 1, sizeof(*th));
-    bool *threaded = calloc((size_t) nb + 1, sizeof(*threaded));
+    struct jy_pool *pool = jy_pool_create(0);
+    struct loader *l = jy_pool_new_array(pool, struct loader, (size_t) nb + 1);
+    pthread_t *th = jy_pool_new_array(pool, pthread_t, (size_t) nb + 1);
+    bool *threaded = jy_pool_new_array(pool, bool, (size_t) nb + 1);
 
-    if (l == NULL || th == NULL || threaded == NULL)
-        JY_BUG("out of memory");
     for (; nl < LOADERS && nl < nb - 1; nl++) {
         struct jy_err e = JY_ERR_INIT;
         ldb[nl] = jy_db_connect(jy_db_conninfo(db), &e);
@@ -1524,9 +1523,7 @@ render_pipeline(struct jy_db *db, struct pipeline *pl, struct jy_render_stats *s
     }
     for (int k = 0; k < nl; k++)
         jy_db_close(ldb[k]);
-    free(l);
-    free(th);
-    free(threaded);
+    jy_pool_destroy(pool);
     return rc == JY_DONE ? JY_OK : rc;
 }
 
