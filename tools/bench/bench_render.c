@@ -377,14 +377,11 @@ report(const char *what, long long files, long long bytes, const struct run *r)
 
 
 /*
- * The parts of the render's time, from its log: per site, ms (all of it),
- * plan_ms (reading the site and planning) and render_ms (rendering and
- * writing the files); the rest is recording the manifest and committing.
- */
-/*
- * The renderer's own account (log line per batch of sites): its loader
- * reads and plans batch k+1 while batch k renders and records, so the
- * reading overlaps the rest and the parts add up to more than the run.
+ * The renderer's own account, from its log line per batch of sites
+ * (read_ms, plan_ms, full_ms by the loaders; render_ms, record_ms,
+ * place_ms, commit_ms, clean_ms by the caller's thread): the loaders read
+ * and plan the next batches while batch k renders and records, so the
+ * parts add up to more than the run.
  */
 static void
 phases(const char *log)
