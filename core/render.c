@@ -112,8 +112,9 @@ struct site_run {
 
 struct old_file {
     const char *path, *sha256;
-    bool kept;    /* the new plan has it too */
-    bool touched; /* it showed a changed item or hung on a changed column */
+    bool kept;         /* the new plan has it too */
+    bool touched;      /* it showed a changed item or hung on a changed column */
+    const char *items; /* touched: the items it showed, in order ("{4,9,2}") */
 };
 
 /* A batch of sites. */
@@ -1047,10 +1048,11 @@ batch_read(struct jy_db *db, struct batch *b, struct jy_err *err)
         return JY_OK;
     params[1] = ids_text(pool, b->ch->items, b->ch->nitems);
     params[2] = ids_text(pool, b->ch->cols, b->ch->ncols);
-    res = jy_db_query(db, pool,
-                      "SELECT site_id, path FROM render_dep WHERE site_id = ANY ($1::bigint[]) "
-                      "AND (items && $2::bigint[] OR columns && $3::bigint[])",
-                      3, params, err);
+    res = jy_db_query(
+        db, pool,
+        "SELECT site_id, path, items FROM render_dep WHERE site_id = ANY ($1::bigint[]) "
+        "AND (items && $2::bigint[] OR columns && $3::bigint[])",
+        3, params, err);
     if (res == NULL)
         return JY_ERROR;
     for (int row = 0; row < jy_db_res_rows(res); row++) {
@@ -1058,8 +1060,10 @@ batch_read(struct jy_db *db, struct batch *b, struct jy_err *err)
         for (int i = 0; i < b->n; i++)
             if (b->v[i].id == sid) {
                 struct old_file *o = old_find(&b->v[i], jy_db_res_get(res, row, 1));
-                if (o)
+                if (o) {
                     o->touched = true;
+                    o->items = jy_db_res_get(res, row, 2);
+                }
             }
     }
     return JY_OK;
@@ -1071,8 +1075,10 @@ batch_read(struct jy_db *db, struct batch *b, struct jy_err *err)
  * a full run, after a change of the site itself or of its theme;
  * otherwise a file that is new, that showed a changed item or hung on a
  * changed column before, or that does now; and then every slice of a list
- * one of whose slices is to render, as an item coming or going shifts the
- * pages after it.
+ * one of whose slices shows other items than before, as an item coming or
+ * going shifts the pages after it. (A slice that shows the same items in
+ * the same order, such as the page of an item whose title was edited,
+ * shifts nothing: the other slices stay as they are.)
  */
 static int
 site_prepare(struct batch *b, struct site_run *r, struct jy_err *err)
@@ -1112,7 +1118,9 @@ site_prepare(struct batch *b, struct site_run *r, struct jy_err *err)
         p->dirty = all || old == NULL || old->touched ||
                    meets(ch->items, ch->nitems, p->deps_items, p->ndeps_items) ||
                    meets(ch->cols, ch->ncols, p->deps_cols, p->ndeps_cols);
-        if (p->dirty && list_key(r->site, p) >= 0)
+        if (p->dirty && list_key(r->site, p) >= 0 &&
+            !(old && old->items && !all &&
+              strcmp(old->items, ids_text(pool, p->deps_items, p->ndeps_items)) == 0))
             shifted[list_key(r->site, p)] = true;
     }
     for (int i = 0; i < plan->n; i++) {
