@@ -42,6 +42,7 @@ struct jy_pool;
 struct jy_render_opts {
     const char *output_dir;   /* setting output_dir */
     const char *share_dir;    /* setting share_dir: themes/ */
+    const char *file_dir;     /* setting file_dir: the file store, for the files pages link */
     int threads;              /* 0: 2 */
     bool full;                /* build the whole site beside the live tree and switch */
     FILE *progress;           /* a terminal to draw progress on, or NULL */

@@ -604,6 +604,9 @@ rn_site_load(struct jy_db *db, struct jy_pool *pool, long long site_id, struct j
     assign_pages(pool, s);
     if (load_tags(db, pool, s, err) != JY_OK || load_related(db, pool, s, err) != JY_OK)
         return NULL;
+    /* topic sections (render_topic.c) and stored files (render_files.c) */
+    if (rn_topics_load(db, pool, s, err) != JY_OK || rn_files_load(db, pool, s, err) != JY_OK)
+        return NULL;
     return s;
 }
 

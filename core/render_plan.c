@@ -199,6 +199,7 @@ plan_html(struct jy_pool *pool, const struct rn_site *s, struct rn_plan *plan, b
     p->desc = "search page";
     p = plan_add(pool, plan, RP_404, elder, "404.html");
     p->desc = "not found page";
+    rn_plan_topics(pool, s, plan, elder); /* pages of topic sections */
 }
 
 
@@ -259,6 +260,9 @@ rn_plan_site(struct jy_pool *pool, const struct rn_site *s, const struct jy_them
     }
     if ((all && s->ch_elder) || (only_channel && strcmp(only_channel, "elder") == 0))
         plan_html(pool, s, plan, true);
+    /* the stored files the pages link (render_files.c), for both HTML channels */
+    if (all || strcmp(only_channel, "desktop") == 0 || strcmp(only_channel, "elder") == 0)
+        rn_plan_files(pool, s, plan);
 
     if ((all && s->ch_rss) || (only_channel && strcmp(only_channel, "rss") == 0))
         for (int c = 0; c < s->ncols; c++) {
