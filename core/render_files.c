@@ -105,8 +105,8 @@ rn_files_load(struct jy_db *db, struct jy_pool *pool, struct rn_site *s, struct 
     /* the distinct paths, sorted: the files */
     paths = jy_pool_new_array(pool, const char *, (size_t) rows + 1);
     for (int i = 0; i < rows; i++)
-        paths[i] = jy_pool_printf(pool, "files/%s.%s", jy_db_res_get(r, i, 1),
-                                  jy_db_res_get(r, i, 2));
+        paths[i] =
+            jy_pool_printf(pool, "files/%s.%s", jy_db_res_get(r, i, 1), jy_db_res_get(r, i, 2));
     {
         const char **sorted = jy_pool_new_array(pool, const char *, (size_t) rows + 1);
         memcpy(sorted, paths, sizeof(*sorted) * (size_t) rows);
@@ -141,7 +141,8 @@ rn_files_load(struct jy_db *db, struct jy_pool *pool, struct rn_site *s, struct 
         l->item = item;
         l->file = fi;
         l->attached = jy_db_res_get(r, i, 6)[0] == 't';
-        l->caption = jy_db_res_isnull(r, i, 7) ? NULL : jy_pool_strdup(pool, jy_db_res_get(r, i, 7));
+        l->caption =
+            jy_db_res_isnull(r, i, 7) ? NULL : jy_pool_strdup(pool, jy_db_res_get(r, i, 7));
     }
     /* an attachment that the body shows (an inline picture) is not listed again */
     for (int i = 0; i < s->nitem_files; i++) {
@@ -235,7 +236,8 @@ rn_files_ctx_item(struct rn_page_ctx *x, const struct rn_page *p, cJSON *item)
     }
     if (image)
         cJSON_ReplaceItemInObjectCaseSensitive(
-            item, "image", cJSON_CreateString(jy_pool_printf(x->pool, "%s/%s", s->url, image->path)));
+            item, "image",
+            cJSON_CreateString(jy_pool_printf(x->pool, "%s/%s", s->url, image->path)));
 }
 
 
@@ -304,10 +306,11 @@ rn_file_place(const char *file_dir, const struct rn_file *f, const char *dest, c
     }
     snprintf(src, sizeof(src), "%s/%.2s/%.2s/%s", file_dir, f->sha256, f->sha256 + 2, f->sha256);
     if (stat(src, &ss) != 0) {
-        jy_err_errno(err, errno, "stored file %s (\"%s\") is missing from the file store", f->sha256,
-                     f->name);
-        jy_err_hint(err, "Restore \"%s\" from the backup of file_dir; the pages linking it are "
-                         "not published until then.",
+        jy_err_errno(err, errno, "stored file %s (\"%s\") is missing from the file store",
+                     f->sha256, f->name);
+        jy_err_hint(err,
+                    "Restore \"%s\" from the backup of file_dir; the pages linking it are "
+                    "not published until then.",
                     src);
         return JY_ERROR;
     }

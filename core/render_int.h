@@ -92,11 +92,11 @@ struct rn_tag {
 
 /* A panel of a topic column (core/topic.h): the site's items matching its tag expression. */
 struct rn_section {
-    int col;          /* the topic column (index) */
-    int pos;          /* 1-based among the column's sections: its pages are section<pos>.html */
+    int col; /* the topic column (index) */
+    int pos; /* 1-based among the column's sections: its pages are section<pos>.html */
     const char *name;
-    const char *more; /* "更多" target, NULL: its own pages */
-    int show;         /* items in the panel */
+    const char *more;      /* "更多" target, NULL: its own pages */
+    int show;              /* items in the panel */
     struct rn_entry *list; /* newest first */
     int nlist;
 };
@@ -165,7 +165,7 @@ enum rn_page_kind {
     RP_ASSET,
     RP_TAG,
     RP_REDIRECT,
-    RP_PLUGIN, /* a plugin's output channel for the HTML page plan->v[base] */
+    RP_PLUGIN,        /* a plugin's output channel for the HTML page plan->v[base] */
     RP_TOPIC_SECTION, /* page num of section tag of a topic column */
     RP_FILE,          /* a stored file: site->files[asset] */
 };

@@ -121,7 +121,7 @@ rn_topics_load(struct jy_db *db, struct jy_pool *pool, struct rn_site *s, struct
         return JY_OK;
 
     /* every word of every expression, resolved to its tag by the database */
-    words = jy_pool_new_array(pool, const char *, (size_t) total * JY_TAGEXPR_MAX_TAGS + 1);
+    words = jy_pool_new_array(pool, const char *, (size_t) total *JY_TAGEXPR_MAX_TAGS + 1);
     for (int c = 0; c < s->ncols; c++)
         for (int k = 0; k < nsecs[c]; k++) {
             int n;

@@ -57,8 +57,7 @@ more_ok(const char *s)
 
 
 int
-jy_topic_sections_check(struct jy_pool *pool, struct jy_topic_section *v, int n,
-                        struct jy_err *err)
+jy_topic_sections_check(struct jy_pool *pool, struct jy_topic_section *v, int n, struct jy_err *err)
 {
     if (n > JY_TOPIC_MAX_SECTIONS) {
         jy_err_set(err, JY_E_INVALID, "a topic has at most %d sections, not %d",
@@ -100,7 +99,8 @@ jy_topic_sections_check(struct jy_pool *pool, struct jy_topic_section *v, int n,
             }
         if (s->expr == NULL || s->expr[0] == '\0') {
             jy_err_set(err, JY_E_INVALID, "a section needs a tag expression");
-            jy_err_hint(err, "Write tags joined by AND, OR, NOT and parentheses: 乡村振兴 AND 2026.");
+            jy_err_hint(err,
+                        "Write tags joined by AND, OR, NOT and parentheses: 乡村振兴 AND 2026.");
             jy_err_field(err, "expr");
             return section_error(err, i + 1, s->name);
         }
@@ -160,8 +160,9 @@ jy_topic_sections_parse(struct jy_pool *pool, const char *json, size_t len,
 
         t->items = JY_TOPIC_ITEMS;
         if (!cJSON_IsObject(el.item)) {
-            jy_err_set(err, JY_E_INVALID, "must be an object {\"name\", \"expr\", \"items\", "
-                                          "\"more\"}");
+            jy_err_set(err, JY_E_INVALID,
+                       "must be an object {\"name\", \"expr\", \"items\", "
+                       "\"more\"}");
             return section_error(err, i + 1, NULL);
         }
         if (jy_json_get_str(&s, "name", false, &name, err) != JY_OK)
@@ -269,8 +270,8 @@ jy_topic_get(struct jy_db *db, struct jy_pool *pool, const char *column,
 
 
 int
-jy_topic_set(struct jy_db *db, struct jy_pool *pool, const char *column,
-             struct jy_topic_section *v, int n, struct jy_err *err)
+jy_topic_set(struct jy_db *db, struct jy_pool *pool, const char *column, struct jy_topic_section *v,
+             int n, struct jy_err *err)
 {
     long long id;
     const char *old, *params[2];
@@ -289,8 +290,7 @@ jy_topic_set(struct jy_db *db, struct jy_pool *pool, const char *column,
         for (int k = 0; k < ntags; k++) {
             const char *p1[1] = {tags[k]};
             struct jy_err e = JY_ERR_INIT;
-            const char *t =
-                jy_db_query_value(db, pool, "SELECT jy_tag_id($1)::text", 1, p1, &e);
+            const char *t = jy_db_query_value(db, pool, "SELECT jy_tag_id($1)::text", 1, p1, &e);
             if (t == NULL && e.code != JY_E_NONE) {
                 *err = e;
                 goto fail;
