@@ -143,6 +143,12 @@ jy_topic_sections_parse(struct jy_pool *pool, const char *json, size_t len,
     *n = 0;
     if (tree == NULL)
         return JY_ERROR;
+    if (!cJSON_IsArray(tree)) {
+        jy_err_set(err, JY_E_INVALID,
+                   "the sections must be a JSON array [{\"name\", \"expr\", ...}, ...]");
+        jy_err_field(err, "sections");
+        return JY_ERROR;
+    }
     jy_json_root(&root, tree);
     if (jy_json_get_array(&root, NULL, true, &root, &count, err) != JY_OK)
         return JY_ERROR;
