@@ -14,7 +14,8 @@
  * Channels (site.channels): desktop at the root; elder (长辈版) under
  * elder/; json (for apps) under api/; rss (rss.xml per list column);
  * sitemap (sitemap.xml, robots.txt). mobile is the desktop channel (one
- * responsive URL).
+ * responsive URL). Stored files the pages link are placed at
+ * files/<sha256>.<ext> (opts->file_dir is the file store).
  *
  * Incremental builds. Triggers write every change of items, placements,
  * tags, relations, columns and sites into render_change

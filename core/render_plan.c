@@ -18,6 +18,8 @@
  *                                   index of sitemap-<n>.xml
  *   api/site.json, api/columns/<id>/<n>.json, api/items/<id>.json   json channel
  *   assets/<name>.<hash>.<ext>      the theme's fingerprinted assets
+ *   <topic path>/section<N>[_<n>].html  page n of section N of a topic (render_topic.c)
+ *   files/<sha256>.<ext>            a stored file a page links (render_files.c)
  */
 #include "core/compat.h"
 #include "core/render_int.h"
