@@ -220,7 +220,7 @@ rn_files_ctx_item(struct rn_page_ctx *x, const struct rn_page *p, cJSON *item)
         const struct rn_file *f = &s->files[l->file];
         if (image == NULL && strcmp(f->cls, "image") == 0)
             image = f;
-        if (l->attached && !l->in_body && arr) {
+        if (l->attached && !l->in_body) {
             cJSON *e = cJSON_CreateObject();
             char fmt[16];
             size_t k = 0;
@@ -231,6 +231,8 @@ rn_files_ctx_item(struct rn_page_ctx *x, const struct rn_page *p, cJSON *item)
             cJSON_AddStringToObject(e, "url", jy_pool_printf(x->pool, "/%s", f->path));
             cJSON_AddStringToObject(e, "format", fmt);
             cJSON_AddStringToObject(e, "size", size_text(x->pool, f->size));
+            if (arr == NULL) /* the JSON channel has the key only with attachments */
+                arr = cJSON_AddArrayToObject(item, "attachments");
             cJSON_AddItemToArray(arr, e);
         }
     }

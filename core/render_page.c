@@ -985,6 +985,7 @@ render_json(struct rn_page_ctx *x, const struct rn_page *p, struct jy_buf *b)
         add_str(root, "body", f->body);
         if (f->attachments)
             cJSON_AddItemToObject(root, "attachments", cJSON_Parse(f->attachments));
+        rn_files_ctx_item(x, p, root); /* uploaded attachments */
     }
     rc = jy_json_print(root, b);
     jy_buf_add_char(b, '\n');

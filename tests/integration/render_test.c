@@ -802,6 +802,8 @@ test_uploaded_files(void)
                                     png.sha256));
     elder = read_text(&f, jy_pool_printf(f.pool, "%s/5600000001/elder/zwgk/zwdt/yw/4.html", f.out));
     T_CONTAINS(elder, jy_pool_printf(f.pool, "href=\"/files/%s.pdf\"", pdf.sha256));
+    T_CONTAINS(read_text(&f, jy_pool_printf(f.pool, "%s/5600000001/api/items/4.json", f.out)),
+               jy_pool_printf(f.pool, "\"url\":\"/files/%s.pdf\"", pdf.sha256));
 
     /* detached: the file goes in the incremental run; the picture stays (the body shows it) */
     T_EQ_INT(jy_file_detach(f.db, f.pool, 4, pdf.sha256, &err), JY_OK);
