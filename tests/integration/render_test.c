@@ -709,6 +709,23 @@ test_topic_sections(void)
 }
 
 
+static int
+rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void) st;
+    (void) flag;
+    (void) ftw;
+    return remove(path);
+}
+
+
+static void
+rm_tree(const char *dir)
+{
+    nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+
 /* The bytes of a file, or NULL. */
 static const char *
 read_bytes(struct fx *f, const char *path, size_t *len)
@@ -820,6 +837,27 @@ test_uploaded_files(void)
     pending(&f, &st);
     T_ASSERT(read_bytes(&f, pdf_out, &len) != NULL && len == sizeof(pdf_bytes) - 1);
     expect_same_as_full(&f, __LINE__, "files-full");
+
+    /* the same file system: a hard link to the store; another one (tmpfs): a copy */
+    {
+        struct stat a, b, shm;
+        struct jy_render_stats st2 = {0};
+        T_EQ_INT(stat(pdf_out, &a), 0);
+        T_EQ_INT(stat(jy_filestore_path(&fs, f.pool, pdf.sha256), &b), 0);
+        T_ASSERT(a.st_ino == b.st_ino && a.st_dev == b.st_dev);
+        if (stat("/dev/shm", &shm) == 0 && shm.st_dev != b.st_dev) {
+            struct jy_render_opts o = f.opts;
+            const char *copy;
+            o.output_dir = jy_pool_printf(f.pool, "/dev/shm/jy-render-test-%d", (int) getpid());
+            T_EQ_INT(jy_render_site(f.db, &o, "5600000001", &st2, &err), JY_OK);
+            copy = jy_pool_printf(f.pool, "%s/5600000001/files/%s.pdf", o.output_dir, pdf.sha256);
+            T_ASSERT(read_bytes(&f, copy, &len) != NULL && len == sizeof(pdf_bytes) - 1);
+            T_ASSERT(memcmp(read_text(&f, copy), pdf_bytes, len) == 0);
+            T_EQ_INT(stat(copy, &a), 0);
+            T_ASSERT(a.st_dev != b.st_dev);
+            rm_tree(o.output_dir);
+        }
+    }
 
     /* put back: the picture out of the body, the files detached: both go */
     {
