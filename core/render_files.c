@@ -236,7 +236,7 @@ rn_files_ctx_item(struct rn_page_ctx *x, const struct rn_page *p, cJSON *item)
             cJSON_AddItemToArray(arr, e);
         }
     }
-    if (image)
+    if (image && cJSON_GetObjectItemCaseSensitive(item, "image")) /* HTML pages: Image */
         cJSON_ReplaceItemInObjectCaseSensitive(
             item, "image",
             cJSON_CreateString(jy_pool_printf(x->pool, "%s/%s", s->url, image->path)));

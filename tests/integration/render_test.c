@@ -625,6 +625,21 @@ test_topic_sections_refused(void)
             "SELECT settings::text FROM site_column WHERE site_id = (SELECT id FROM site WHERE code = '5600000001') AND path = "
             "'ztzl/yhyshj'"),
         before);
+
+    /* a renamed tag is renamed in the expressions that name it, as a whole word only */
+    v[0] =
+        (struct jy_topic_section){"政策", "(就业 OR 优化营商环境) AND NOT 卫生健康", 5, NULL, NULL};
+    v[1] = (struct jy_topic_section){"动态", "就业创业 OR 就业", 5, NULL, NULL};
+    jy_err_clear(&err);
+    T_EQ_INT(jy_topic_set(f.db, f.pool, "5600000001:ztzl/yhyshj", v, 2, &err), JY_OK);
+    EXEC(&f, "UPDATE tag SET name = '稳岗就业' WHERE name = '就业'");
+    T_EQ_STR(VALUE(&f, "SELECT string_agg(s ->> 'expr', ' | ') FROM site_column c, "
+                       "jsonb_array_elements(c.settings -> 'sections') s "
+                       "WHERE c.path = 'ztzl/yhyshj' AND c.site_id = (SELECT id FROM site WHERE "
+                       "code = '5600000001')"),
+             "(稳岗就业 OR 优化营商环境) AND NOT 卫生健康 | 就业创业 OR 稳岗就业");
+    EXEC(&f, "UPDATE tag SET name = '就业' WHERE name = '稳岗就业'");
+    T_EQ_INT(jy_topic_set(f.db, f.pool, "5600000001:ztzl/yhyshj", NULL, 0, &err), JY_OK);
     fx_close(&f);
 }
 
