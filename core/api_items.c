@@ -6,6 +6,7 @@
  */
 #include "core/compat.h"
 #include "core/api.h"
+#include "core/buf.h"
 #include "core/db.h"
 #include "core/err.h"
 #include "core/filestore.h"
@@ -13,6 +14,7 @@
 #include "core/json.h"
 #include "core/placement.h"
 #include "core/pool.h"
+#include "core/topic.h"
 
 #include <cjson/cJSON.h>
 
@@ -509,6 +511,58 @@ columns_hide(struct jy_api_req *r, struct jy_err *err)
 }
 
 
+/* {"column", "sections": [SECTION, ...]} of a topic column: the stored form (core/topic.h). */
+static int
+topic_answer(struct jy_api_req *r, const char *column, struct jy_err *err)
+{
+    struct jy_topic_section *v;
+    int n;
+    const char *json;
+    cJSON *o, *secs;
+
+    if (jy_topic_get(r->db, r->pool, column, &v, &n, err) != JY_OK)
+        return JY_ERROR;
+    json = jy_topic_sections_json(r->pool, v, n);
+    secs = jy_json_parse(r->pool, json, strlen(json), err);
+    if (secs == NULL)
+        return JY_ERROR;
+    o = jy_json_new_object(r->pool);
+    cJSON_AddStringToObject(o, "column", column);
+    cJSON_AddItemReferenceToObject(o, "sections", secs);
+    return jy_api_reply(r, 200, o);
+}
+
+
+/* GET /api/v1/columns/{column}/topic: the sections of a topic column. */
+static int
+columns_topic_get(struct jy_api_req *r, struct jy_err *err)
+{
+    return topic_answer(r, r->args[0], err);
+}
+
+
+/* PUT /api/v1/columns/{column}/topic {"sections": [{name, expr, items, more}, ...]}: replace them.
+ */
+static int
+columns_topic_put(struct jy_api_req *r, struct jy_err *err)
+{
+    static const char *const known[] = {"sections", NULL};
+    struct jy_json_node root = JY_JSON_ROOT(r->body), secs;
+    struct jy_topic_section *v;
+    struct jy_buf b = JY_BUF_INIT(r->pool);
+    int n;
+
+    if (jy_api_body_keys(r, known, err) != JY_OK ||
+        jy_json_get_array(&root, "sections", true, &secs, NULL, err) != JY_OK)
+        return JY_ERROR;
+    jy_json_print(secs.item, &b);
+    if (jy_topic_sections_parse(r->pool, b.buf, b.len, &v, &n, err) != JY_OK ||
+        jy_topic_set(r->db, r->pool, r->args[0], v, n, err) != JY_OK)
+        return JY_ERROR;
+    return topic_answer(r, r->args[0], err);
+}
+
+
 static const struct jy_api_route routes[] = {
     {"GET", "/api/v1/items", items_list, 0, "items (filters: site, kind, q; sort; paged)"},
     {"POST", "/api/v1/items", items_create, JY_API_JSON | JY_API_IDEMPOTENT,
@@ -533,6 +587,10 @@ static const struct jy_api_route routes[] = {
      "hide a reused item in this column"},
     {"DELETE", "/api/v1/columns/{column}/hidden/{id}", columns_hide, 0,
      "show a hidden reused item again"},
+    {"GET", "/api/v1/columns/{column}/topic", columns_topic_get, 0,
+     "the sections of a topic column (专题)"},
+    {"PUT", "/api/v1/columns/{column}/topic", columns_topic_put, JY_API_JSON,
+     "replace the sections of a topic column"},
 };
 
 

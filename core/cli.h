@@ -91,6 +91,7 @@ extern const struct jy_cmd jy_cmd_export;
 extern const struct jy_cmd jy_cmd_render;
 extern const struct jy_cmd jy_cmd_item;
 extern const struct jy_cmd jy_cmd_tag;
+extern const struct jy_cmd jy_cmd_topic;
 extern const struct jy_cmd jy_cmd_file;
 extern const struct jy_cmd jy_cmd_review;
 extern const struct jy_cmd jy_cmd_submission;

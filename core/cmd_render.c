@@ -68,6 +68,7 @@ cmd_render_run(struct jy_cli *cli, int argc, char **argv)
     memset(&st, 0, sizeof(st));
     o.output_dir = jy_conf_get(cli->conf, "output_dir");
     o.share_dir = jy_conf_get(cli->conf, "share_dir");
+    o.file_dir = jy_conf_get(cli->conf, "file_dir");
     o.threads = atoi(jy_conf_get(cli->conf, "workers"));
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];

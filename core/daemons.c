@@ -74,6 +74,7 @@ render_main(void *arg)
     memset(&o, 0, sizeof(o));
     o.output_dir = jy_conf_get(d.opts.conf, "output_dir");
     o.share_dir = jy_conf_get(d.opts.conf, "share_dir");
+    o.file_dir = jy_conf_get(d.opts.conf, "file_dir");
     o.threads = (int) jy_conf_get_int(d.opts.conf, "workers");
     while (!stopping() && (db = connect_until("render")) != NULL) {
         struct jy_err err = JY_ERR_INIT;

@@ -15,11 +15,11 @@
 extern char **environ;
 
 static const struct jy_cmd *const commands[] = {
-    &jy_cmd_db,         &jy_cmd_migrate,   &jy_cmd_demo,    &jy_cmd_sites,  &jy_cmd_site,
-    &jy_cmd_user,       &jy_cmd_grant,     &jy_cmd_audit,   &jy_cmd_import, &jy_cmd_export,
-    &jy_cmd_render,     &jy_cmd_item,      &jy_cmd_tag,     &jy_cmd_file,   &jy_cmd_review,
-    &jy_cmd_submission, &jy_cmd_scheduler, &jy_cmd_check,   &jy_cmd_mirror, &jy_cmd_pusher,
-    &jy_cmd_serve,      &jy_cmd_config,    &jy_cmd_version,
+    &jy_cmd_db,     &jy_cmd_migrate,    &jy_cmd_demo,      &jy_cmd_sites,   &jy_cmd_site,
+    &jy_cmd_user,   &jy_cmd_grant,      &jy_cmd_audit,     &jy_cmd_import,  &jy_cmd_export,
+    &jy_cmd_render, &jy_cmd_item,       &jy_cmd_tag,       &jy_cmd_topic,   &jy_cmd_file,
+    &jy_cmd_review, &jy_cmd_submission, &jy_cmd_scheduler, &jy_cmd_check,   &jy_cmd_mirror,
+    &jy_cmd_pusher, &jy_cmd_serve,      &jy_cmd_config,    &jy_cmd_version,
 };
 
 static const char global_usage[] =

@@ -346,6 +346,38 @@ make_plan_dirs(struct site_run *r, struct jy_pool *pool, struct jy_err *err)
 }
 
 
+/*
+ * A stored file a page links (render_files.c): its hash is its name, so
+ * an unchanged one costs a comparison; else it is linked (or copied) from
+ * the store to a temporary name, or straight to its place in a full
+ * build's new tree.
+ */
+static int
+place_file(const struct jy_render_opts *opts, struct site_run *r, struct rn_page *p,
+           struct jy_pool *keep, struct jy_pool *pool, struct jy_err *err)
+{
+    const struct rn_file *f = &r->site->files[p->asset];
+    const struct old_file *old = old_find(r, p->path);
+    const char *final = jy_pool_printf(pool, "%s/%s", r->dir, p->path);
+
+    p->sha256 = f->sha256;
+    p->size = f->size;
+    p->written = !(old && strcmp(old->sha256, f->sha256) == 0);
+    if (r->full)
+        return rn_file_place(opts->file_dir, f, final, NULL, err);
+    if (!p->written)
+        return JY_OK;
+    if (make_parents(r->dir, p->path, err) != JY_OK)
+        return JY_ERROR;
+    p->tmp = jy_pool_printf(keep, "%s.jytmp", final);
+    if (rn_file_place(opts->file_dir, f, p->tmp, final, err) != JY_OK) {
+        p->tmp = NULL;
+        return JY_ERROR;
+    }
+    return JY_OK;
+}
+
+
 /* Rendering thread `slot`: take pages of the batch until none is left. */
 struct worker_arg {
     struct batch *b;
@@ -397,8 +429,17 @@ render_worker(void *arg)
         }
         jy_pool_reset(pool);
         x.pool = pool;
-        jy_buf_init(&b, pool, 16384);
         jy_err_clear(&err);
+        if (p->kind == RP_FILE) {
+            if (place_file(bt->opts, r, p, keep, pool, &err) != JY_OK) {
+                run_fail(bt, r, p, &err);
+                continue;
+            }
+            atomic_fetch_add(&r->done, 1);
+            atomic_fetch_add(&bt->done, 1);
+            continue;
+        }
+        jy_buf_init(&b, pool, 16384);
         {
             int rc0 = rn_page_render(&x, p, &b, &err);
             if (rc0 == JY_DECLINED) { /* a plugin channel with nothing for this page */
@@ -543,6 +584,8 @@ page_channel(const struct site_run *r, const struct rn_page *p)
         return "json";
     case RP_PLUGIN:
         return "plugin";
+    case RP_FILE:
+        return "file";
     default:
         return rn_hch_code(r->theme, p->hch);
     }
@@ -751,8 +794,8 @@ record_runs(struct jy_db *db, struct batch *b, struct jy_err *err)
                 continue;
             if (r->full || p->written)
                 jy_buf_addf(&files, "%s\t%s\t%s\t%lld\t%s\t%s\t%s\n", sid, p->path,
-                            page_channel(r, p), p->size, p->sha256, p->kind == RP_ASSET ? "t" : "f",
-                            r->gen);
+                            page_channel(r, p), p->size, p->sha256,
+                            p->kind == RP_ASSET || p->kind == RP_FILE ? "t" : "f", r->gen);
             jy_buf_addf(&deps, "%s\t%s\t%s\t%s\t%s\n", sid, p->path, p->desc,
                         ids_text(pool, p->deps_items, p->ndeps_items),
                         ids_text(pool, p->deps_cols, p->ndeps_cols));
@@ -856,6 +899,8 @@ list_key(const struct rn_site *s, const struct rn_page *p)
         return p->col;
     case RP_TAG:
         return s->ncols + p->tag;
+    case RP_TOPIC_SECTION:
+        return s->ncols + s->ntags + p->tag;
     default:
         return -1;
     }
@@ -1109,7 +1154,8 @@ site_prepare(struct batch *b, struct site_run *r, struct jy_err *err)
     r->todo = jy_pool_new_array(pool, int, (size_t) plan->n + 1);
     r->need = jy_pool_new_array(pool, bool, (size_t) r->site->nitems + 1);
     all = r->full || r->everything || strcmp(r->state_sha, r->theme->sha256) != 0;
-    shifted = jy_pool_new_array(pool, bool, (size_t) (r->site->ncols + r->site->ntags) + 1);
+    shifted = jy_pool_new_array(
+        pool, bool, (size_t) (r->site->ncols + r->site->ntags + r->site->nsections) + 1);
     for (int i = 0; i < plan->n; i++) {
         struct rn_page *p = &plan->v[i];
         struct old_file *old = old_find(r, p->path);

@@ -14,7 +14,8 @@
  * Channels (site.channels): desktop at the root; elder (长辈版) under
  * elder/; json (for apps) under api/; rss (rss.xml per list column);
  * sitemap (sitemap.xml, robots.txt). mobile is the desktop channel (one
- * responsive URL).
+ * responsive URL). Stored files the pages link are placed at
+ * files/<sha256>.<ext> (opts->file_dir is the file store).
  *
  * Incremental builds. Triggers write every change of items, placements,
  * tags, relations, columns and sites into render_change
@@ -47,6 +48,7 @@ struct jy_pool;
 struct jy_render_opts {
     const char *output_dir;   /* setting output_dir */
     const char *share_dir;    /* setting share_dir: themes/ */
+    const char *file_dir;     /* setting file_dir: the file store, for the files pages link */
     int threads;              /* 0: 2 */
     bool full;                /* build the whole site beside the live tree and switch */
     FILE *progress;           /* a terminal to draw progress on, or NULL */

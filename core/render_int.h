@@ -91,6 +91,34 @@ struct rn_tag {
     int nitems;
 };
 
+/* A panel of a topic column (core/topic.h): the site's items matching its tag expression. */
+struct rn_section {
+    int col; /* the topic column (index) */
+    int pos; /* 1-based among the column's sections: its pages are section<pos>.html */
+    const char *name;
+    const char *more;      /* "更多" target, NULL: its own pages */
+    int show;              /* items in the panel */
+    struct rn_entry *list; /* newest first */
+    int nlist;
+};
+
+/* A stored file that a page of the site links (core/filestore.h), placed at path. */
+struct rn_file {
+    const char *sha256, *ext, *name, *cls; /* ext lower case; cls document, image ... */
+    const char *path;                      /* files/<sha256>.<ext> */
+    long long size;
+    long long *items; /* items with pages here that link it */
+    int nitems;
+};
+
+/* A file an item uses: attached (item_file) or linked in its body. */
+struct rn_item_file {
+    int item, file;      /* indices in site->items, site->files */
+    bool attached;       /* item_file: listed as an attachment unless the body shows it */
+    bool in_body;        /* the body links it */
+    const char *caption; /* item_file.caption */
+};
+
 /* A closed site's old URL and where it went (site_redirect). */
 struct rn_redirect {
     const char *path; /* output path: old_path without '/', index.html for folders */
@@ -113,6 +141,12 @@ struct rn_site {
     int nitems;
     struct rn_tag *tags;
     int ntags;
+    struct rn_section *sections; /* render_topic.c */
+    int nsections;
+    struct rn_file *files; /* render_files.c: sorted by path */
+    int nfiles;
+    struct rn_item_file *item_files; /* sorted by item, attachments in their order */
+    int nitem_files;
     int *item_hash; /* open addressing, id -> index + 1 */
     size_t hash_size;
 };
@@ -133,7 +167,9 @@ enum rn_page_kind {
     RP_ASSET,
     RP_TAG,
     RP_REDIRECT,
-    RP_PLUGIN, /* a plugin's output channel for the HTML page plan->v[base] */
+    RP_PLUGIN,        /* a plugin's output channel for the HTML page plan->v[base] */
+    RP_TOPIC_SECTION, /* page num of section tag of a topic column */
+    RP_FILE,          /* a stored file: site->files[asset] */
 };
 
 struct rn_page {
@@ -143,8 +179,9 @@ struct rn_page {
     int num;   /* RP_COLUMN, RP_JSON_COLUMN: page number, 1-based; pages of the list */
     int pages; /* number of pages of the list */
     int item;  /* RP_ITEM, RP_JSON_ITEM */
-    int asset; /* RP_ASSET */
-    int tag;   /* RP_TAG: index in site->tags; RP_REDIRECT: index in site->redirects */
+    int asset; /* RP_ASSET: index in theme->assets; RP_FILE: index in site->files */
+    int tag;   /* RP_TAG: index in site->tags; RP_REDIRECT: in site->redirects;
+                  RP_TOPIC_SECTION: in site->sections */
     int base;  /* RP_PLUGIN: the page it is made from (index in the plan) */
     int channel; /* RP_PLUGIN: the plugin channel (index in the plugin host) */
     bool absent; /* RP_PLUGIN: the channel had nothing for the page: no file */
@@ -191,6 +228,9 @@ void rn_plan_site(struct jy_pool *pool, const struct rn_site *s, const struct jy
                   const char *only_channel, struct rn_plan *plan);
 
 int rn_list_pages(const struct rn_col *c);
+/* A new page of plan (zeroed, indices -1); hch > 0 puts path under that channel's prefix. */
+struct rn_page *rn_plan_add(struct jy_pool *pool, struct rn_plan *plan, enum rn_page_kind kind,
+                            int hch, const char *path);
 bool rn_site_has_channel(const struct rn_site *s, const char *code);
 /* The HTML channel code of hch ("desktop" for 0) and the URL prefix of its pages ("/", "/elder/").
  */
@@ -210,5 +250,30 @@ struct rn_page_ctx {
 int rn_page_render(struct rn_page_ctx *ctx, const struct rn_page *p, struct jy_buf *out,
                    struct jy_err *err);
 bool rn_url_external(const char *url);
+
+/* render_page.c: pieces of page contexts for the page kinds of other files */
+/* pre: the URL prefix of the page's HTML channel, "/" or "/elder/" (rn_ctx_pre) */
+typedef const char *(*rn_page_url_fn)(struct jy_pool *pool, const void *arg, int n,
+                                      const char *pre);
+const char *rn_ctx_pre(const struct rn_page_ctx *x, const struct rn_page *p);
+struct cJSON *rn_ctx_common(struct rn_page_ctx *x, const struct rn_page *p, const char *kind,
+                            const char *title, int cur_col);
+struct cJSON *rn_ctx_entry(struct rn_page_ctx *x, const struct rn_entry *en, const char *pre);
+struct cJSON *rn_ctx_column(struct rn_page_ctx *x, const struct rn_col *c, const char *pre);
+void rn_ctx_pagination(struct rn_page_ctx *x, struct cJSON *root, const struct rn_page *p,
+                       int total, rn_page_url_fn url, const void *arg);
+
+/* render_topic.c: the sections of topic columns */
+int rn_topics_load(struct jy_db *db, struct jy_pool *pool, struct rn_site *s, struct jy_err *err);
+void rn_plan_topics(struct jy_pool *pool, const struct rn_site *s, struct rn_plan *plan, int hch);
+void rn_topic_ctx_sections(struct rn_page_ctx *x, const struct rn_page *p, struct cJSON *topic);
+struct cJSON *rn_topic_ctx_section(struct rn_page_ctx *x, const struct rn_page *p);
+
+/* render_files.c: stored files in the site's tree */
+int rn_files_load(struct jy_db *db, struct jy_pool *pool, struct rn_site *s, struct jy_err *err);
+void rn_plan_files(struct jy_pool *pool, const struct rn_site *s, struct rn_plan *plan);
+void rn_files_ctx_item(struct rn_page_ctx *x, const struct rn_page *p, struct cJSON *item);
+int rn_file_place(const char *file_dir, const struct rn_file *f, const char *dest,
+                  const char *final, struct jy_err *err);
 
 #endif /* JY_CORE_RENDER_INT_H */

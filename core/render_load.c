@@ -1068,6 +1068,12 @@ rn_sites_load(struct jy_db *db, struct jy_pool *pool, const long long *ids, int 
         batch_items(db, &b, err) != JY_OK || batch_tags(db, &b, err) != JY_OK ||
         batch_related(db, &b, err) != JY_OK)
         return JY_ERROR;
+    /* topic sections (render_topic.c) and stored files (render_files.c), site by site */
+    for (int i = 0; i < n; i++)
+        if (sites[i] && !sites[i]->closed &&
+            (rn_topics_load(db, pool, sites[i], err) != JY_OK ||
+             rn_files_load(db, pool, sites[i], err) != JY_OK))
+            return JY_ERROR;
     return JY_OK;
 }
 

@@ -371,6 +371,14 @@ paged_url(struct jy_pool *pool, const char *base, int n, const char *pre)
 }
 
 
+/* paged_url() of a column path or tag folder, as an rn_page_url_fn */
+static const char *
+paged_url_fn(struct jy_pool *pool, const void *base, int n, const char *pre)
+{
+    return paged_url(pool, base, n, pre);
+}
+
+
 static void
 add_pagination(struct rn_page_ctx *x, cJSON *root, const struct rn_page *p)
 {
@@ -378,6 +386,15 @@ add_pagination(struct rn_page_ctx *x, cJSON *root, const struct rn_page *p)
                            ? jy_pool_printf(x->pool, "tags/%lld", x->site->tags[p->tag].id)
                            : x->site->cols[p->col].path;
     int total = p->kind == RP_TAG ? x->site->tags[p->tag].nitems : x->site->cols[p->col].nlist;
+
+    rn_ctx_pagination(x, root, p, total, paged_url_fn, base);
+}
+
+
+void
+rn_ctx_pagination(struct rn_page_ctx *x, cJSON *root, const struct rn_page *p, int total,
+                  rn_page_url_fn url, const void *base)
+{
     cJSON *pg, *list;
     int n = p->num, pages = p->pages, last = 0;
 
@@ -388,12 +405,12 @@ add_pagination(struct rn_page_ctx *x, cJSON *root, const struct rn_page *p)
     cJSON_AddNumberToObject(pg, "pages", pages);
     cJSON_AddNumberToObject(pg, "total", total);
     if (n > 1) {
-        cJSON_AddStringToObject(pg, "first_url", paged_url(x->pool, base, 1, pre_of(x, p)));
-        cJSON_AddStringToObject(pg, "prev_url", paged_url(x->pool, base, n - 1, pre_of(x, p)));
+        cJSON_AddStringToObject(pg, "first_url", url(x->pool, base, 1, pre_of(x, p)));
+        cJSON_AddStringToObject(pg, "prev_url", url(x->pool, base, n - 1, pre_of(x, p)));
     }
     if (n < pages) {
-        cJSON_AddStringToObject(pg, "next_url", paged_url(x->pool, base, n + 1, pre_of(x, p)));
-        cJSON_AddStringToObject(pg, "last_url", paged_url(x->pool, base, pages, pre_of(x, p)));
+        cJSON_AddStringToObject(pg, "next_url", url(x->pool, base, n + 1, pre_of(x, p)));
+        cJSON_AddStringToObject(pg, "last_url", url(x->pool, base, pages, pre_of(x, p)));
     }
     /* 1, 2, the window around n, the last two; "…" in the holes */
     list = cJSON_AddArrayToObject(pg, "pages_list");
@@ -408,7 +425,7 @@ add_pagination(struct rn_page_ctx *x, cJSON *root, const struct rn_page *p)
         }
         e = cJSON_CreateObject();
         cJSON_AddNumberToObject(e, "n", k);
-        cJSON_AddStringToObject(e, "url", paged_url(x->pool, base, k, pre_of(x, p)));
+        cJSON_AddStringToObject(e, "url", url(x->pool, base, k, pre_of(x, p)));
         if (k == n)
             cJSON_AddBoolToObject(e, "current", true);
         cJSON_AddItemToArray(list, e);
@@ -491,6 +508,7 @@ ctx_column(struct rn_page_ctx *x, const struct rn_page *p)
         cJSON *t = cJSON_AddObjectToObject(root, "topic");
         cJSON_AddStringToObject(t, "name", c->name);
         add_str(t, "description", c->description);
+        rn_topic_ctx_sections(x, p, t);
     }
     items = cJSON_AddArrayToObject(root, "items");
     for (int e = (p->num - 1) * size; e < c->nlist && e < p->num * size; e++)
@@ -583,6 +601,7 @@ ctx_item(struct rn_page_ctx *x, const struct rn_page *p)
         }
         cJSON_Delete(src);
     }
+    rn_files_ctx_item(x, p, o); /* uploaded attachments and the title image */
 
     if (strcmp(it->kind, "policy") == 0) {
         cJSON *pol = cJSON_AddObjectToObject(o, "policy");
@@ -718,6 +737,10 @@ html_context(struct rn_page_ctx *x, const struct rn_page *p, const struct jy_tpl
     case RP_TAG:
         ctx = ctx_tag(x, p);
         tpl_name = "tag";
+        break;
+    case RP_TOPIC_SECTION:
+        ctx = rn_topic_ctx_section(x, p);
+        tpl_name = "column";
         break;
     case RP_REDIRECT: {
         const struct rn_redirect *d = &x->site->redirects[p->tag];
@@ -988,6 +1011,7 @@ render_json(struct rn_page_ctx *x, const struct rn_page *p, struct jy_buf *b)
         add_str(root, "body", f->body);
         if (f->attachments)
             cJSON_AddItemToObject(root, "attachments", cJSON_Parse(f->attachments));
+        rn_files_ctx_item(x, p, root); /* uploaded attachments */
     }
     rc = jy_json_print(root, b);
     jy_buf_add_char(b, '\n');
@@ -1023,4 +1047,33 @@ rn_page_render(struct rn_page_ctx *x, const struct rn_page *p, struct jy_buf *ou
     default:
         return render_html(x, p, out, err);
     }
+}
+
+
+cJSON *
+rn_ctx_common(struct rn_page_ctx *x, const struct rn_page *p, const char *kind, const char *title,
+              int cur_col)
+{
+    return page_common(x, p, kind, title, cur_col);
+}
+
+
+cJSON *
+rn_ctx_entry(struct rn_page_ctx *x, const struct rn_entry *en, const char *pre)
+{
+    return list_entry(x, en, pre);
+}
+
+
+const char *
+rn_ctx_pre(const struct rn_page_ctx *x, const struct rn_page *p)
+{
+    return pre_of(x, p);
+}
+
+
+cJSON *
+rn_ctx_column(struct rn_page_ctx *x, const struct rn_col *c, const char *pre)
+{
+    return column_json(x, c, pre, true);
 }

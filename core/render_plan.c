@@ -19,6 +19,8 @@
  *                                   index of sitemap-<n>.xml
  *   api/site.json, api/columns/<id>/<n>.json, api/items/<id>.json   json channel
  *   assets/<name>.<hash>.<ext>      the theme's fingerprinted assets
+ *   <topic path>/section<N>[_<n>].html  page n of section N of a topic (render_topic.c)
+ *   files/<sha256>.<ext>            a stored file a page links (render_files.c)
  */
 #include "core/compat.h"
 #include "core/render_int.h"
@@ -57,9 +59,9 @@ rn_hch_prefix(struct jy_pool *pool, const struct jy_theme *theme, int hch)
 
 
 /* A page of the plan; hch > 0 puts it under that HTML channel's prefix. */
-static struct rn_page *
-plan_add(struct jy_pool *pool, struct rn_plan *plan, enum rn_page_kind kind, int hch,
-         const char *path)
+struct rn_page *
+rn_plan_add(struct jy_pool *pool, struct rn_plan *plan, enum rn_page_kind kind, int hch,
+            const char *path)
 {
     struct rn_page *p;
 
@@ -139,7 +141,7 @@ plan_html(struct jy_pool *pool, const struct rn_site *s, struct rn_plan *plan, i
     int ntop = 0;
 
     /* home: the latest items of every top list column */
-    p = plan_add(pool, plan, RP_HOME, hch, "index.html");
+    p = rn_plan_add(pool, plan, RP_HOME, hch, "index.html");
     p->desc = "home";
     for (int c = 0; c < s->ncols; c++)
         if (s->cols[c].parent < 0 && is_list(&s->cols[c]))
@@ -158,8 +160,8 @@ plan_html(struct jy_pool *pool, const struct rn_site *s, struct rn_plan *plan, i
     for (int c = 0; c < s->ncols; c++) {
         const struct rn_col *col = &s->cols[c];
         if (strcmp(col->kind, "page") == 0) {
-            p = plan_add(pool, plan, RP_COLUMN, hch,
-                         jy_pool_printf(pool, "%s/index.html", col->path));
+            p = rn_plan_add(pool, plan, RP_COLUMN, hch,
+                            jy_pool_printf(pool, "%s/index.html", col->path));
             p->col = c;
             p->num = p->pages = 1;
             p->desc = jy_pool_printf(pool, "column %lld", col->id);
@@ -172,9 +174,9 @@ plan_html(struct jy_pool *pool, const struct rn_site *s, struct rn_plan *plan, i
             continue;
         int pages = rn_list_pages(col), size = col->page_size > 0 ? col->page_size : 20;
         for (int n = 1; n <= pages; n++) {
-            p = plan_add(pool, plan, RP_COLUMN, hch,
-                         n == 1 ? jy_pool_printf(pool, "%s/index.html", col->path)
-                                : jy_pool_printf(pool, "%s/index_%d.html", col->path, n));
+            p = rn_plan_add(pool, plan, RP_COLUMN, hch,
+                            n == 1 ? jy_pool_printf(pool, "%s/index.html", col->path)
+                                   : jy_pool_printf(pool, "%s/index_%d.html", col->path, n));
             p->col = c;
             p->num = n;
             p->pages = pages;
@@ -187,7 +189,7 @@ plan_html(struct jy_pool *pool, const struct rn_site *s, struct rn_plan *plan, i
         const struct rn_item *it = &s->items[i];
         if (it->local == NULL)
             continue;
-        p = plan_add(pool, plan, RP_ITEM, hch, it->local);
+        p = rn_plan_add(pool, plan, RP_ITEM, hch, it->local);
         p->item = i;
         p->col = it->local_col;
         p->desc = jy_pool_printf(pool, "item %lld in column %lld", it->id, s->cols[p->col].id);
@@ -212,9 +214,9 @@ plan_html(struct jy_pool *pool, const struct rn_site *s, struct rn_plan *plan, i
             int from = (n - 1) * RN_TAG_PAGE, to = n * RN_TAG_PAGE;
             if (to > tag->nitems)
                 to = tag->nitems;
-            p = plan_add(pool, plan, RP_TAG, hch,
-                         n == 1 ? jy_pool_printf(pool, "tags/%lld/index.html", tag->id)
-                                : jy_pool_printf(pool, "tags/%lld/index_%d.html", tag->id, n));
+            p = rn_plan_add(pool, plan, RP_TAG, hch,
+                            n == 1 ? jy_pool_printf(pool, "tags/%lld/index.html", tag->id)
+                                   : jy_pool_printf(pool, "tags/%lld/index_%d.html", tag->id, n));
             p->tag = t;
             p->num = n;
             p->pages = pages;
@@ -225,12 +227,13 @@ plan_html(struct jy_pool *pool, const struct rn_site *s, struct rn_plan *plan, i
         }
     }
 
-    p = plan_add(pool, plan, RP_SITEMAP_PAGE, hch, "wzdt/index.html");
+    p = rn_plan_add(pool, plan, RP_SITEMAP_PAGE, hch, "wzdt/index.html");
     p->desc = "site map page";
-    p = plan_add(pool, plan, RP_SEARCH, hch, "search/index.html");
+    p = rn_plan_add(pool, plan, RP_SEARCH, hch, "search/index.html");
     p->desc = "search page";
-    p = plan_add(pool, plan, RP_404, hch, "404.html");
+    p = rn_plan_add(pool, plan, RP_404, hch, "404.html");
     p->desc = "not found page";
+    rn_plan_topics(pool, s, plan, hch); /* pages of topic sections */
 }
 
 
@@ -244,7 +247,7 @@ rn_plan_site(struct jy_pool *pool, const struct rn_site *s, const struct jy_them
     memset(plan, 0, sizeof(*plan));
     plan->theme = theme;
     for (int a = 0; a < theme->nassets; a++) {
-        p = plan_add(pool, plan, RP_ASSET, false, theme->assets[a].path);
+        p = rn_plan_add(pool, plan, RP_ASSET, false, theme->assets[a].path);
         p->asset = a;
         p->desc = jy_pool_printf(pool, "asset %s of theme %s", theme->assets[a].file, theme->name);
     }
@@ -254,7 +257,7 @@ rn_plan_site(struct jy_pool *pool, const struct rn_site *s, const struct jy_them
         for (int i = 0; i < s->nredirects; i++) {
             if (!jy_render_path_ok(s->redirects[i].path))
                 continue;
-            p = plan_add(pool, plan, RP_REDIRECT, false, s->redirects[i].path);
+            p = rn_plan_add(pool, plan, RP_REDIRECT, false, s->redirects[i].path);
             p->tag = i;
             p->desc = jy_pool_printf(pool, "redirect to %s", s->redirects[i].url);
         }
@@ -276,8 +279,8 @@ rn_plan_site(struct jy_pool *pool, const struct rn_site *s, const struct jy_them
                 struct rn_page base = plan->v[i];
                 if (base.kind == RP_SEARCH || base.kind == RP_404)
                     continue;
-                p = plan_add(pool, plan, RP_PLUGIN, false,
-                             jy_pool_printf(pool, "%s%s", base.path, ch->ext));
+                p = rn_plan_add(pool, plan, RP_PLUGIN, false,
+                                jy_pool_printf(pool, "%s%s", base.path, ch->ext));
                 p->base = i;
                 p->channel = (int) c;
                 p->item = base.item;
@@ -291,17 +294,24 @@ rn_plan_site(struct jy_pool *pool, const struct rn_site *s, const struct jy_them
         }
     }
     /* the theme's other HTML channels (长辈版 ...) that the site renders */
+    bool html = all || strcmp(only_channel, "desktop") == 0 || strcmp(only_channel, "file") == 0;
     for (int k = 0; k < theme->nchannels; k++)
         if ((all && rn_site_has_channel(s, theme->channels[k].code)) ||
-            (only_channel && strcmp(only_channel, theme->channels[k].code) == 0))
+            (only_channel && strcmp(only_channel, theme->channels[k].code) == 0)) {
             plan_html(pool, s, plan, k + 1);
+            html = true;
+        }
+    /* the stored files the pages link (render_files.c), for every HTML channel */
+    if (html)
+        rn_plan_files(pool, s, plan);
 
     if ((all && s->ch_rss) || (only_channel && strcmp(only_channel, "rss") == 0))
         for (int c = 0; c < s->ncols; c++) {
             const struct rn_col *col = &s->cols[c];
             if (!is_list(col))
                 continue;
-            p = plan_add(pool, plan, RP_RSS, false, jy_pool_printf(pool, "%s/rss.xml", col->path));
+            p = rn_plan_add(pool, plan, RP_RSS, false,
+                            jy_pool_printf(pool, "%s/rss.xml", col->path));
             p->col = c;
             p->desc = jy_pool_printf(pool, "rss of column %lld", col->id);
             deps_slice(pool, s, col, 0, RN_FEED_ITEMS, p);
@@ -311,10 +321,10 @@ rn_plan_site(struct jy_pool *pool, const struct rn_site *s, const struct jy_them
         /* one file, or past RN_SITEMAP_URLS an index (num 0) and files of that many (1..) */
         int urls = rn_sitemap_urls(s), files = (urls + RN_SITEMAP_URLS - 1) / RN_SITEMAP_URLS;
         for (int n = files > 1 ? 0 : 1; n <= (files > 1 ? files : 1); n++) {
-            p = plan_add(pool, plan, RP_SITEMAP_XML, false,
-                         n <= 1 && files <= 1 ? "sitemap.xml"
-                         : n == 0             ? "sitemap.xml"
-                                              : jy_pool_printf(pool, "sitemap-%d.xml", n));
+            p = rn_plan_add(pool, plan, RP_SITEMAP_XML, false,
+                            n <= 1 && files <= 1 ? "sitemap.xml"
+                            : n == 0             ? "sitemap.xml"
+                                                 : jy_pool_printf(pool, "sitemap-%d.xml", n));
             p->num = files > 1 ? n : 1;
             p->pages = files > 1 ? files : 1;
             p->desc = n == 0 ? "sitemap index" : jy_pool_printf(pool, "sitemap %d of %d", n, files);
@@ -325,12 +335,12 @@ rn_plan_site(struct jy_pool *pool, const struct rn_site *s, const struct jy_them
                 if (s->items[i].local)
                     p->deps_items[p->ndeps_items++] = s->items[i].id;
         }
-        p = plan_add(pool, plan, RP_ROBOTS, false, "robots.txt");
+        p = rn_plan_add(pool, plan, RP_ROBOTS, false, "robots.txt");
         p->desc = "robots.txt";
     }
 
     if ((all && s->ch_json) || (only_channel && strcmp(only_channel, "json") == 0)) {
-        p = plan_add(pool, plan, RP_JSON_SITE, false, "api/site.json");
+        p = rn_plan_add(pool, plan, RP_JSON_SITE, false, "api/site.json");
         p->desc = "site and column tree as JSON";
         for (int c = 0; c < s->ncols; c++) {
             const struct rn_col *col = &s->cols[c];
@@ -338,8 +348,8 @@ rn_plan_site(struct jy_pool *pool, const struct rn_site *s, const struct jy_them
                 continue;
             int pages = rn_list_pages(col), size = col->page_size > 0 ? col->page_size : 20;
             for (int n = 1; n <= pages; n++) {
-                p = plan_add(pool, plan, RP_JSON_COLUMN, false,
-                             jy_pool_printf(pool, "api/columns/%lld/%d.json", col->id, n));
+                p = rn_plan_add(pool, plan, RP_JSON_COLUMN, false,
+                                jy_pool_printf(pool, "api/columns/%lld/%d.json", col->id, n));
                 p->col = c;
                 p->num = n;
                 p->pages = pages;
@@ -351,8 +361,8 @@ rn_plan_site(struct jy_pool *pool, const struct rn_site *s, const struct jy_them
         for (int i = 0; i < s->nitems; i++) {
             if (s->items[i].local == NULL)
                 continue;
-            p = plan_add(pool, plan, RP_JSON_ITEM, false,
-                         jy_pool_printf(pool, "api/items/%lld.json", s->items[i].id));
+            p = rn_plan_add(pool, plan, RP_JSON_ITEM, false,
+                            jy_pool_printf(pool, "api/items/%lld.json", s->items[i].id));
             p->item = i;
             p->col = s->items[i].local_col;
             p->desc = jy_pool_printf(pool, "json of item %lld", s->items[i].id);

@@ -13,7 +13,18 @@ SCHEMA=$SRC/../shared/spec/sitemaps/sitemap.xsd
 DATA=$(new_data)
 WWW=$TMP/www
 "$JIYUE" --log-level warn --data "$DATA" demo >/dev/null || { echo "cannot load the demo"; exit 1; }
-J=(--log-level warn --data "$DATA" --set "output_dir=$WWW")
+J=(--log-level warn --data "$DATA" --set "output_dir=$WWW" --set "file_dir=$TMP/files")
+
+# a topic with sections and an item with an uploaded attachment: their pages are checked too
+jy "${J[@]}" topic set 5600000001:ztzl/yhyshj --section 营商环境 --expr 优化营商环境 --items 3 \
+    --section 就业与健康 --expr '就业 OR 卫生健康' --more /zwgk/zwdt/
+[ "$RC" -eq 0 ] || { cat "$OUT"; echo "topic set failed"; exit 1; }
+printf '%%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< >>\n%%%%EOF\n' >"$TMP/方案.pdf"
+jy "${J[@]}" file add "$TMP/方案.pdf" --site 5600000001
+[ "$RC" -eq 0 ] || { cat "$OUT"; echo "file add failed"; exit 1; }
+PDF_SHA=$(sha256sum "$TMP/方案.pdf" | cut -c1-64)
+jy "${J[@]}" file attach "$PDF_SHA" --item 4 --caption 实施方案
+[ "$RC" -eq 0 ] || { cat "$OUT"; echo "file attach failed"; exit 1; }
 
 jy "${J[@]}" render --all
 [ "$RC" -eq 0 ] || { cat "$OUT"; echo "render --all failed"; exit 1; }
@@ -26,6 +37,15 @@ case_render_all_prints_a_summary() {
     [ -L "$WWW/5600000001" ] || fail "the site folder is not a link to its live build"
     [ -f "$WWW/5600000001/index.html" ] || fail "no home page"
     [ -f "$WWW/5603210001/elder/zwgk/zcwj/shengzfwj/1.html" ] || fail "no reused elder page"
+}
+
+case_topic_sections_and_uploaded_files_are_in_the_tree() {
+    [ -f "$WWW/5600000001/ztzl/yhyshj/section1.html" ] || fail "no section page"
+    [ -f "$WWW/5600000001/elder/ztzl/yhyshj/section2.html" ] || fail "no elder section page"
+    grep -qF '<h2>就业与健康</h2>' "$WWW/5600000001/ztzl/yhyshj/index.html" || fail "no panel"
+    cmp -s "$TMP/方案.pdf" "$WWW/5600000001/files/$PDF_SHA.pdf" || fail "the attachment differs"
+    grep -qF "href=\"/files/$PDF_SHA.pdf\"" "$WWW/5600000001/zwgk/zwdt/yw/4.html" ||
+        fail "the item page does not link the attachment"
 }
 
 case_every_page_is_valid_html() {

@@ -986,6 +986,49 @@ test_slow_client_dropped(void)
 }
 
 
+/* A topic's sections through the API: set, read back, refused in words, and other sites' refused.
+ */
+static void
+test_topic_sections(void)
+{
+    const char *url = "/api/v1/columns/5601210001:zt/topic";
+    struct resp r;
+
+    setup();
+    fx_column(fx.site[K1], "zt", "topic", "{}", NULL);
+    fx_own("INSERT INTO tag (name) VALUES ('专题甲'), ('专题乙') ON CONFLICT DO NOTHING", 0, NULL);
+    r = req_as(U_K1_ADMIN, "PUT", url,
+               "{\"sections\": [{\"name\": \"政策\", \"expr\": \"专题甲  AND  NOT 专题乙\", "
+               "\"items\": 4}, {\"name\": \"动态\", \"expr\": \"专题乙\", \"more\": \"/zwgk/\"}]}");
+    expect_status(&r, 200, __LINE__);
+    T_CONTAINS(r.body, "\"expr\":\"专题甲 AND NOT 专题乙\"");
+    r = req_as(U_VIEWER, "GET", url, NULL);
+    expect_status(&r, 200, __LINE__);
+    T_CONTAINS(r.body, "{\"name\":\"动态\",\"expr\":\"专题乙\",\"items\":6,\"more\":\"/zwgk/\"}");
+
+    /* the place of the mistake, and nothing stored */
+    r = req_as(U_K1_ADMIN, "PUT", url,
+               "{\"sections\": [{\"name\": \"政策\", \"expr\": \"专题甲 OR (专题乙\"}]}");
+    expect_error(&r, 400, "invalid", "expr");
+    T_CONTAINS(r.body, "section 1 (\\\"政策\\\"): tag expression: expected \\\")\\\"");
+    r = req_as(U_K1_ADMIN, "PUT", url,
+               "{\"sections\": [{\"name\": \"政策\", \"expr\": \"专题丙\"}]}");
+    expect_error(&r, 400, "invalid", "expr");
+    T_CONTAINS(r.body, "there is no tag \\\"专题丙\\\" (character 1)");
+    r = req_as(U_K2_ADMIN, "PUT", url, "{\"sections\": []}");
+    expect_error(&r, 403, "forbidden", NULL);
+    r = req_as(U_K1_ADMIN, "GET", "/api/v1/columns/5601210001:nope/topic", NULL);
+    expect_error(&r, 404, "not_found", "column");
+    r = req_as(U_VIEWER, "GET", url, NULL);
+    T_CONTAINS(r.body, "\"name\":\"政策\",\"expr\":\"专题甲 AND NOT 专题乙\"");
+
+    /* [] removes them */
+    r = req_as(U_K1_ADMIN, "PUT", url, "{\"sections\": []}");
+    expect_status(&r, 200, __LINE__);
+    T_CONTAINS(r.body, "\"sections\":[]");
+}
+
+
 /* docs/openapi.json describes exactly the routes the server registers. */
 static void
 test_openapi_matches_routes(void)
@@ -1062,6 +1105,7 @@ main(int argc, char **argv)
         T_CASE(test_upload),
         T_CASE(test_sites_tags_users_audit),
         T_CASE(test_links_and_attachments),
+        T_CASE(test_topic_sections),
         T_CASE(test_console_files),
         T_CASE(test_hide_reused_item),
         T_CASE(test_oversize_headers),

@@ -13,7 +13,10 @@
 #include "core/demo.h"
 #include "core/err.h"
 #include "core/pool.h"
+#include "core/filestore.h"
 #include "core/render.h"
+#include "core/topic.h"
+#include "tests/imagegen.h"
 #include "tests/test.h"
 
 #include <dirent.h>
@@ -189,6 +192,7 @@ fx_open(struct fx *f, const char *name)
     f->out = jy_pool_printf(f->pool, "%s/%s", jy_test_tmpdir(), name);
     f->opts.output_dir = f->out;
     f->opts.share_dir = jy_test_path("");
+    f->opts.file_dir = jy_pool_printf(f->pool, "%s/files", jy_test_tmpdir());
     f->opts.threads = 2;
 }
 
@@ -703,6 +707,340 @@ test_expired_pin_renders_again(void)
 }
 
 
+/* Render everything again into a fresh folder and compare it with what f->out holds now. */
+static void
+expect_same_as_full(struct fx *f, int line, const char *name)
+{
+    struct jy_render_opts o = f->opts;
+    struct tree now = tree_of(f->out), full;
+
+    o.output_dir = jy_pool_printf(f->pool, "%s/%s", jy_test_tmpdir(), name);
+    EXEC(f, "TRUNCATE render_file, render_dep, render_site_state");
+    render_all(f, &o);
+    full = tree_of(o.output_dir);
+    expect_same_tree(line, &now, &full, "incremental vs full");
+    free(now.v);
+    free(full.v);
+}
+
+
+/* A topic's sections: bad input refused with the place named and nothing stored. */
+static void
+test_topic_sections_refused(void)
+{
+    struct fx f;
+    struct jy_err err = JY_ERR_INIT;
+    struct jy_topic_section v[2];
+    const char *before;
+
+    fx_open(&f, "topic-bad");
+    before = VALUE(
+        &f,
+        "SELECT settings::text FROM site_column WHERE site_id = (SELECT id FROM site WHERE code = '5600000001') AND path = "
+        "'ztzl/yhyshj'");
+    memset(v, 0, sizeof(v));
+    v[0] = (struct jy_topic_section){"政策", "优化营商环境", 5, NULL, NULL};
+    v[1] = (struct jy_topic_section){"动态", "优化营商环境 AND", 5, NULL, NULL};
+    T_EQ_INT(jy_topic_set(f.db, f.pool, "5600000001:ztzl/yhyshj", v, 2, &err), JY_ERROR);
+    T_EQ_INT(err.code, JY_E_INVALID);
+    T_CONTAINS(err.msg, "section 2 (\"动态\"): tag expression: expected a tag after \"AND\"");
+    T_CONTAINS(err.msg, "at character 11");
+
+    jy_err_clear(&err);
+    v[1].expr = "就业 OR 没有这个标签";
+    T_EQ_INT(jy_topic_set(f.db, f.pool, "5600000001:ztzl/yhyshj", v, 2, &err), JY_ERROR);
+    T_CONTAINS(err.msg, "section 2 (\"动态\"): tag expression: there is no tag \"没有这个标签\" "
+                        "(character 7)");
+
+    jy_err_clear(&err);
+    v[1] = (struct jy_topic_section){"政策", "就业", 5, NULL, NULL};
+    T_EQ_INT(jy_topic_set(f.db, f.pool, "5600000001:ztzl/yhyshj", v, 2, &err), JY_ERROR);
+    T_CONTAINS(err.msg, "section 2 (\"政策\"): the name is the name of section 1 too");
+
+    jy_err_clear(&err);
+    v[1] = (struct jy_topic_section){"动态", "就业", 0, NULL, NULL};
+    T_EQ_INT(jy_topic_set(f.db, f.pool, "5600000001:ztzl/yhyshj", v, 2, &err), JY_ERROR);
+    T_CONTAINS(err.msg, "section 2 (\"动态\"): a panel shows 1 to 50 items, not 0");
+
+    jy_err_clear(&err);
+    v[1] = (struct jy_topic_section){"动态", "就业", 5, "javascript:alert(1)", NULL};
+    T_EQ_INT(jy_topic_set(f.db, f.pool, "5600000001:ztzl/yhyshj", v, 2, &err), JY_ERROR);
+    T_CONTAINS(err.msg, "section 2 (\"动态\"): \"more\" must be a path of the site");
+
+    jy_err_clear(&err);
+    T_EQ_INT(jy_topic_set(f.db, f.pool, "5600000001:zwgk/zwdt/yw", v, 1, &err), JY_ERROR);
+    T_CONTAINS(err.msg, "is a list column: sections are for topic columns");
+
+    T_EQ_STR(
+        VALUE(
+            &f,
+            "SELECT settings::text FROM site_column WHERE site_id = (SELECT id FROM site WHERE code = '5600000001') AND path = "
+            "'ztzl/yhyshj'"),
+        before);
+
+    /* a renamed tag is renamed in the expressions that name it, as a whole word only */
+    v[0] =
+        (struct jy_topic_section){"政策", "(就业 OR 优化营商环境) AND NOT 卫生健康", 5, NULL, NULL};
+    v[1] = (struct jy_topic_section){"动态", "就业创业 OR 就业", 5, NULL, NULL};
+    jy_err_clear(&err);
+    T_EQ_INT(jy_topic_set(f.db, f.pool, "5600000001:ztzl/yhyshj", v, 2, &err), JY_OK);
+    EXEC(&f, "UPDATE tag SET name = '稳岗就业' WHERE name = '就业'");
+    T_EQ_STR(VALUE(&f, "SELECT string_agg(s ->> 'expr', ' | ') FROM site_column c, "
+                       "jsonb_array_elements(c.settings -> 'sections') s "
+                       "WHERE c.path = 'ztzl/yhyshj' AND c.site_id = (SELECT id FROM site WHERE "
+                       "code = '5600000001')"),
+             "(稳岗就业 OR 优化营商环境) AND NOT 卫生健康 | 就业创业 OR 稳岗就业");
+    EXEC(&f, "UPDATE tag SET name = '就业' WHERE name = '稳岗就业'");
+    T_EQ_INT(jy_topic_set(f.db, f.pool, "5600000001:ztzl/yhyshj", NULL, 0, &err), JY_OK);
+    fx_close(&f);
+}
+
+
+/*
+ * Topic sections render as panels and pages of their own; a tag added to
+ * an item, or taken from it, renders exactly the topic pages that show or
+ * would show it, and the result equals a full render.
+ */
+static void
+test_topic_sections(void)
+{
+    struct fx f;
+    struct jy_err err = JY_ERR_INIT;
+    struct jy_render_stats st;
+    struct jy_topic_section v[2] = {{"营商环境", "优化营商环境", 3, NULL, NULL},
+                                    {"就业与健康", "就业 OR 卫生健康", 6, "/zwgk/zwdt/", NULL}};
+    const char *topic, *section, *elder, *tagged, *tag4, *url4;
+
+    fx_open(&f, "topic");
+    T_EQ_INT(jy_topic_set(f.db, f.pool, "5600000001:ztzl/yhyshj", v, 2, &err), JY_OK);
+    render_all(&f, NULL);
+    topic = jy_pool_printf(f.pool, "%s/5600000001/ztzl/yhyshj/index.html", f.out);
+    section = jy_pool_printf(f.pool, "%s/5600000001/ztzl/yhyshj/section1.html", f.out);
+    elder = jy_pool_printf(f.pool, "%s/5600000001/elder/ztzl/yhyshj/index.html", f.out);
+
+    /* an item of the province tagged 优化营商环境 that the province shows */
+    tagged = VALUE(
+        &f,
+        "SELECT i.id FROM item i JOIN item_tag it ON it.item_id = i.id "
+        "JOIN tag t ON t.id = it.tag_id AND t.name = '优化营商环境' "
+        "JOIN placement p ON p.item_id = i.id AND p.state = 'published' "
+        "JOIN site_column c ON c.id = p.column_id AND c.site_id = (SELECT id FROM site WHERE code = '5600000001') "
+        "ORDER BY i.id LIMIT 1");
+    T_ASSERT(tagged != NULL);
+    T_CONTAINS(read_text(&f, topic), "<h2>营商环境</h2>");
+    T_CONTAINS(read_text(&f, topic), "<h2>就业与健康</h2>");
+    T_CONTAINS(read_text(&f, topic), "href=\"/ztzl/yhyshj/section1.html\"");
+    T_CONTAINS(read_text(&f, topic), "href=\"/zwgk/zwdt/\">更多");
+    T_CONTAINS(read_text(&f, section), jy_pool_printf(f.pool, "/%s.html\"", tagged));
+    T_CONTAINS(read_text(&f, section), "<meta name=\"ColumnName\" content=\"营商环境\">");
+    T_CONTAINS(read_text(&f, elder), "href=\"/elder/ztzl/yhyshj/section1.html\"");
+    T_CONTAINS(read_text(&f, elder), "href=\"/elder/zwgk/zwdt/\">更多");
+
+    /* item 4 (要闻) gets the tag: the topic shows it after an incremental run */
+    url4 = "/zwgk/zwdt/yw/4.html";
+    T_ASSERT(strstr(read_text(&f, section), url4) == NULL);
+    tag4 = VALUE(&f, "SELECT id FROM tag WHERE name = '优化营商环境'");
+    EXEC(&f, jy_pool_printf(f.pool,
+                            "INSERT INTO item_tag (site_id, item_id, tag_id, sort) "
+                            "SELECT site_id, 4, %s, 9 FROM item WHERE id = 4",
+                            tag4));
+    pending(&f, &st);
+    T_CONTAINS(read_text(&f, section), url4);
+    T_CONTAINS(read_text(&f, topic), url4);
+    expect_same_as_full(&f, __LINE__, "topic-full-1");
+
+    /* and loses it */
+    EXEC(&f,
+         jy_pool_printf(f.pool, "DELETE FROM item_tag WHERE item_id = 4 AND tag_id = %s", tag4));
+    pending(&f, &st);
+    T_ASSERT(strstr(read_text(&f, section), url4) == NULL);
+    T_ASSERT(strstr(read_text(&f, topic), url4) == NULL);
+
+    /* withdrawn: gone from the topic too */
+    EXEC(&f, jy_pool_printf(f.pool, "UPDATE placement SET state = 'withdrawn' WHERE item_id = %s",
+                            tagged));
+    pending(&f, &st);
+    T_ASSERT(strstr(read_text(&f, section), jy_pool_printf(f.pool, "/%s.html\"", tagged)) == NULL);
+    EXEC(&f, jy_pool_printf(f.pool, "UPDATE placement SET state = 'published' WHERE item_id = %s",
+                            tagged));
+    pending(&f, &st);
+    T_CONTAINS(read_text(&f, section), jy_pool_printf(f.pool, "/%s.html\"", tagged));
+
+    /* sections removed: their pages go, and the topic lists its own items again */
+    T_EQ_INT(jy_topic_set(f.db, f.pool, "5600000001:ztzl/yhyshj", NULL, 0, &err), JY_OK);
+    pending(&f, &st);
+    T_ASSERT(read_text(&f, section) == NULL);
+    T_ASSERT(strstr(read_text(&f, topic), "<h2>营商环境</h2>") == NULL);
+    expect_same_as_full(&f, __LINE__, "topic-full-2");
+    fx_close(&f);
+}
+
+
+static int
+rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void) st;
+    (void) flag;
+    (void) ftw;
+    return remove(path);
+}
+
+
+static void
+rm_tree(const char *dir)
+{
+    nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+
+/* The bytes of a file, or NULL. */
+static const char *
+read_bytes(struct fx *f, const char *path, size_t *len)
+{
+    const char *t = read_text(f, path);
+
+    *len = 0;
+    if (t) {
+        struct stat st;
+        if (stat(path, &st) == 0)
+            *len = (size_t) st.st_size;
+    }
+    return t;
+}
+
+
+/*
+ * An uploaded attachment and an inline picture: both land in the site's
+ * tree, byte for byte the store's, in the manifest; the page links them;
+ * detaching removes the file in the next incremental run.
+ */
+static void
+test_uploaded_files(void)
+{
+    struct fx f;
+    struct jy_err err = JY_ERR_INIT;
+    struct jy_render_stats st;
+    struct jy_filestore fs;
+    struct jy_file pdf, png;
+    struct jy_buf img;
+    static const char pdf_bytes[] = "%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n"
+                                    "<< >>\n%%EOF\n";
+    const char *page, *elder, *pdf_out, *png_out, *body;
+    size_t len;
+
+    fx_open(&f, "files");
+    memset(&fs, 0, sizeof(fs));
+    fs.dir = f.opts.file_dir;
+    fs.types = JY_FILE_TYPES_DEFAULT;
+    for (int i = 0; i < JY_FILE_NCLASSES; i++)
+        fs.max[i] = 10 * 1024 * 1024;
+    jy_buf_init(&img, f.pool, 256);
+    gen_png(&img, 12, 8, 0x33);
+    (void) gen_gif; /* tests/imagegen.h: only the PNG is needed here */
+    (void) gen_jpeg;
+    (void) gen_webp;
+    T_EQ_INT(jy_file_add_mem(f.db, f.pool, &fs, "5600000001", pdf_bytes, sizeof(pdf_bytes) - 1,
+                             "实施方案.pdf", &pdf, &err),
+             JY_OK);
+    T_EQ_INT(
+        jy_file_add_mem(f.db, f.pool, &fs, "5600000001", img.buf, img.len, "现场.png", &png, &err),
+        JY_OK);
+    body = VALUE(&f, "SELECT body FROM item WHERE id = 4");
+    T_EQ_INT(jy_file_attach(f.db, f.pool, 4, pdf.sha256, 1, "实施方案（全文）", &err), JY_OK);
+    T_EQ_INT(jy_file_attach(f.db, f.pool, 4, png.sha256, 2, NULL, &err), JY_OK);
+    {
+        const char *p[1] = {jy_pool_printf(
+            f.pool, "<p>现场：<img src=\"/files/%s.png\" alt=\"现场\"></p>", png.sha256)};
+        T_ASSERT(jy_db_query(f.db, f.pool, "UPDATE item SET body = body || $1 WHERE id = 4", 1, p,
+                             &err) != NULL);
+    }
+    render_all(&f, NULL);
+
+    pdf_out = jy_pool_printf(f.pool, "%s/5600000001/files/%s.pdf", f.out, pdf.sha256);
+    png_out = jy_pool_printf(f.pool, "%s/5600000001/files/%s.png", f.out, png.sha256);
+    T_ASSERT(read_bytes(&f, pdf_out, &len) != NULL);
+    T_EQ_INT(len, sizeof(pdf_bytes) - 1);
+    T_ASSERT(memcmp(read_text(&f, pdf_out), pdf_bytes, len) == 0);
+    T_ASSERT(read_bytes(&f, png_out, &len) != NULL);
+    T_EQ_INT(len, img.len);
+    T_ASSERT(memcmp(read_text(&f, png_out), img.buf, len) == 0);
+    T_EQ_STR(
+        VALUE(
+            &f,
+            jy_pool_printf(
+                f.pool,
+                "SELECT channel || ' ' || is_asset || ' ' || size FROM "
+                "render_file WHERE site_id = (SELECT id FROM site WHERE code = '5600000001') AND path = 'files/%s.pdf'",
+                pdf.sha256)),
+        jy_pool_printf(f.pool, "file true %zu", sizeof(pdf_bytes) - 1));
+
+    /* the page: the attachment listed with its caption, the picture inline and not again */
+    page = read_text(&f, jy_pool_printf(f.pool, "%s/5600000001/zwgk/zwdt/yw/4.html", f.out));
+    T_CONTAINS(page, jy_pool_printf(f.pool, "href=\"/files/%s.pdf\"", pdf.sha256));
+    T_CONTAINS(page, "实施方案（全文）");
+    T_CONTAINS(page, jy_pool_printf(f.pool, "src=\"/files/%s.png\"", png.sha256));
+    T_ASSERT(strstr(page, jy_pool_printf(f.pool, "href=\"/files/%s.png\"", png.sha256)) == NULL);
+    T_CONTAINS(page, jy_pool_printf(f.pool,
+                                    "<meta name=\"Image\" content=\"https://www.yunling.gov.cn/"
+                                    "files/%s.png\">",
+                                    png.sha256));
+    elder = read_text(&f, jy_pool_printf(f.pool, "%s/5600000001/elder/zwgk/zwdt/yw/4.html", f.out));
+    T_CONTAINS(elder, jy_pool_printf(f.pool, "href=\"/files/%s.pdf\"", pdf.sha256));
+    T_CONTAINS(read_text(&f, jy_pool_printf(f.pool, "%s/5600000001/api/items/4.json", f.out)),
+               jy_pool_printf(f.pool, "\"url\":\"/files/%s.pdf\"", pdf.sha256));
+
+    /* detached: the file goes in the incremental run; the picture stays (the body shows it) */
+    T_EQ_INT(jy_file_detach(f.db, f.pool, 4, pdf.sha256, &err), JY_OK);
+    pending(&f, &st);
+    T_ASSERT(read_text(&f, pdf_out) == NULL);
+    T_ASSERT(read_text(&f, png_out) != NULL);
+    T_ASSERT(st.removed >= 1);
+    T_EQ_STR(VALUE(&f, "SELECT count(*) FROM render_file WHERE path LIKE 'files/%.pdf'"), "0");
+    page = read_text(&f, jy_pool_printf(f.pool, "%s/5600000001/zwgk/zwdt/yw/4.html", f.out));
+    T_ASSERT(strstr(page, jy_pool_printf(f.pool, "/files/%s.pdf", pdf.sha256)) == NULL);
+
+    /* attached again: back in the incremental run */
+    T_EQ_INT(jy_file_attach(f.db, f.pool, 4, pdf.sha256, 1, NULL, &err), JY_OK);
+    pending(&f, &st);
+    T_ASSERT(read_bytes(&f, pdf_out, &len) != NULL && len == sizeof(pdf_bytes) - 1);
+    expect_same_as_full(&f, __LINE__, "files-full");
+
+    /* the same file system: a hard link to the store; another one (tmpfs): a copy */
+    {
+        struct stat a, b, shm;
+        struct jy_render_stats st2 = {0};
+        T_EQ_INT(stat(pdf_out, &a), 0);
+        T_EQ_INT(stat(jy_filestore_path(&fs, f.pool, pdf.sha256), &b), 0);
+        T_ASSERT(a.st_ino == b.st_ino && a.st_dev == b.st_dev);
+        if (stat("/dev/shm", &shm) == 0 && shm.st_dev != b.st_dev) {
+            struct jy_render_opts o = f.opts;
+            const char *copy;
+            o.output_dir = jy_pool_printf(f.pool, "/dev/shm/jy-render-test-%d", (int) getpid());
+            T_EQ_INT(jy_render_site(f.db, &o, "5600000001", &st2, &err), JY_OK);
+            copy = jy_pool_printf(f.pool, "%s/5600000001/files/%s.pdf", o.output_dir, pdf.sha256);
+            T_ASSERT(read_bytes(&f, copy, &len) != NULL && len == sizeof(pdf_bytes) - 1);
+            T_ASSERT(memcmp(read_text(&f, copy), pdf_bytes, len) == 0);
+            T_EQ_INT(stat(copy, &a), 0);
+            T_ASSERT(a.st_dev != b.st_dev);
+            rm_tree(o.output_dir);
+        }
+    }
+
+    /* put back: the picture out of the body, the files detached: both go */
+    {
+        const char *p[1] = {body};
+        T_ASSERT(jy_db_query(f.db, f.pool, "UPDATE item SET body = $1 WHERE id = 4", 1, p, &err) !=
+                 NULL);
+    }
+    T_EQ_INT(jy_file_detach(f.db, f.pool, 4, pdf.sha256, &err), JY_OK);
+    T_EQ_INT(jy_file_detach(f.db, f.pool, 4, png.sha256, &err), JY_OK);
+    f.opts.output_dir = f.out;
+    render_all(&f, NULL);
+    pending(&f, &st);
+    T_EQ_STR(VALUE(&f, "SELECT count(*) FROM render_file WHERE channel = 'file'"), "0");
+    fx_close(&f);
+}
+
 static void
 test_explain(void)
 {
@@ -743,6 +1081,9 @@ main(int argc, char **argv)
         T_CASE(test_external_links_in_bodies),
         T_CASE(test_expired_pin_renders_again),
         T_CASE(test_explain),
+        T_CASE(test_topic_sections_refused),
+        T_CASE(test_topic_sections),
+        T_CASE(test_uploaded_files),
     };
     return jy_test_main(argc, argv, cases, JY_ARRAY_LEN(cases));
 }
