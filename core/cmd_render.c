@@ -12,6 +12,7 @@
 #include "core/err.h"
 #include "core/pool.h"
 #include "core/render.h"
+#include "core/theme.h"
 
 #include <signal.h>
 #include <stdlib.h>
@@ -36,20 +37,6 @@ print_stats(const struct jy_render_stats *st)
            st->written, st->unchanged, st->removed, (double) st->bytes / 1048576.0);
 }
 
-
-/* A channel's code: [a-z][a-z0-9_]*, at most 32 characters. */
-static bool
-channel_word_ok(const char *s)
-{
-    size_t n = strlen(s);
-
-    if (n == 0 || n > 32 || s[0] < 'a' || s[0] > 'z')
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
-            return false;
-    return true;
-}
 
 static int
 cmd_render_run(struct jy_cli *cli, int argc, char **argv)
@@ -95,7 +82,7 @@ cmd_render_run(struct jy_cli *cli, int argc, char **argv)
             return jy_cli_usage_error(&jy_cmd_render, "unrecognized option \"%s\"", a);
         }
     }
-    if (o.only_channel && !channel_word_ok(o.only_channel))
+    if (o.only_channel && !jy_theme_channel_word_ok(o.only_channel))
         return jy_cli_usage_error(&jy_cmd_render,
                                   "--channel takes a channel's code (desktop, elder, json, rss, "
                                   "sitemap or one the theme declares), not \"%s\"",

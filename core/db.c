@@ -3,6 +3,7 @@
  */
 #include "core/compat.h"
 #include "core/db.h"
+#include "core/buf.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/pool.h"
@@ -670,4 +671,37 @@ const char *
 jy_db_conninfo(const struct jy_db *db)
 {
     return db->conninfo;
+}
+
+
+const char *
+jy_db_ids_literal(struct jy_pool *pool, const long long *v, int n)
+{
+    struct jy_buf b = JY_BUF_INIT(pool);
+
+    jy_buf_add_char(&b, '{');
+    for (int i = 0; i < n; i++)
+        jy_buf_addf(&b, "%s%lld", i ? "," : "", v[i]);
+    jy_buf_add_char(&b, '}');
+    return b.buf;
+}
+
+
+const char *
+jy_db_texts_literal(struct jy_pool *pool, const char *const *v, int n)
+{
+    struct jy_buf b = JY_BUF_INIT(pool);
+
+    jy_buf_add_char(&b, '{');
+    for (int i = 0; i < n; i++) {
+        jy_buf_add_str(&b, i ? ",\"" : "\"");
+        for (const char *p = v[i]; *p; p++) {
+            if (*p == '"' || *p == '\\')
+                jy_buf_add_char(&b, '\\');
+            jy_buf_add_char(&b, *p);
+        }
+        jy_buf_add_char(&b, '"');
+    }
+    jy_buf_add_char(&b, '}');
+    return b.buf;
 }

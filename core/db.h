@@ -70,6 +70,14 @@ int jy_db_prepared_count(const struct jy_db *db);
 /* Run SQL text that may hold several statements and no parameters (migrations). */
 int jy_db_exec(struct jy_db *db, const char *sql, struct jy_err *err);
 
+/*
+ * Array parameters in the text form PostgreSQL takes: {1,2,3} for bigint[]
+ * and {"a","b \"c\""} for text[] (every element quoted, " and \ escaped).
+ * In pool; {} when n is 0.
+ */
+const char *jy_db_ids_literal(struct jy_pool *pool, const long long *v, int n);
+const char *jy_db_texts_literal(struct jy_pool *pool, const char *const *v, int n);
+
 /* Shorthands for one-row answers: the first column of the first row, copied into pool. NULL when no
  * row or SQL NULL (err is left clear then). */
 const char *jy_db_query_value(struct jy_db *db, struct jy_pool *pool, const char *sql, int nparams,

@@ -592,20 +592,6 @@ page_channel(const struct site_run *r, const struct rn_page *p)
 }
 
 
-/* {1,2,3}: the text form PostgreSQL gives and takes for bigint[]. */
-static const char *
-ids_text(struct jy_pool *pool, const long long *v, int n)
-{
-    struct jy_buf b = JY_BUF_INIT(pool);
-
-    jy_buf_add_char(&b, '{');
-    for (int i = 0; i < n; i++)
-        jy_buf_addf(&b, "%s%lld", i ? "," : "", v[i]);
-    jy_buf_add_char(&b, '}');
-    return b.buf;
-}
-
-
 /* True when a sorted array holds one of v[0..n). */
 static bool
 meets(const long long *sorted, int nsorted, const long long *v, int n)
@@ -673,27 +659,6 @@ copy_rows(struct jy_db *db, const char *sql, const struct jy_buf *rows, struct j
         return JY_ERROR;
     }
     return jy_db_copy_end(db, err);
-}
-
-
-/* A PostgreSQL array literal of texts: {"a","b"}. */
-static const char *
-texts_text(struct jy_pool *pool, const char *const *v, int n)
-{
-    struct jy_buf b = JY_BUF_INIT(pool);
-
-    jy_buf_add_char(&b, '{');
-    for (int i = 0; i < n; i++) {
-        jy_buf_add_str(&b, i ? ",\"" : "\"");
-        for (const char *p = v[i]; *p; p++) {
-            if (*p == '"' || *p == '\\')
-                jy_buf_add_char(&b, '\\');
-            jy_buf_add_char(&b, *p);
-        }
-        jy_buf_add_char(&b, '"');
-    }
-    jy_buf_add_char(&b, '}');
-    return b.buf;
 }
 
 
@@ -767,7 +732,7 @@ record_runs(struct jy_db *db, struct batch *b, struct jy_err *err)
     if (nok == 0)
         return JY_OK;
     params[0] = jy_pool_printf(pool, "{%s}", ids.buf);
-    params[1] = texts_text(pool, rs, nok);
+    params[1] = jy_db_texts_literal(pool, rs, nok);
     params[2] = jy_pool_printf(pool, "{%s}", fulls.buf);
     res = jy_db_query(db, pool,
                       "INSERT INTO render_generation (site_id, reason, full_build) "
@@ -797,8 +762,8 @@ record_runs(struct jy_db *db, struct batch *b, struct jy_err *err)
                             page_channel(r, p), p->size, p->sha256,
                             p->kind == RP_ASSET || p->kind == RP_FILE ? "t" : "f", r->gen);
             jy_buf_addf(&deps, "%s\t%s\t%s\t%s\t%s\n", sid, p->path, p->desc,
-                        ids_text(pool, p->deps_items, p->ndeps_items),
-                        ids_text(pool, p->deps_cols, p->ndeps_cols));
+                        jy_db_ids_literal(pool, p->deps_items, p->ndeps_items),
+                        jy_db_ids_literal(pool, p->deps_cols, p->ndeps_cols));
         }
         jy_buf_addf(&gens, "%s%s", gens.len ? "," : "", r->gen);
         jy_buf_addf(&wr, "%s%lld", wr.len ? "," : "", r->written);
@@ -815,7 +780,7 @@ record_runs(struct jy_db *db, struct batch *b, struct jy_err *err)
     }
     if (ngone) {
         params[0] = jy_pool_printf(pool, "{%s}", gsite.buf);
-        params[1] = texts_text(pool, gp, ngone);
+        params[1] = jy_db_texts_literal(pool, gp, ngone);
         if (!jy_db_query(db, pool,
                          "DELETE FROM render_file f USING unnest($1::bigint[], $2::text[]) g "
                          "(site_id, path) WHERE f.site_id = g.site_id AND f.path = g.path",
@@ -1045,7 +1010,7 @@ batch_read(struct jy_db *db, struct batch *b, struct jy_err *err)
             atomic_store(&b->v[i].failed, 1);
         }
     }
-    params[0] = ids_text(pool, ids, b->n);
+    params[0] = jy_db_ids_literal(pool, ids, b->n);
     res = jy_db_query(db, pool,
                       "SELECT site_id, theme_sha FROM render_site_state "
                       "WHERE site_id = ANY ($1::bigint[])",
@@ -1091,8 +1056,8 @@ batch_read(struct jy_db *db, struct batch *b, struct jy_err *err)
         qsort(b->v[i].old, (size_t) b->v[i].nold, sizeof(struct old_file), cmp_old);
     if (b->ch == NULL || (b->ch->nitems == 0 && b->ch->ncols == 0))
         return JY_OK;
-    params[1] = ids_text(pool, b->ch->items, b->ch->nitems);
-    params[2] = ids_text(pool, b->ch->cols, b->ch->ncols);
+    params[1] = jy_db_ids_literal(pool, b->ch->items, b->ch->nitems);
+    params[2] = jy_db_ids_literal(pool, b->ch->cols, b->ch->ncols);
     res = jy_db_query(
         db, pool,
         "SELECT site_id, path, items FROM render_dep WHERE site_id = ANY ($1::bigint[]) "
@@ -1166,7 +1131,7 @@ site_prepare(struct batch *b, struct site_run *r, struct jy_err *err)
                    meets(ch->cols, ch->ncols, p->deps_cols, p->ndeps_cols);
         if (p->dirty && list_key(r->site, p) >= 0 &&
             !(old && old->items && !all &&
-              strcmp(old->items, ids_text(pool, p->deps_items, p->ndeps_items)) == 0))
+              strcmp(old->items, jy_db_ids_literal(pool, p->deps_items, p->ndeps_items)) == 0))
             shifted[list_key(r->site, p)] = true;
     }
     for (int i = 0; i < plan->n; i++) {

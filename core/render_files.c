@@ -166,20 +166,8 @@ rn_plan_files(struct jy_pool *pool, const struct rn_site *s, struct rn_plan *pla
         struct rn_page *p;
         if (f->sha256 == NULL)
             continue;
-        if (plan->n == plan->cap) {
-            int cap = plan->cap ? plan->cap * 2 : 256;
-            struct rn_page *v = jy_pool_new_array(pool, struct rn_page, (size_t) cap);
-            if (plan->n)
-                memcpy(v, plan->v, sizeof(*v) * (size_t) plan->n);
-            plan->v = v;
-            plan->cap = cap;
-        }
-        p = &plan->v[plan->n++];
-        memset(p, 0, sizeof(*p));
-        p->kind = RP_FILE;
-        p->col = p->item = p->tag = -1;
+        p = rn_plan_add(pool, plan, RP_FILE, 0, f->path);
         p->asset = i;
-        p->path = f->path;
         p->desc = jy_pool_printf(pool, "file %.12s (%s)", f->sha256, f->name);
         p->deps_items = f->items;
         p->ndeps_items = f->nitems;

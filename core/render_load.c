@@ -476,20 +476,6 @@ static int load_redirects(struct jy_db *db, struct jy_pool *pool, struct rn_site
                           struct jy_err *err);
 
 
-/* {1,2,3}: the text form PostgreSQL takes for bigint[]. */
-static const char *
-ids_param(struct jy_pool *pool, const long long *ids, int n)
-{
-    struct jy_buf arr = JY_BUF_INIT(pool);
-
-    jy_buf_add_char(&arr, '{');
-    for (int i = 0; i < n; i++)
-        jy_buf_addf(&arr, "%s%lld", i ? "," : "", ids[i]);
-    jy_buf_add_char(&arr, '}');
-    return arr.buf;
-}
-
-
 /* Sort v[0..n) and drop repeats; the new length. */
 static int
 sort_uniq(long long *v, int n)
@@ -526,7 +512,7 @@ fetch_items(struct jy_db *db, struct jy_pool *pool, const long long *ids, int n,
         hash_build(pool, &tab->t);
         return JY_OK;
     }
-    params[0] = ids_param(pool, ids, n);
+    params[0] = jy_db_ids_literal(pool, ids, n);
     r = jy_db_query(db, pool, items_sql, 1, params, err);
     if (r == NULL)
         return JY_ERROR;
@@ -978,7 +964,7 @@ batch_tags(struct jy_db *db, struct batch *b, struct jy_err *err)
                 for (int t = 0; t < b->sites[i]->items[k].ntags; t++)
                     all[nall++] = b->sites[i]->items[k].tags[t];
     nall = sort_uniq(all, nall);
-    params[0] = ids_param(pool, all, nall);
+    params[0] = jy_db_ids_literal(pool, all, nall);
     r = jy_db_query(db, pool,
                     "SELECT id, name, description FROM tag WHERE id = ANY ($1::bigint[]) "
                     "ORDER BY id",
@@ -1048,7 +1034,7 @@ rn_sites_load(struct jy_db *db, struct jy_pool *pool, const long long *ids, int 
     int nopen = 0;
 
     b.ids = jy_pool_new_array(pool, long long *, (size_t) n + 1);
-    if (batch_sites(db, &b, ids, ids_param(pool, ids, n), err) != JY_OK)
+    if (batch_sites(db, &b, ids, jy_db_ids_literal(pool, ids, n), err) != JY_OK)
         return JY_ERROR;
     open = jy_pool_new_array(pool, long long, (size_t) n + 1);
     for (int i = 0; i < n; i++) {
@@ -1063,7 +1049,7 @@ rn_sites_load(struct jy_db *db, struct jy_pool *pool, const long long *ids, int 
     }
     if (nopen == 0)
         return JY_OK;
-    arr = ids_param(pool, open, nopen);
+    arr = jy_db_ids_literal(pool, open, nopen);
     if (batch_columns(db, &b, arr, err) != JY_OK || batch_lists(db, &b, arr, err) != JY_OK ||
         batch_items(db, &b, err) != JY_OK || batch_tags(db, &b, err) != JY_OK ||
         batch_related(db, &b, err) != JY_OK)

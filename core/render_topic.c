@@ -46,27 +46,6 @@ cmp_entry_newest(const void *a, const void *b, void *site)
 }
 
 
-/* A PostgreSQL text[] literal of words (tags hold no blanks, quotes or parentheses). */
-static const char *
-text_array(struct jy_pool *pool, const char *const *v, int n)
-{
-    struct jy_buf b = JY_BUF_INIT(pool);
-
-    jy_buf_add_char(&b, '{');
-    for (int i = 0; i < n; i++) {
-        jy_buf_add_str(&b, i ? ",\"" : "\"");
-        for (const char *p = v[i]; *p; p++) {
-            if (*p == '"' || *p == '\\')
-                jy_buf_add_char(&b, '\\');
-            jy_buf_add_char(&b, *p);
-        }
-        jy_buf_add_char(&b, '"');
-    }
-    jy_buf_add_char(&b, '}');
-    return b.buf;
-}
-
-
 static bool
 has_tag(const struct rn_item *it, long long tag)
 {
@@ -134,7 +113,7 @@ rn_topics_load(struct jy_db *db, struct jy_pool *pool, struct rn_site *s, struct
                     words[nwords++] = t[i];
             }
         }
-    params[0] = text_array(pool, words, nwords);
+    params[0] = jy_db_texts_literal(pool, words, nwords);
     r = jy_db_query(db, pool,
                     "SELECT coalesce(jy_tag_id(w), 0) FROM unnest($1::text[]) WITH ORDINALITY "
                     "AS u (w, n) ORDER BY n",

@@ -199,6 +199,23 @@ worker_db_ready(struct worker *w, struct jy_err *err)
 }
 
 
+/*
+ * worker_db_ready() for a request: JY_OK, or 503 with err, the error code
+ * "unavailable" and Retry-After set, logged here.
+ */
+static int
+call_db_ready(struct call *c, struct jy_err *err)
+{
+    if (worker_db_ready(c->w, err) == JY_OK)
+        return JY_OK;
+    c->err_code = "unavailable";
+    jy_log_warn("http", "database unavailable: %s", err->detail[0] ? err->detail : err->msg);
+    jy_err_set(err, JY_E_UNAVAILABLE, "the database is not available, try again shortly");
+    jy_api_header(&c->r, "Retry-After", "1");
+    return 503;
+}
+
+
 static struct auth_slot *
 cache_find(struct worker *w, const char *hash)
 {
@@ -620,14 +637,8 @@ handle(struct call *c, struct evkeyvalq *hdr)
         status = 400;
         goto fail;
     }
-    if (worker_db_ready(w, &err) != JY_OK) {
-        status = 503;
-        c->err_code = "unavailable";
-        jy_log_warn("http", "database unavailable: %s", err.detail[0] ? err.detail : err.msg);
-        jy_err_set(&err, JY_E_UNAVAILABLE, "the database is not available, try again shortly");
-        jy_api_header(r, "Retry-After", "1");
+    if ((status = call_db_ready(c, &err)) != JY_OK)
         goto fail;
-    }
     /* the owner connection acts as nobody until a route needs it as the user */
     jy_db_set_actor(w->sys, 0, NULL, r->client_addr, r->request_id);
     if (!(rt->flags & JY_API_PUBLIC) && authenticate(c, hdr, &status, &err) != JY_OK)
@@ -970,11 +981,9 @@ serve_draft(struct call *c, struct evkeyvalq *hdr, const char *code, const char 
 
     if (n < 5 || strcmp(rel + n - 5, ".html") != 0)
         return JY_DECLINED;
-    if (worker_db_ready(w, &err) != JY_OK) {
-        c->err_code = "unavailable";
-        jy_err_set(&err, JY_E_UNAVAILABLE, "the database is not available, try again shortly");
+    if ((status = call_db_ready(c, &err)) != JY_OK) {
         jy_api_error_body(r, c->err_code, &err);
-        return 503;
+        return status;
     }
     jy_db_set_actor(w->sys, 0, NULL, r->client_addr, r->request_id);
     if (authenticate(c, hdr, &status, &err) != JY_OK) {
@@ -1117,14 +1126,8 @@ serve_file(struct call *c, struct evkeyvalq *hdr, struct evkeyvalq *oh)
         jy_err_set(&err, JY_E_NOT_FOUND, "no such resource: %s", r->path);
         goto fail;
     }
-    if (worker_db_ready(w, &err) != JY_OK) {
-        status = 503;
-        c->err_code = "unavailable";
-        jy_log_warn("http", "database unavailable: %s", err.detail[0] ? err.detail : err.msg);
-        jy_err_set(&err, JY_E_UNAVAILABLE, "the database is not available, try again shortly");
-        evhttp_add_header(oh, "Retry-After", "1");
+    if ((status = call_db_ready(c, &err)) != JY_OK)
         goto fail;
-    }
     jy_db_set_actor(w->sys, 0, NULL, r->client_addr, r->request_id);
     if (authenticate(c, hdr, &status, &err) != JY_OK)
         goto fail;

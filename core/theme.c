@@ -171,11 +171,9 @@ valid_asset_name(const char *s)
 
 
 /* Read theme.json of the most specific theme that has one (a site theme may omit it). */
-/* [a-z][a-z0-9_]{0,31}: a channel's code or path prefix. */
-static bool
-valid_channel_word(const cJSON *v)
+bool
+jy_theme_channel_word_ok(const char *s)
 {
-    const char *s = cJSON_IsString(v) ? v->valuestring : NULL;
     size_t n = s ? strlen(s) : 0;
 
     if (n == 0 || n > 32 || s[0] < 'a' || s[0] > 'z')
@@ -184,6 +182,13 @@ valid_channel_word(const cJSON *v)
         if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
             return false;
     return true;
+}
+
+
+static bool
+valid_channel_word(const cJSON *v)
+{
+    return cJSON_IsString(v) && jy_theme_channel_word_ok(v->valuestring);
 }
 
 

@@ -89,6 +89,9 @@ struct jy_tpl_set *jy_theme_tpl_set(const struct jy_theme *theme, const char *ch
 /* The asset of context name key, or NULL. */
 const struct jy_theme_asset *jy_theme_asset(const struct jy_theme *theme, const char *key);
 
+/* True for a channel's code or path prefix: [a-z][a-z0-9_]*, at most 32 characters. */
+bool jy_theme_channel_word_ok(const char *s);
+
 /* True for a template name the lookup rule accepts: [a-z0-9_-] parts joined by '/'. */
 bool jy_theme_valid_template_name(const char *name);
 
