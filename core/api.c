@@ -388,6 +388,17 @@ jy_api_reply_page(struct jy_api_req *r, struct cJSON *items, int page, int page_
 }
 
 
+int
+jy_api_reply_list(struct jy_api_req *r, struct cJSON *items, int n)
+{
+    cJSON *o = jy_json_new_object(r->pool);
+
+    cJSON_AddItemReferenceToObject(o, "items", items);
+    cJSON_AddNumberToObject(o, "total", n);
+    return jy_api_reply(r, 200, o);
+}
+
+
 struct jy_db_res *
 jy_api_query(struct jy_api_req *r, const char *sql, int n, const char *const *params,
              struct jy_err *err)

@@ -197,6 +197,9 @@ const char *jy_api_body_str(struct jy_api_req *r, const char *key);
 int jy_api_reply_page(struct jy_api_req *r, struct cJSON *items, int page, int page_size,
                       long long total);
 
+/* A whole list answer: {"items": [...], "total": n}, 200. */
+int jy_api_reply_list(struct jy_api_req *r, struct cJSON *items, int n);
+
 
 /* ---- modules: each registers its routes (core/api_<area>.c) ---- */
 

@@ -204,7 +204,7 @@ items_revisions(struct jy_api_req *r, struct jy_err *err)
 {
     struct jy_item_revision *v;
     long long id;
-    cJSON *arr, *o;
+    cJSON *arr;
     int n, i;
 
     if (item_id(r, &id, err) != JY_OK ||
@@ -225,10 +225,7 @@ items_revisions(struct jy_api_req *r, struct jy_err *err)
             cJSON_AddStringToObject(e, "changed", v[i].changed);
         cJSON_AddItemToArray(arr, e);
     }
-    o = jy_json_new_object(r->pool);
-    cJSON_AddItemReferenceToObject(o, "items", arr);
-    cJSON_AddNumberToObject(o, "total", n);
-    return jy_api_reply(r, 200, o);
+    return jy_api_reply_list(r, arr, n);
 }
 
 

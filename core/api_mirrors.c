@@ -86,7 +86,7 @@ mirrors_list(struct jy_api_req *r, struct jy_err *err)
 {
     static const char *const known[] = {"site", NULL};
     struct jy_mirror *v;
-    cJSON *arr, *o;
+    cJSON *arr;
     int n, i;
 
     if (jy_api_query_keys(r, known, err) != JY_OK)
@@ -101,10 +101,7 @@ mirrors_list(struct jy_api_req *r, struct jy_err *err)
             return JY_ERROR;
         cJSON_AddItemToArray(arr, mirror_json(&v[i], &st));
     }
-    o = jy_json_new_object(r->pool);
-    cJSON_AddItemReferenceToObject(o, "items", arr);
-    cJSON_AddNumberToObject(o, "total", n);
-    return jy_api_reply(r, 200, o);
+    return jy_api_reply_list(r, arr, n);
 }
 
 

@@ -334,7 +334,7 @@ sites_redirects(struct jy_api_req *r, struct jy_err *err)
     static const char *const known[] = {"retired", NULL};
     const char *ret = jy_http_param(&r->query, "retired");
     struct jy_site_redirect *v;
-    cJSON *arr, *o;
+    cJSON *arr;
     int n, i;
 
     if (jy_api_query_keys(r, known, err) != JY_OK)
@@ -358,10 +358,7 @@ sites_redirects(struct jy_api_req *r, struct jy_err *err)
         cJSON_AddBoolToObject(e, "retired", v[i].retired);
         cJSON_AddItemToArray(arr, e);
     }
-    o = jy_json_new_object(r->pool);
-    cJSON_AddItemReferenceToObject(o, "items", arr);
-    cJSON_AddNumberToObject(o, "total", n);
-    return jy_api_reply(r, 200, o);
+    return jy_api_reply_list(r, arr, n);
 }
 
 
@@ -371,7 +368,7 @@ sites_columns(struct jy_api_req *r, struct jy_err *err)
 {
     struct jy_query_column *cols;
     long long id;
-    cJSON *arr, *o;
+    cJSON *arr;
     int n, i;
 
     if (jy_db_begin(r->db, err) != JY_OK)
@@ -409,10 +406,7 @@ sites_columns(struct jy_api_req *r, struct jy_err *err)
         }
         cJSON_AddItemToArray(arr, c);
     }
-    o = jy_json_new_object(r->pool);
-    cJSON_AddItemReferenceToObject(o, "items", arr);
-    cJSON_AddNumberToObject(o, "total", n);
-    return jy_api_reply(r, 200, o);
+    return jy_api_reply_list(r, arr, n);
 }
 
 

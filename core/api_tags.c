@@ -18,7 +18,7 @@ tags_list(struct jy_api_req *r, struct jy_err *err)
     static const char *const known[] = {"merged", NULL};
     const char *m = jy_http_param(&r->query, "merged");
     struct jy_tag_info *v;
-    cJSON *arr, *o;
+    cJSON *arr;
     int n, i;
 
     if (jy_api_query_keys(r, known, err) != JY_OK)
@@ -55,10 +55,7 @@ tags_list(struct jy_api_req *r, struct jy_err *err)
         cJSON_AddNumberToObject(e, "items", (double) v[i].items);
         cJSON_AddItemToArray(arr, e);
     }
-    o = jy_json_new_object(r->pool);
-    cJSON_AddItemReferenceToObject(o, "items", arr);
-    cJSON_AddNumberToObject(o, "total", n);
-    return jy_api_reply(r, 200, o);
+    return jy_api_reply_list(r, arr, n);
 }
 
 

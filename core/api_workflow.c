@@ -235,7 +235,7 @@ review_queue(struct jy_api_req *r, struct jy_err *err)
 {
     static const char *const known[] = {"site", NULL};
     struct jy_wf_queue_row *rows;
-    cJSON *arr, *o;
+    cJSON *arr;
     int n, i;
 
     if (jy_api_query_keys(r, known, err) != JY_OK)
@@ -257,10 +257,7 @@ review_queue(struct jy_api_req *r, struct jy_err *err)
         add_str_or_null(e, "submitter", rows[i].submitter);
         cJSON_AddItemToArray(arr, e);
     }
-    o = jy_json_new_object(r->pool);
-    cJSON_AddItemReferenceToObject(o, "items", arr);
-    cJSON_AddNumberToObject(o, "total", n);
-    return jy_api_reply(r, 200, o);
+    return jy_api_reply_list(r, arr, n);
 }
 
 
@@ -271,7 +268,7 @@ schedule_list(struct jy_api_req *r, struct jy_err *err)
     static const char *const known[] = {"site", "limit", NULL};
     struct jy_wf_sched_row *rows;
     long long limit;
-    cJSON *arr, *o;
+    cJSON *arr;
     int n, i;
 
     if (jy_api_query_keys(r, known, err) != JY_OK ||
@@ -294,10 +291,7 @@ schedule_list(struct jy_api_req *r, struct jy_err *err)
         add_str_or_null(e, "time_zone", rows[i].time_zone);
         cJSON_AddItemToArray(arr, e);
     }
-    o = jy_json_new_object(r->pool);
-    cJSON_AddItemReferenceToObject(o, "items", arr);
-    cJSON_AddNumberToObject(o, "total", n);
-    return jy_api_reply(r, 200, o);
+    return jy_api_reply_list(r, arr, n);
 }
 
 
@@ -585,7 +579,7 @@ sub_list(struct jy_api_req *r, struct jy_err *err)
     struct jy_submission_row *rows;
     long long limit;
     bool sent;
-    cJSON *arr, *o;
+    cJSON *arr;
     int n, i, k;
 
     if (jy_api_query_keys(r, known, err) != JY_OK || query_sent(r, &sent, err) != JY_OK ||
@@ -606,10 +600,7 @@ sub_list(struct jy_api_req *r, struct jy_err *err)
     arr = jy_json_new_array(r->pool);
     for (i = 0; i < n; i++)
         cJSON_AddItemToArray(arr, submission_json(&rows[i]));
-    o = jy_json_new_object(r->pool);
-    cJSON_AddItemReferenceToObject(o, "items", arr);
-    cJSON_AddNumberToObject(o, "total", n);
-    return jy_api_reply(r, 200, o);
+    return jy_api_reply_list(r, arr, n);
 }
 
 
