@@ -105,16 +105,17 @@ int jy_render_explain(struct jy_db *db, struct jy_pool *pool, const char *site, 
  * the person's own connection. JY_E_NOT_FOUND when the site has no such
  * page.
  */
-int jy_render_preview(struct jy_db *db, struct jy_pool *pool, const char *share_dir, const char *site,
-                      const char *ids, const char *path, struct jy_buf *out, struct jy_err *err);
+int jy_render_preview(struct jy_db *db, struct jy_pool *pool, const char *share_dir,
+                      long long site_id, const char *ids, const char *path, struct jy_buf *out,
+                      struct jy_err *err);
 
 /*
  * The draft, submitted and approved placements that the actor of
  * as_person may read (row-level security) in the columns site shows: its
- * own and the sources its columns reuse; item > 0 keeps those of that item.
- * An array literal in pool, "{}" when none; NULL with err set on failure.
+ * own and the sources its columns reuse (the newest 1,000). An array
+ * literal in pool, "{}" when none; NULL with err set on failure.
  */
-const char *jy_render_preview_ids(struct jy_db *as_person, struct jy_pool *pool, const char *site,
-                                  long long item, struct jy_err *err);
+const char *jy_render_preview_ids(struct jy_db *as_person, struct jy_pool *pool, long long site_id,
+                                  struct jy_err *err);
 
 #endif /* JY_CORE_RENDER_H */

@@ -33,8 +33,8 @@
 /*
  * The unpublished placements the connection's actor may read in the
  * columns site $1 shows (its own columns, and the sources its columns
- * reuse, hop by hop, with their list descendants); $2 > 0 keeps those of
- * that item only. Run under the person's row-level security.
+ * reuse, hop by hop, with their list descendants). Run under the person's
+ * row-level security.
  */
 static const char ids_sql[] =
     "WITH RECURSIVE lc AS ("
@@ -50,33 +50,22 @@ static const char ids_sql[] =
     "    JOIN src ON src.site_id = c.site_id "
     "         AND (c.path = src.path OR starts_with(c.path, src.path || '/')) "
     "   WHERE p.state IN ('draft', 'submitted', 'approved') "
-    "     AND ($2::bigint = 0 OR p.item_id = $2::bigint) "
     "   ORDER BY p.id DESC LIMIT 1000) x";
 
 
 const char *
-jy_render_preview_ids(struct jy_db *as_person, struct jy_pool *pool, const char *site,
-                      long long item, struct jy_err *err)
+jy_render_preview_ids(struct jy_db *as_person, struct jy_pool *pool, long long site_id,
+                      struct jy_err *err)
 {
-    char it[24];
-    const char *p[2] = {NULL, it}, *v = NULL;
+    char id[24];
+    const char *p[1] = {id}, *v;
 
-    snprintf(it, sizeof(it), "%lld", item);
+    snprintf(id, sizeof(id), "%lld", site_id);
     if (jy_db_begin(as_person, err) != JY_OK)
         return NULL;
-    p[0] = jy_db_query_value(as_person, pool,
-                             "SELECT id FROM site WHERE code = $1 OR id::text = $1 LIMIT 1", 1,
-                             &site, err);
-    if (p[0] == NULL) {
-        if (err->code == JY_E_NONE)
-            jy_err_set(err, JY_E_NOT_FOUND, "there is no site \"%s\"", site);
-    } else {
-        v = jy_db_query_value(as_person, pool, ids_sql, 2, p, err);
-        if (v == NULL && err->code == JY_E_NONE)
-            v = "{}";
-    }
+    v = jy_db_query_value(as_person, pool, ids_sql, 1, p, err);
     jy_db_rollback(as_person); /* it only read */
-    return v;
+    return v == NULL && err->code == JY_E_NONE ? "{}" : v;
 }
 
 
@@ -92,12 +81,10 @@ page_at(const struct rn_plan *plan, const char *path)
 
 
 static int
-render_one(struct jy_db *db, struct jy_pool *pool, const char *share_dir, const char *site,
+render_one(struct jy_db *db, struct jy_pool *pool, const char *share_dir, long long site_id,
            const char *path, struct jy_buf *out, struct jy_err *err)
 {
     static const char *const channels[] = {"desktop"}; /* and the theme's own */
-    const char *id = jy_db_query_value(
-        db, pool, "SELECT id FROM site WHERE code = $1 OR id::text = $1 LIMIT 1", 1, &site, err);
     struct rn_page_ctx x = {.pool = pool};
     const struct rn_page *page;
     struct rn_site *s;
@@ -105,12 +92,7 @@ render_one(struct jy_db *db, struct jy_pool *pool, const char *share_dir, const 
     bool *need;
     int rc;
 
-    if (id == NULL) {
-        if (err->code == JY_E_NONE)
-            jy_err_set(err, JY_E_NOT_FOUND, "there is no site \"%s\"", site);
-        return JY_ERROR;
-    }
-    if ((s = rn_site_load(db, pool, atoll(id), err)) == NULL)
+    if ((s = rn_site_load(db, pool, site_id, err)) == NULL)
         return JY_ERROR;
     if ((x.theme = jy_theme_open(pool, share_dir, s->theme, channels, 1, err)) == NULL) {
         jy_err_prefix(err, "site %s", s->code);
@@ -147,7 +129,7 @@ render_one(struct jy_db *db, struct jy_pool *pool, const char *share_dir, const 
 
 
 int
-jy_render_preview(struct jy_db *db, struct jy_pool *pool, const char *share_dir, const char *site,
+jy_render_preview(struct jy_db *db, struct jy_pool *pool, const char *share_dir, long long site_id,
                   const char *ids, const char *path, struct jy_buf *out, struct jy_err *err)
 {
     int rc;
@@ -168,7 +150,7 @@ jy_render_preview(struct jy_db *db, struct jy_pool *pool, const char *share_dir,
         jy_db_rollback(db);
         return JY_ERROR;
     }
-    rc = render_one(db, pool, share_dir, site, path, out, err);
+    rc = render_one(db, pool, share_dir, site_id, path, out, err);
     jy_db_rollback(db); /* always: a preview changes nothing */
     return rc;
 }

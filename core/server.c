@@ -4,6 +4,7 @@
  */
 #include "core/compat.h"
 #include "core/server.h"
+#include "core/site.h"
 #include "core/api.h"
 #include "core/apicache.h"
 #include "core/conf.h"
@@ -976,6 +977,7 @@ serve_draft(struct call *c, struct evkeyvalq *hdr, const char *code, const char 
     struct worker *w = c->w;
     struct jy_err err = JY_ERR_INIT;
     const char *ids;
+    long long site_id;
     int status;
     size_t n = strlen(rel);
 
@@ -998,10 +1000,11 @@ serve_draft(struct call *c, struct evkeyvalq *hdr, const char *code, const char 
         return status;
     }
     jy_db_set_actor(w->app, r->user_id, r->login, r->client_addr, r->request_id);
-    ids = jy_render_preview_ids(w->app, r->pool, code, 0, &err);
     jy_db_set_actor(w->sys, 0, NULL, r->client_addr, r->request_id); /* the what-if: the system */
-    if (ids == NULL || jy_render_preview(w->sys, r->pool, r->env->share_dir, code, ids, rel,
-                                         &r->out, &err) != JY_OK) {
+    if (jy_site_resolve(w->sys, r->pool, code, "site", &site_id, &err) != JY_OK ||
+        (ids = jy_render_preview_ids(w->app, r->pool, site_id, &err)) == NULL ||
+        jy_render_preview(w->sys, r->pool, r->env->share_dir, site_id, ids, rel, &r->out, &err) !=
+            JY_OK) {
         if (err.code == JY_E_NOT_FOUND)
             return JY_DECLINED;
         jy_log_error("http", "preview %s %s: %s (%s)", code, rel, err.msg, err.detail);
