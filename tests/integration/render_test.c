@@ -876,23 +876,6 @@ test_topic_sections(void)
 }
 
 
-static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void) st;
-    (void) flag;
-    (void) ftw;
-    return remove(path);
-}
-
-
-static void
-rm_tree(const char *dir)
-{
-    nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-
 /* The bytes of a file, or NULL. */
 static const char *
 read_bytes(struct fx *f, const char *path, size_t *len)
@@ -1022,7 +1005,7 @@ test_uploaded_files(void)
             T_ASSERT(memcmp(read_text(&f, copy), pdf_bytes, len) == 0);
             T_EQ_INT(stat(copy, &a), 0);
             T_ASSERT(a.st_dev != b.st_dev);
-            rm_tree(o.output_dir);
+            jy_test_system("rm -rf '%s'", o.output_dir);
         }
     }
 
