@@ -144,6 +144,10 @@ main(int argc, char **argv)
             edits = atoi(argv[i + 1]);
         else if (strcmp(argv[i], "--work") == 0)
             work = argv[i + 1];
+        else {
+            fprintf(stderr, "unknown option %s\n", argv[i]);
+            return 2;
+        }
     }
     if (edits < 1 || edits > 1000)
         edits = 20;
